@@ -1,0 +1,54 @@
+"""learnpath: online, group-based career programmes for public organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from learnpath.config import PROJECT_ROOT, build_config
+from learnpath.db import configure_sqlite
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides defaults and LEARNPATH_* variables."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_relative_config=True,
+    )
+    app.config.update(build_config(app.instance_path, config))
+
+    from learnpath import cli, content_registry, i18n
+    from learnpath.accounts.blueprint import bp as accounts_bp
+    from learnpath.admin.blueprint import bp as admin_bp
+    from learnpath.extensions import csrf, db, login_manager, migrate
+    from learnpath.home.blueprint import bp as home_bp
+    from learnpath.notifications.blueprint import bp as notifications_bp
+    from learnpath.web import access, errors, filters
+
+    content_registry.init_app(app)  # refuses to start on invalid content
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    cli.init_app(app)
+
+    for blueprint in (home_bp, accounts_bp, admin_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+    return app

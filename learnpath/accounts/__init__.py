@@ -1,0 +1,1 @@
+"""Organisations, departments, users, roles, login and account links."""

@@ -1,0 +1,133 @@
+"""Sign in and out, invitation and password-reset links, language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from learnpath.accounts import services
+from learnpath.accounts.blueprint import bp
+from learnpath.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
+from learnpath.extensions import db
+from learnpath.web.access import public, signed_in
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow relative ``next`` targets on this site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> ResponseReturnValue:
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                form.email.data or "", form.password.data or "", request.remote_addr or "-"
+            )
+        except services.LoginThrottled as exc:
+            db.session.commit()
+            flash(str(exc), "error")
+            return render_template("accounts/login.html", form=form), 429
+        db.session.commit()
+        if user is None:
+            flash(_("The email address or password is not correct."), "error")
+            return render_template("accounts/login.html", form=form), 200
+        session.clear()
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout() -> ResponseReturnValue:
+    """Sign out (POST with CSRF token, so no link can sign someone out)."""
+    logout_user()
+    session.clear()
+    flash(_("You have been signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@public
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password-reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data or "")
+        db.session.commit()
+        flash(
+            _("If an account exists for this address, we have sent a link to reset the password."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _use_link(purpose: str, token: str, template: str) -> ResponseReturnValue:
+    """Show the set-password form for a valid link; on submit, set the password and sign in."""
+    try:
+        user = services.user_for_token(token, purpose)
+    except services.InvalidLink as exc:
+        return render_template("accounts/invalid_link.html", message=str(exc)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data or "")
+        except services.AccountError as exc:
+            form.password.errors = [str(exc)]
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            login_user(user)
+            flash(_("Your password has been saved."), "success")
+            return redirect(url_for("home.index"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str) -> ResponseReturnValue:
+    """Accept an invitation by choosing a password."""
+    return _use_link("invite", token, "accounts/accept_invite.html")
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password through a reset link."""
+    return _use_link("reset", token, "accounts/reset_password.html")
+
+
+@bp.route("/taal", methods=["POST"])
+@public
+def switch_language() -> ResponseReturnValue:
+    """Switch the interface language (kept on the account when signed in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account")
+@signed_in
+def account() -> ResponseReturnValue:
+    """Show the signed-in user's own account details."""
+    return render_template("accounts/account.html", user=current_user)

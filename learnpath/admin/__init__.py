@@ -1,0 +1,1 @@
+"""Organisation administration: users and their roles."""

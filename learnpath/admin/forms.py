@@ -1,0 +1,54 @@
+"""Forms for inviting users and setting their roles."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from learnpath.accounts.models import Role
+
+ROLE_LABELS = {
+    Role.PARTICIPANT: _l("Participant"),
+    Role.FACILITATOR: _l("Facilitator"),
+    Role.MANAGER: _l("Manager"),
+    Role.HR: _l("HR"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class RolesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class InviteUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    department = SelectField(_l("Department"), coerce=int)
+    manager = SelectField(_l("Manager"), coerce=int)
+    roles = RolesField(
+        _l("Roles"),
+        choices=_role_choices(),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+    )
+    submit = SubmitField(_l("Send invitation"))
+
+
+class UserRolesForm(FlaskForm):
+    roles = RolesField(
+        _l("Roles"),
+        choices=_role_choices(),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    submit = SubmitField(_l("Save roles"))

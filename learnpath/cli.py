@@ -1,0 +1,111 @@
+"""flask CLI commands: content check, users, organisations, demo data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from learnpath.accounts import services as accounts
+from learnpath.accounts.models import Organisation, Role
+from learnpath.content import check_content
+from learnpath.extensions import db
+
+content_cli = AppGroup("content", help="Programme content (modules/ and assignments/).")
+users_cli = AppGroup("users", help="User accounts.")
+orgs_cli = AppGroup("orgs", help="Organisations.")
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def content_check(path: Path | None) -> None:
+    """Validate all content under PATH (default: the app's content) and list every problem."""
+    root = path or Path(current_app.config["CONTENT_DIR"])
+    problems = check_content(root)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found in {root}", err=True)
+        sys.exit(1)
+    click.echo(f"Content OK: {root}")
+
+
+def _organisation(slug: str | None) -> Organisation:
+    if slug:
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if org is None:
+            raise click.UsageError(f"No organisation with slug {slug!r}.")
+        return org
+    orgs = db.session.scalars(select(Organisation)).all()
+    if len(orgs) != 1:
+        raise click.UsageError("Name the organisation with --organisation SLUG.")
+    return orgs[0]
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--organisation", "org_slug", help="Organisation slug (needed if there are several).")
+@click.option("--password", help="Set a password now; otherwise an invitation link is printed.")
+def users_create(
+    email: str, name: str, roles: tuple[str, ...], org_slug: str | None, password: str | None
+) -> None:
+    """Create a user with one or more roles."""
+    org = _organisation(org_slug)
+    data = accounts.NewUser(email=email, name=name, roles=frozenset(Role(r) for r in roles))
+    try:
+        user = accounts.create_user(org, data, password=password, invite=password is None)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(roles))}) in {org.name}.")
+    if password is None:
+        click.echo(f"Invitation link: {accounts.account_link(user, 'invite')}")
+
+
+@orgs_cli.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--timezone", default="Europe/Amsterdam", show_default=True)
+def orgs_create(slug: str, name: str, timezone: str) -> None:
+    """Create an organisation."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.BadParameter(f"unknown time zone {timezone!r}") from exc
+    if db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        raise click.ClickException(f"Organisation {slug!r} exists already.")
+    db.session.add(Organisation(slug=slug, name=name, timezone=timezone))
+    db.session.commit()
+    click.echo(f"Created organisation {name} ({slug}).")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo organisation and users (safe to run again: nothing is duplicated)."""
+    from learnpath.demo import DEMO_PASSWORD, seed
+
+    logins = seed()
+    db.session.commit()
+    click.echo(f"Demo data ready. Sign in with (password for all: {DEMO_PASSWORD}):")
+    for role, email in logins:
+        click.echo(f"  {role:<12} {email}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (content_cli, users_cli, orgs_cli, seed_demo):
+        app.cli.add_command(command)

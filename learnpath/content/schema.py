@@ -1,0 +1,299 @@
+"""Typed, immutable model of the programme content (competencies, programmes, assignments, ...).
+
+The loader builds these objects from the TOML files under ``modules/`` and ``assignments/``;
+``modules/README.md`` documents the file format field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+#: Session kinds of a programme, in the order they usually follow each other.
+SESSION_KINDS = ("intro", "deepdive", "action")
+#: Roles that rotate within an intervision group.
+INTERVISION_ROLES = ("case_bringer", "chair", "timekeeper", "minute_taker")
+ASSIGNMENT_KINDS = ("regular", "action_plan")
+COLUMN_TYPES = ("text", "choice")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, named by file (relative to the root) and field path."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.file}: {self.field}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class ContentError(Exception):
+    """The content has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in Dutch and English."""
+
+    nl: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        """Return the text for ``locale`` ("nl", "en", "en_GB", ...); Dutch is the fallback."""
+        language = locale.replace("-", "_").split("_")[0].lower()
+        return self.en if language == "en" else self.nl
+
+
+@dataclass(frozen=True)
+class Competency:
+    slug: str
+    name: Text
+    question: Text
+    description: Text
+    order: int
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    minutes: int
+    title: Text
+
+
+@dataclass(frozen=True)
+class SessionBlueprint:
+    slug: str
+    kind: str
+    order: int
+    name: Text
+    purpose: Text
+    duration_minutes: int
+    competencies: tuple[str, ...]
+    agenda: tuple[AgendaItem, ...]
+
+
+@dataclass(frozen=True)
+class Programme:
+    slug: str
+    name: Text
+    description: Text
+    #: Minimum number of days between two consecutive sessions, so the assignments fit in.
+    min_gap_days: int
+    sessions: tuple[SessionBlueprint, ...]
+
+    def session(self, slug: str) -> SessionBlueprint:
+        """Return the session with ``slug``; KeyError if the programme has none."""
+        for session in self.sessions:
+            if session.slug == slug:
+                return session
+        raise KeyError(slug)
+
+    def next_session(self, slug: str) -> SessionBlueprint | None:
+        """Return the session after the one with ``slug``, or None after the last one."""
+        order = self.session(slug).order
+        return self.sessions[order] if order < len(self.sessions) else None
+
+
+@dataclass(frozen=True)
+class WorkshopMeeting:
+    order: int
+    name: Text
+    purpose: Text
+    duration_minutes: int
+    agenda: tuple[AgendaItem, ...]
+    materials: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class WorkshopSeries:
+    slug: str
+    name: Text
+    goal: Text
+    meetings: tuple[WorkshopMeeting, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    order: int
+    name: Text
+    minutes: int
+    guidance: Text
+
+
+@dataclass(frozen=True)
+class IntervisionMethod:
+    slug: str
+    name: Text
+    description: Text
+    min_group_size: int
+    max_group_size: int
+    roles: tuple[str, ...]
+    phases: tuple[Phase, ...]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(phase.minutes for phase in self.phases)
+
+
+@dataclass(frozen=True)
+class Item:
+    slug: str
+    order: int
+    text: Text
+    reverse_scored: bool
+
+
+@dataclass(frozen=True)
+class Scale:
+    competency: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    slug: str
+    name: Text
+    description: Text
+    scale_min: int
+    scale_max: int
+    #: One label per scale point, from scale_min to scale_max.
+    scale_labels: tuple[Text, ...]
+    scales: tuple[Scale, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    slug: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Column:
+    slug: str
+    label: Text
+    type: str
+    #: Only for type "choice".
+    choices: tuple[Option, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Block:
+    """A question block of an assignment; the subclasses add the fields of each type."""
+
+    type: ClassVar[str]
+    slug: str
+    label: Text
+    help: Text | None
+    required: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextBlock(Block):
+    type: ClassVar[str] = "text"
+    min_length: int | None
+    max_length: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListBlock(Block):
+    type: ClassVar[str] = "list"
+    min_items: int
+    max_items: int
+    item_label: Text
+    #: Each item gets an optional second field for an example or evidence.
+    with_example: bool
+    example_label: Text | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingBlock(Block):
+    type: ClassVar[str] = "rating"
+    scale_min: int
+    scale_max: int
+    low_label: Text
+    high_label: Text
+    #: Fixed rows to rate; empty when the participant writes the rows.
+    rows: tuple[Text, ...]
+    rows_from_participant: bool
+    #: Only when rows_from_participant: the label of a row and how many rows to write.
+    row_label: Text | None
+    min_rows: int | None
+    max_rows: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankingBlock(Block):
+    type: ClassVar[str] = "ranking"
+    options: tuple[Option, ...]
+    #: How many options the participant picks and puts in order.
+    pick: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableBlock(Block):
+    type: ClassVar[str] = "table"
+    columns: tuple[Column, ...]
+    min_rows: int
+    max_rows: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackRequestBlock(Block):
+    type: ClassVar[str] = "feedback_request"
+    min_people: int
+    max_people: int
+    #: The message shown to the colleague who answers through a one-time link.
+    intro: Text
+    questions: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    slug: str
+    competency: str
+    programme: str
+    #: The assignment belongs to the interval that starts after this session.
+    after_session: str
+    due_days_before_next_session: int
+    estimated_minutes: int
+    title: Text
+    #: Markdown.
+    instructions: Text
+    kind: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def is_action_plan(self) -> bool:
+        return self.kind == "action_plan"
+
+
+@dataclass(frozen=True)
+class Content:
+    """All programme content of one version; the database refers to it by slug and version."""
+
+    #: Hash of the content files; a cohort records the version it started with.
+    version: str
+    competencies: dict[str, Competency]
+    programmes: dict[str, Programme]
+    workshop_series: dict[str, WorkshopSeries]
+    intervision_methods: dict[str, IntervisionMethod]
+    instruments: dict[str, Instrument]
+    assignments: dict[str, Assignment]
+
+    def programme(self, slug: str) -> Programme:
+        return self.programmes[slug]
+
+    def assignments_for(self, programme_slug: str) -> list[Assignment]:
+        """Return the programme's assignments ordered by interval, then slug."""
+        programme = self.programmes[programme_slug]
+        return sorted(
+            (a for a in self.assignments.values() if a.programme == programme_slug),
+            key=lambda a: (programme.session(a.after_session).order, a.slug),
+        )

@@ -1,0 +1,63 @@
+"""Outbox rows: one message to one recipient."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learnpath.db import UTCDateTime, utcnow
+from learnpath.extensions import Model
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Model):
+    """A message waiting for (or done with) delivery.
+
+    Written in the transaction of the change that causes it; a sender claims pending rows
+    after the commit. ``idempotency_key`` is unique, so the same notice cannot be queued twice.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What the message is about, e.g. "account.invite", "schedule.rescheduled".
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    #: Optional text/calendar payload (iMIP) and its METHOD (REQUEST / CANCEL).
+    ics: Mapped[str | None] = mapped_column(Text)
+    ics_method: Mapped[str | None] = mapped_column(String(20))
+    #: Stable RFC 5322 Message-ID, so a retried delivery is recognisable as the same message.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        SAEnum(
+            OutboxStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=OutboxStatus.PENDING,
+        index=True,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} to {self.recipient_email} {self.status}>"

@@ -1,0 +1,61 @@
+"""Queue messages in the outbox (delivery happens after commit, elsewhere)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from learnpath.accounts.models import User
+from learnpath.extensions import db
+from learnpath.notifications.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def queue_message(
+    kind: str,
+    recipient: User,
+    subject: str,
+    template: str,
+    *,
+    idempotency_key: str | None = None,
+    ics: str | None = None,
+    ics_method: str | None = None,
+    **context: object,
+) -> OutboxMessage | None:
+    """Render a message in the recipient's language and add it to the outbox.
+
+    ``template`` names a pair ``<template>.txt`` / ``<template>.html`` under templates/email.
+    Returns None when a message with the same idempotency key is already queued.
+    """
+    if idempotency_key is not None:
+        existing = db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return None
+    with force_locale(recipient.locale):
+        body_text = render_template(f"email/{template}.txt", recipient=recipient, **context)
+        body_html = render_template(f"email/{template}.html", recipient=recipient, **context)
+        subject = str(subject)
+    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
+    message = OutboxMessage(
+        kind=kind,
+        recipient_user_id=recipient.id,
+        recipient_email=recipient.email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics,
+        ics_method=ics_method,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(message)
+    db.session.flush()
+    log.info("queued %s message %s for user %s", kind, message.id, recipient.id)
+    return message

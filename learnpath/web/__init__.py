@@ -1,0 +1,1 @@
+"""Cross-cutting web pieces: access rules, error pages, template filters."""

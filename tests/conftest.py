@@ -1,0 +1,171 @@
+"""Shared fixtures: an app on SQLite (default) or PostgreSQL (LEARNPATH_TEST_DATABASE_URL).
+
+The schema is built once per run by the Alembic migrations (so every test also exercises
+them); after each test all tables are emptied.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from learnpath import create_app
+from learnpath.accounts.models import Department, Organisation, Role, User
+from learnpath.accounts.services import hash_password, set_roles
+from learnpath.extensions import db
+
+TEST_PASSWORD = "juist-wachtwoord-42"
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("LEARNPATH_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def is_postgres() -> bool:
+    return bool(os.environ.get("LEARNPATH_TEST_DATABASE_URL"))
+
+
+def _reset_database(app: Flask) -> None:
+    """Drop everything (a previous run may have left tables) and migrate from empty."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("app")
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url(tmp),
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated(app_config: dict[str, Any]) -> None:
+    _reset_database(create_app(app_config))
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], _migrated: None) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run like real ones: in their own app context.
+
+    Flask reuses an app context that is already pushed (ours, from the ``app`` fixture), which
+    would share ``g`` and the database session between the test and its requests and hide
+    bugs. Each request therefore runs in an empty ``contextvars`` context; the test's own
+    session is ended first so it holds no lock and later reads see the request's changes.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        db.session.rollback()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+_seq = count(1)
+
+
+@pytest.fixture
+def make_org() -> Callable[..., Organisation]:
+    def make(name: str | None = None, timezone: str = "Europe/Amsterdam") -> Organisation:
+        n = next(_seq)
+        org = Organisation(slug=f"org-{n}", name=name or f"Gemeente {n}", timezone=timezone)
+        org.departments.append(Department(name="Bedrijfsvoering"))
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def org(make_org: Callable[..., Organisation]) -> Organisation:
+    return make_org("Gemeente Testdorp")
+
+
+@pytest.fixture
+def make_user(org: Organisation) -> Callable[..., User]:
+    def make(
+        *roles: Role,
+        organisation: Organisation | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        manager: User | None = None,
+        active: bool = True,
+        locale: str = "nl",
+    ) -> User:
+        n = next(_seq)
+        organisation = organisation or org
+        user = User(
+            organisation=organisation,
+            department=organisation.departments[0] if organisation.departments else None,
+            email=email or f"user{n}@example.org",
+            name=name or f"Gebruiker {n}",
+            password_hash=_PASSWORD_HASH if active else None,
+            manager=manager,
+            locale=locale,
+        )
+        db.session.add(user)
+        set_roles(user, roles or (Role.PARTICIPANT,))
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    def login(user: User) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return login

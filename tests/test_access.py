@@ -1,0 +1,92 @@
+"""The role table: every route declares who may use it, and everyone else is refused.
+
+Extend ROUTES with every new route. The first test fails when a route is added without
+being listed here (or without an access declaration).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from learnpath.accounts.models import Role
+from learnpath.web.access import PUBLIC, SIGNED_IN, access_rule
+
+P, F, M, H, A = Role.PARTICIPANT, Role.FACILITATOR, Role.MANAGER, Role.HR, Role.ADMIN
+ALL_ROLES = (P, F, M, H, A)
+
+#: endpoint -> (rule, GET or POST used to probe it)
+ROUTES: dict[str, tuple[object, str]] = {
+    "static": (PUBLIC, "GET"),
+    "home.index": (SIGNED_IN, "GET"),
+    "accounts.login": (PUBLIC, "GET"),
+    "accounts.logout": (PUBLIC, "POST"),
+    "accounts.forgot_password": (PUBLIC, "GET"),
+    "accounts.accept_invite": (PUBLIC, "GET"),
+    "accounts.reset_password": (PUBLIC, "GET"),
+    "accounts.switch_language": (PUBLIC, "POST"),
+    "accounts.account": (SIGNED_IN, "GET"),
+    "admin.users": (frozenset({A}), "GET"),
+    "admin.edit_user": (frozenset({A}), "GET"),
+    "admin.resend_invitation": (frozenset({A}), "POST"),
+    "notifications.outbox": (frozenset({A}), "GET"),
+    "notifications.outbox_message": (frozenset({A}), "GET"),
+}
+
+
+def _url(app, endpoint):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    converters = rule._converters  # noqa: SLF001
+    values = {
+        arg: 999999 if type(converters[arg]).__name__ == "IntegerConverter" else "x"
+        for arg in rule.arguments
+    }
+    if endpoint == "static":
+        values = {"filename": "app.css"}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def test_every_route_is_in_the_table_with_its_declared_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES), "add new routes to ROUTES (and declare their access)"
+    for endpoint, (rule, _method) in ROUTES.items():
+        assert access_rule(endpoint) == rule, endpoint
+
+
+@pytest.mark.parametrize("endpoint", [e for e, (r, _) in ROUTES.items() if r != PUBLIC])
+def test_anonymous_users_are_sent_to_login(app, client, endpoint):
+    _rule, method = ROUTES[endpoint]
+    response = client.open(_url(app, endpoint), method=method)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "role"),
+    [
+        (e, role)
+        for e, (rule, _) in ROUTES.items()
+        if isinstance(rule, frozenset)
+        for role in ALL_ROLES
+        if role not in rule
+    ],
+)
+def test_other_roles_are_refused(app, client, make_user, login_as, endpoint, role):
+    _rule, method = ROUTES[endpoint]
+    login_as(make_user(role))
+    response = client.open(_url(app, endpoint), method=method)
+    assert response.status_code == 403
+    assert "Geen toegang" in response.text
+
+
+def test_admin_of_another_organisation_cannot_edit_users(client, make_org, make_user, login_as):
+    other_org = make_org()
+    target = make_user(Role.PARTICIPANT)
+    login_as(make_user(Role.ADMIN, organisation=other_org))
+    assert client.get(f"/beheer/gebruikers/{target.id}").status_code == 404
+    assert (
+        client.post(f"/beheer/gebruikers/{target.id}", data={"roles": ["admin"]}).status_code == 404
+    )
+    assert target.email not in client.get("/beheer/gebruikers").text
