@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 translations: install
-	@$(BIN)/pybabel compile --use-fuzzy -q -d learnpath/translations
+	@$(BIN)/pybabel compile --use-fuzzy -d learnpath/translations
 
 run: install translations
 	$(FLASK) db upgrade
