@@ -118,11 +118,10 @@ def check_scale(r: Reader, low: int, high: int) -> None:
         r.problem("scale_max", "a scale has at most 11 points")
 
 
-def read_agenda(
-    r: Reader, duration: int, duration_key: str = "duration_minutes"
-) -> tuple[AgendaItem, ...]:
+def read_agenda(r: Reader, duration: int) -> tuple[AgendaItem, ...]:
+    """Read an agenda whose minutes must fit in ``duration``."""
     agenda = r.tables("agenda", parse_agenda_item)
-    check_total(r, "agenda", sum(item.minutes for item in agenda), duration, duration_key)
+    check_total(r, "agenda", sum(item.minutes for item in agenda), duration, "duration_minutes")
     return agenda
 
 
@@ -493,7 +492,7 @@ def read_tree(root: str | Path) -> Tree:
             tree.sink.problems.append(Problem(directory, "", "content directory is missing"))
     known: set[Path] = set()
     for kind in FILE_KINDS:
-        paths = sorted(root.glob(kind.pattern))
+        paths = sorted(path for path in root.glob(kind.pattern) if path.is_file())
         if kind.required and not paths:
             tree.sink.problems.append(Problem(kind.pattern, "", "file is missing"))
         for path in paths:

@@ -23,9 +23,10 @@ MAX_MINUTES = 8 * 60
 
 _MISSING: Any = object()
 _TYPE_NAMES = {
+    bool: "true or false",
     str: "a string",
     int: "an integer",
-    bool: "true or false",
+    float: "a number",
     dict: "a table",
     list: "an array",
 }
@@ -231,7 +232,7 @@ class Reader:
                 )
             else:
                 result.append(value)
-        self._report_duplicates(key, result)
+        report_duplicates(self, [(f"{key}[{i}]", value) for i, value in enumerate(result)])
         return tuple(result)
 
     def refs(self, key: str, kind: str) -> tuple[str, ...]:
@@ -280,9 +281,6 @@ class Reader:
             self._read.add(key)
             self.problem(key, f"not allowed {reason}")
 
-    def _report_duplicates(self, key: str, values: list[str]) -> None:
-        report_duplicates(self, [(f"{key}[{i}]", value) for i, value in enumerate(values)])
-
 
 def report_duplicates(reader: Reader, entries: Iterable[tuple[str, object]]) -> None:
     """Report each value that occurs again, at the later field; ``entries`` are (key, value)."""
@@ -299,10 +297,7 @@ def report_duplicates(reader: Reader, entries: Iterable[tuple[str, object]]) -> 
 
 
 def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    names = {str: "a string", int: "an integer", float: "a number", list: "an array"}
-    return names.get(type(value), "a table" if isinstance(value, dict) else type(value).__name__)
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 def _listing(values: Iterable[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from learnpath.content import ContentError, Problem, Text, load_content
@@ -45,8 +47,6 @@ def test_version_depends_on_file_names(tree: ContentTree) -> None:
 def test_version_does_not_depend_on_where_the_content_lives(
     tree: ContentTree, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    import shutil
-
     other = tmp_path_factory.mktemp("other")
     for directory in ("modules", "assignments"):
         shutil.copytree(tree.root / directory, other / directory)
