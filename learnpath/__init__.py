@@ -22,7 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(build_config(app.instance_path, config))
 
-    from learnpath import cli, content_registry, i18n
+    from learnpath import cli, content_registry, i18n, models  # noqa: F401
     from learnpath.accounts.blueprint import bp as accounts_bp
     from learnpath.admin.blueprint import bp as admin_bp
     from learnpath.extensions import csrf, db, login_manager, migrate

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -83,3 +85,10 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def str_enum(cls: type[enum.Enum], length: int = 30) -> SAEnum:
+    """Store a StrEnum by value in a VARCHAR (portable; no native ENUM type to migrate)."""
+    return SAEnum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )

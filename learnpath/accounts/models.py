@@ -7,11 +7,10 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum as SAEnum
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnpath.db import TimestampMixin, UTCDateTime, utcnow
+from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from learnpath.extensions import Model
 
 
@@ -111,7 +110,7 @@ class UserRole(Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     role: Mapped[Role] = mapped_column(
-        SAEnum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role, length=20),
         primary_key=True,
     )
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum as SAEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learnpath.db import UTCDateTime, utcnow
+from learnpath.db import UTCDateTime, str_enum, utcnow
 from learnpath.extensions import Model
 
 
@@ -44,12 +43,7 @@ class OutboxMessage(Model):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
-        SAEnum(
-            OutboxStatus,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(OutboxStatus, length=20),
         default=OutboxStatus.PENDING,
         index=True,
     )

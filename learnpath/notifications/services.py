@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -19,13 +20,13 @@ log = logging.getLogger(__name__)
 def queue_message(
     kind: str,
     recipient: User,
-    subject: str,
+    subject: object,
     template: str,
     *,
     idempotency_key: str | None = None,
     ics: str | None = None,
     ics_method: str | None = None,
-    **context: object,
+    **context: Any,
 ) -> OutboxMessage | None:
     """Render a message in the recipient's language and add it to the outbox.
 
@@ -41,13 +42,13 @@ def queue_message(
     with force_locale(recipient.locale):
         body_text = render_template(f"email/{template}.txt", recipient=recipient, **context)
         body_html = render_template(f"email/{template}.html", recipient=recipient, **context)
-        subject = str(subject)
+        subject_text = str(subject)  # lazy strings resolve in the recipient's language
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
     message = OutboxMessage(
         kind=kind,
         recipient_user_id=recipient.id,
         recipient_email=recipient.email,
-        subject=subject,
+        subject=subject_text,
         body_text=body_text,
         body_html=body_html,
         ics=ics,

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from learnpath.content_registry import get_content
+from learnpath.schedule.models import CohortSession
+from learnpath.timefmt import for_user
 
 
 def local_datetime(value: datetime | None, fmt: str = "EEEE d MMMM y, HH:mm") -> str:
@@ -20,7 +24,19 @@ def local_time(value: datetime | None) -> str:
     return "" if value is None else format_time(value, "HH:mm")
 
 
+def session_name(session: CohortSession) -> str:
+    """The session's name from content, in the current language (e.g. "Introductiesessie")."""
+    programme = get_content().programmes.get(session.cohort.programme_slug)
+    try:
+        blueprint = programme.session(session.blueprint_slug) if programme else None
+    except KeyError:
+        blueprint = None
+    return blueprint.name.get(str(get_locale())) if blueprint else session.blueprint_slug
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(session_name, "session_name")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_time, "time")
+    app.add_template_filter(for_user, "for_user")

@@ -1,0 +1,1 @@
+"""Cohorts, enrolment and the waitlist."""

@@ -1,0 +1,153 @@
+"""Cohorts and enrolments.
+
+A cohort is a group that meets in scheduled sessions. ``kind`` says which: a participant
+programme cohort, or (later) a manager workshop or intervision group, so that enrolment,
+waitlist, scheduling and calendars are one implementation for all of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnpath.accounts.models import Organisation, User
+from learnpath.db import TimestampMixin, UTCDateTime, str_enum
+from learnpath.extensions import Model
+
+
+class CohortKind(enum.StrEnum):
+    PROGRAMME = "programme"
+
+
+class SignupMode(enum.StrEnum):
+    OPEN = "open"  #: every employee of the organisations it is open to may sign up
+    INVITATION = "invitation"  #: only people a facilitator invited
+
+
+class CohortStatus(enum.StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class EnrolmentStatus(enum.StrEnum):
+    INVITED = "invited"
+    PENDING_APPROVAL = "pending_approval"  #: holds a seat until the manager decides
+    OFFERED = "offered"  #: promoted from the waitlist, holds a seat until the claim deadline
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+
+
+#: Statuses that take one of the cohort's seats.
+SEAT_STATUSES = frozenset(
+    {EnrolmentStatus.ENROLLED, EnrolmentStatus.OFFERED, EnrolmentStatus.PENDING_APPROVAL}
+)
+#: Statuses in which a participant is "in" a cohort (at most one programme cohort at a time).
+ACTIVE_STATUSES = SEAT_STATUSES | {EnrolmentStatus.WAITLISTED}
+
+
+class DropoutReason(enum.StrEnum):
+    WORKLOAD = "workload"
+    PERSONAL = "personal"
+    HEALTH = "health"
+    NEW_JOB = "new_job"
+    NOT_A_FIT = "not_a_fit"
+    OTHER = "other"
+
+
+cohort_organisations = Table(
+    "cohort_organisations",
+    Model.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+)
+
+cohort_facilitators = Table(
+    "cohort_facilitators",
+    Model.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Cohort(TimestampMixin, Model):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CohortKind] = mapped_column(str_enum(CohortKind), default=CohortKind.PROGRAMME)
+    #: The organisation that runs the cohort (its time zone is used for the schedule).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Slug of the programme in content, and the content version the cohort started with.
+    programme_slug: Mapped[str] = mapped_column(String(80))
+    content_version: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(Integer, default=12)
+    signup_mode: Mapped[SignupMode] = mapped_column(str_enum(SignupMode), default=SignupMode.OPEN)
+    signup_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signup_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requires_manager_approval: Mapped[bool] = mapped_column(default=False)
+    #: Hours a person promoted from the waitlist has to confirm; None: promotion is final.
+    claim_window_hours: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[CohortStatus] = mapped_column(
+        str_enum(CohortStatus), default=CohortStatus.ACTIVE
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+    open_to: Mapped[list[Organisation]] = relationship(secondary=cohort_organisations)
+    facilitators: Mapped[list[User]] = relationship(
+        secondary=cohort_facilitators, order_by="User.name"
+    )
+    enrolments: Mapped[list[Enrolment]] = relationship(
+        back_populates="cohort", foreign_keys="Enrolment.cohort_id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.id} {self.name!r}>"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CohortStatus.CANCELLED
+
+
+class Enrolment(TimestampMixin, Model):
+    """One person's place (or wish for a place) in one cohort, with its history in columns."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus), index=True)
+    #: Equals user_id while this enrolment is one of ACTIVE_STATUSES in a programme cohort,
+    #: else NULL. Unique: a participant can never hold two active programme places, even when
+    #: two sign-ups race (NULLs do not collide).
+    active_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    #: Place in the waitlist (lower goes first); arrival order unless a facilitator reorders.
+    waitlist_rank: Mapped[int | None] = mapped_column(Integer)
+    #: When this person asked for a place (sign-up or accepted invitation).
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dropout_reason: Mapped[DropoutReason | None] = mapped_column(str_enum(DropoutReason))
+    #: Set when a facilitator moved the participant to another cohort.
+    moved_to_cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="enrolments", foreign_keys=[cohort_id])
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Enrolment {self.id} user={self.user_id} cohort={self.cohort_id} {self.status}>"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_STATUSES

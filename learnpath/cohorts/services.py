@@ -1,0 +1,498 @@
+"""Enrolment rules: capacity, a fair waitlist, one active programme per participant.
+
+Concurrency: every function that changes who holds a seat first locks the cohort row
+(``lock_cohort``: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction already
+starts with BEGIN IMMEDIATE, which serialises writers). Under that lock the seats are counted
+and the decision is written before the lock is released at commit, so two sign-ups can never
+both take the last seat and the waitlist order is the order in which the lock was obtained.
+A unique column (``Enrolment.active_user_id``) guarantees one active programme place per
+participant even across different cohorts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from learnpath.accounts.models import Organisation, Role, User
+from learnpath.cohorts import notices
+from learnpath.cohorts.models import (
+    ACTIVE_STATUSES,
+    SEAT_STATUSES,
+    Cohort,
+    CohortKind,
+    CohortStatus,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+    SignupMode,
+)
+from learnpath.db import utcnow
+from learnpath.extensions import db
+from learnpath.schedule.models import ScheduleChange
+
+log = logging.getLogger(__name__)
+
+MIN_CAPACITY = 4
+MAX_CAPACITY = 30
+
+
+class CohortError(Exception):
+    """A rule refused the request; str(exc) is a message for the user."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+
+
+# --- cohorts -----------------------------------------------------------------------------
+
+
+@dataclass
+class CohortData:
+    name: str
+    capacity: int
+    signup_opens_at: datetime
+    signup_closes_at: datetime
+    signup_mode: SignupMode = SignupMode.OPEN
+    requires_manager_approval: bool = False
+    claim_window_hours: int | None = None
+    open_to: Sequence[Organisation] = field(default_factory=list)
+    facilitators: Sequence[User] = field(default_factory=list)
+
+
+def validate_cohort_data(data: CohortData) -> dict[str, str]:
+    """Return field name -> message for every rule the data breaks."""
+    errors: dict[str, str] = {}
+    if not data.name.strip():
+        errors["name"] = str(_l("Give the cohort a name."))
+    if not MIN_CAPACITY <= data.capacity <= MAX_CAPACITY:
+        errors["capacity"] = str(
+            _l("Capacity must be between %(lo)s and %(hi)s.", lo=MIN_CAPACITY, hi=MAX_CAPACITY)
+        )
+    if data.signup_closes_at <= data.signup_opens_at:
+        errors["signup_closes_at"] = str(_l("Sign-up must close after it opens."))
+    if data.claim_window_hours is not None and not 1 <= data.claim_window_hours <= 168:
+        errors["claim_window_hours"] = str(_l("The claim window must be 1 to 168 hours."))
+    if not data.open_to:
+        errors["open_to"] = str(_l("Choose at least one organisation."))
+    if not data.facilitators:
+        errors["facilitators"] = str(_l("Choose at least one facilitator."))
+    elif any(Role.FACILITATOR not in f.roles for f in data.facilitators):
+        errors["facilitators"] = str(_l("Only users with the facilitator role can facilitate."))
+    return errors
+
+
+def create_cohort(
+    organisation: Organisation,
+    programme_slug: str,
+    content_version: str,
+    data: CohortData,
+    created_by: User,
+) -> Cohort:
+    """Create a programme cohort; raises CohortError with the first problem if invalid."""
+    errors = validate_cohort_data(data)
+    if errors:
+        raise CohortError(next(iter(errors.values())))
+    cohort = Cohort(
+        kind=CohortKind.PROGRAMME,
+        organisation=organisation,
+        programme_slug=programme_slug,
+        content_version=content_version,
+        created_by_id=created_by.id,
+    )
+    _apply(cohort, data)
+    db.session.add(cohort)
+    db.session.flush()
+    record_change(cohort, created_by, "created", f"capacity={cohort.capacity}")
+    return cohort
+
+
+def _apply(cohort: Cohort, data: CohortData) -> None:
+    cohort.name = data.name.strip()
+    cohort.capacity = data.capacity
+    cohort.signup_opens_at = data.signup_opens_at
+    cohort.signup_closes_at = data.signup_closes_at
+    cohort.signup_mode = data.signup_mode
+    cohort.requires_manager_approval = data.requires_manager_approval
+    cohort.claim_window_hours = data.claim_window_hours
+    cohort.open_to = list(data.open_to)
+    cohort.facilitators = list(data.facilitators)
+
+
+def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
+    """Change a cohort's settings; a raised capacity promotes people from the waitlist."""
+    errors = validate_cohort_data(data)
+    if errors:
+        raise CohortError(next(iter(errors.values())))
+    cohort = lock_cohort(cohort.id)
+    taken = seats_taken(cohort)
+    if data.capacity < taken:
+        raise CohortError(
+            _l("%(n)s seats are taken; the capacity cannot be lower than that.", n=taken)
+        )
+    old_capacity = cohort.capacity
+    _apply(cohort, data)
+    if data.capacity != old_capacity:
+        record_change(cohort, actor, "capacity", f"{old_capacity} -> {data.capacity}")
+    db.session.flush()
+    fill_free_seats(cohort)
+
+
+def record_change(
+    cohort: Cohort, actor: User | None, action: str, detail: str = "", session_id: int | None = None
+) -> None:
+    db.session.add(
+        ScheduleChange(
+            cohort_id=cohort.id,
+            session_id=session_id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            detail=detail,
+        )
+    )
+
+
+def lock_cohort(cohort_id: int) -> Cohort:
+    """Load the cohort with a row lock held until commit (see the module docstring)."""
+    cohort = db.session.scalar(
+        select(Cohort)
+        .where(Cohort.id == cohort_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if cohort is None:
+        raise CohortError(_l("This cohort does not exist."))
+    return cohort
+
+
+def seats_taken(cohort: Cohort) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(SEAT_STATUSES))
+        )
+        or 0
+    )
+
+
+def can_manage(user: User, cohort: Cohort) -> bool:
+    """Facilitators manage the cohorts they facilitate."""
+    return Role.FACILITATOR in user.roles and any(f.id == user.id for f in cohort.facilitators)
+
+
+def is_open_to(cohort: Cohort, user: User) -> bool:
+    return any(org.id == user.organisation_id for org in cohort.open_to)
+
+
+def signup_is_open(cohort: Cohort, now: datetime) -> bool:
+    return (
+        cohort.status == CohortStatus.ACTIVE
+        and cohort.signup_opens_at <= now < cohort.signup_closes_at
+    )
+
+
+# --- enrolment -----------------------------------------------------------------------------
+
+
+def active_enrolment(user: User) -> Enrolment | None:
+    """The participant's current programme enrolment (enrolled, waitlisted, ...), if any."""
+    return db.session.scalar(select(Enrolment).where(Enrolment.active_user_id == user.id))
+
+
+def _existing(cohort: Cohort, user: User) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolment:
+    """Ask for a place: a seat if one is free, else the end of the waitlist."""
+    now = now or utcnow()
+    cohort = lock_cohort(cohort.id)
+    if Role.PARTICIPANT not in user.roles:
+        raise CohortError(_l("Only participants can sign up for a cohort."))
+    if not is_open_to(cohort, user):
+        raise CohortError(_l("This cohort is not open to your organisation."))
+    if not signup_is_open(cohort, now):
+        raise CohortError(_l("Sign-up for this cohort is closed."))
+    enrolment = _existing(cohort, user)
+    if enrolment is not None and enrolment.status in ACTIVE_STATUSES:
+        raise CohortError(_l("You have already signed up for this cohort."))
+    invited = enrolment is not None and enrolment.status == EnrolmentStatus.INVITED
+    if cohort.signup_mode == SignupMode.INVITATION and not invited:
+        raise CohortError(_l("This cohort is by invitation only."))
+    if enrolment is None:
+        enrolment = Enrolment(cohort=cohort, user=user, status=EnrolmentStatus.INVITED)
+        db.session.add(enrolment)
+    _place(cohort, enrolment, now)
+    return enrolment
+
+
+def _claim_active_place(enrolment: Enrolment) -> None:
+    """Take the participant's single active place, or refuse if another cohort holds it."""
+    other = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.active_user_id == enrolment.user_id, Enrolment.id != enrolment.id
+        )
+    )
+    if other is not None:
+        raise CohortError(_l("You are already taking part in another cohort (or on its waitlist)."))
+    enrolment.active_user_id = enrolment.user_id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up elsewhere won the race
+        raise CohortError(
+            _l("You are already taking part in another cohort (or on its waitlist).")
+        ) from exc
+
+
+def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
+    """Give the enrolment a seat or a waitlist place (the cohort is locked by the caller)."""
+    old = enrolment.status
+    enrolment.requested_at = now
+    enrolment.ended_at = None
+    enrolment.dropout_reason = None
+    _claim_active_place(enrolment)
+    if seats_taken(cohort) < cohort.capacity and not _waitlist(cohort):
+        _seat(enrolment, now)
+    else:
+        enrolment.status = EnrolmentStatus.WAITLISTED
+        enrolment.waitlist_rank = _next_rank(cohort)
+    db.session.flush()
+    notices.enrolment_changed(enrolment, old)
+
+
+def _seat(enrolment: Enrolment, now: datetime, promoted: bool = False) -> None:
+    cohort = enrolment.cohort
+    enrolment.waitlist_rank = None
+    if cohort.requires_manager_approval and enrolment.user.manager_id is not None:
+        enrolment.status = EnrolmentStatus.PENDING_APPROVAL
+    elif promoted and cohort.claim_window_hours:
+        enrolment.status = EnrolmentStatus.OFFERED
+        enrolment.claim_deadline_at = now + timedelta(hours=cohort.claim_window_hours)
+    else:
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.enrolled_at = now
+
+
+def _waitlist(cohort: Cohort) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+            .order_by(Enrolment.waitlist_rank, Enrolment.id)
+        )
+    )
+
+
+def waitlist(cohort: Cohort) -> list[Enrolment]:
+    """The waitlist in order (first is promoted first)."""
+    return _waitlist(cohort)
+
+
+def _next_rank(cohort: Cohort) -> int:
+    top = db.session.scalar(
+        select(func.max(Enrolment.waitlist_rank)).where(Enrolment.cohort_id == cohort.id)
+    )
+    return (top or 0) + 1
+
+
+def fill_free_seats(cohort: Cohort, now: datetime | None = None) -> list[Enrolment]:
+    """Promote people from the head of the waitlist while seats are free (cohort locked)."""
+    now = now or utcnow()
+    promoted: list[Enrolment] = []
+    if cohort.status != CohortStatus.ACTIVE:
+        return promoted
+    free = cohort.capacity - seats_taken(cohort)
+    for enrolment in _waitlist(cohort)[: max(free, 0)]:
+        old = enrolment.status
+        _seat(enrolment, now, promoted=True)
+        db.session.flush()
+        notices.enrolment_changed(enrolment, old)
+        promoted.append(enrolment)
+    return promoted
+
+
+def _end(enrolment: Enrolment, status: EnrolmentStatus, now: datetime) -> None:
+    old = enrolment.status
+    enrolment.status = status
+    enrolment.active_user_id = None
+    enrolment.waitlist_rank = None
+    enrolment.claim_deadline_at = None
+    enrolment.ended_at = now
+    db.session.flush()
+    notices.enrolment_changed(enrolment, old)
+
+
+def withdraw(enrolment: Enrolment, now: datetime | None = None) -> None:
+    """The participant withdraws (from a seat, the waitlist or an invitation)."""
+    now = now or utcnow()
+    cohort = lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES | {EnrolmentStatus.INVITED}:
+        raise CohortError(_l("You are not signed up for this cohort."))
+    _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+    fill_free_seats(cohort, now)
+
+
+def remove(
+    enrolment: Enrolment, actor: User, reason: DropoutReason, now: datetime | None = None
+) -> None:
+    """A facilitator removes a participant (drop-out with a reason category)."""
+    now = now or utcnow()
+    cohort = lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES | {EnrolmentStatus.INVITED}:
+        raise CohortError(_l("This person is no longer in the cohort."))
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        _end(enrolment, EnrolmentStatus.DROPPED_OUT, now)
+    else:
+        _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+    enrolment.dropout_reason = reason
+    record_change(cohort, actor, "removed", f"enrolment={enrolment.id} reason={reason.value}")
+    fill_free_seats(cohort, now)
+
+
+def confirm_offer(enrolment: Enrolment, now: datetime | None = None) -> None:
+    """The promoted participant confirms the offered seat before the deadline."""
+    now = now or utcnow()
+    lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.OFFERED:
+        raise CohortError(_l("There is no seat waiting for your confirmation."))
+    if enrolment.claim_deadline_at is not None and enrolment.claim_deadline_at <= now:
+        raise CohortError(_l("The time to confirm this seat has passed."))
+    old = enrolment.status
+    enrolment.status = EnrolmentStatus.ENROLLED
+    enrolment.enrolled_at = now
+    enrolment.claim_deadline_at = None
+    db.session.flush()
+    notices.enrolment_changed(enrolment, old)
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Give seats whose claim deadline passed to the next person; return how many expired."""
+    now = now or utcnow()
+    cohort_ids = db.session.scalars(
+        select(Enrolment.cohort_id)
+        .where(Enrolment.status == EnrolmentStatus.OFFERED, Enrolment.claim_deadline_at <= now)
+        .distinct()
+    ).all()
+    expired = 0
+    for cohort_id in cohort_ids:
+        cohort = lock_cohort(cohort_id)
+        overdue = db.session.scalars(
+            select(Enrolment)
+            .where(
+                Enrolment.cohort_id == cohort_id,
+                Enrolment.status == EnrolmentStatus.OFFERED,
+                Enrolment.claim_deadline_at <= now,
+            )
+            .execution_options(populate_existing=True)
+        ).all()
+        for enrolment in overdue:
+            _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+            enrolment.note = "claim window expired"
+            expired += 1
+        fill_free_seats(cohort, now)
+    return expired
+
+
+def decide_approval(enrolment: Enrolment, manager: User, approve: bool) -> None:
+    """The participant's manager approves or declines a pending sign-up."""
+    now = utcnow()
+    cohort = lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.user.manager_id != manager.id:
+        raise CohortError(_l("Only the participant's own manager can decide."))
+    if enrolment.status != EnrolmentStatus.PENDING_APPROVAL:
+        raise CohortError(_l("This request has already been decided."))
+    if approve:
+        old = enrolment.status
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.enrolled_at = now
+        db.session.flush()
+        notices.enrolment_changed(enrolment, old)
+    else:
+        _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+        enrolment.note = "declined by manager"
+        fill_free_seats(cohort, now)
+
+
+def invite(cohort: Cohort, user: User, actor: User) -> Enrolment:
+    """A facilitator invites a participant; they accept by signing up."""
+    if Role.PARTICIPANT not in user.roles:
+        raise CohortError(_l("This person does not have the participant role."))
+    if not is_open_to(cohort, user):
+        raise CohortError(_l("This person belongs to an organisation the cohort is not open to."))
+    enrolment = _existing(cohort, user)
+    if enrolment is not None and enrolment.status in ACTIVE_STATUSES | {EnrolmentStatus.INVITED}:
+        raise CohortError(_l("This person is already invited to or in this cohort."))
+    other = active_enrolment(user)
+    if other is not None:
+        raise CohortError(_l("This person is already in another active cohort."))
+    old = enrolment.status if enrolment else None
+    if enrolment is None:
+        enrolment = Enrolment(cohort=cohort, user=user, status=EnrolmentStatus.INVITED)
+        db.session.add(enrolment)
+    enrolment.status = EnrolmentStatus.INVITED
+    enrolment.invited_by_id = actor.id
+    db.session.flush()
+    notices.enrolment_changed(enrolment, old)
+    return enrolment
+
+
+def move(enrolment: Enrolment, target: Cohort, actor: User) -> Enrolment:
+    """Move a participant to another cohort; the old enrolment stays as history."""
+    now = utcnow()
+    if target.id == enrolment.cohort_id:
+        raise CohortError(_l("Choose another cohort."))
+    # Lock both cohorts in id order so two opposite moves cannot deadlock.
+    first, second = sorted((enrolment.cohort_id, target.id))
+    locked = {first: lock_cohort(first), second: lock_cohort(second)}
+    source, target = locked[enrolment.cohort_id], locked[target.id]
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise CohortError(_l("Only participants who are in the cohort can be moved."))
+    if target.status != CohortStatus.ACTIVE:
+        raise CohortError(_l("The target cohort has been cancelled."))
+    if not is_open_to(target, enrolment.user):
+        raise CohortError(_l("This person belongs to an organisation the cohort is not open to."))
+    if _existing(target, enrolment.user) is not None:
+        raise CohortError(_l("This person has been in the target cohort before."))
+    _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+    enrolment.moved_to_cohort_id = target.id
+    new = Enrolment(cohort=target, user=enrolment.user, status=EnrolmentStatus.INVITED)
+    db.session.add(new)
+    _place(target, new, now)
+    record_change(source, actor, "moved_out", f"enrolment={enrolment.id} to cohort={target.id}")
+    record_change(target, actor, "moved_in", f"enrolment={new.id} from cohort={source.id}")
+    fill_free_seats(source, now)
+    return new
+
+
+def move_in_waitlist(enrolment: Enrolment, step: int) -> None:
+    """Move a waitlisted person one place up (step=-1) or down (step=+1)."""
+    cohort = lock_cohort(enrolment.cohort_id)
+    queue = _waitlist(cohort)
+    index = next((i for i, e in enumerate(queue) if e.id == enrolment.id), None)
+    if index is None:
+        raise CohortError(_l("This person is not on the waitlist."))
+    other = index + step
+    if not 0 <= other < len(queue):
+        return
+    # Renumber the whole list so ranks are dense and the swap is exact.
+    queue[index], queue[other] = queue[other], queue[index]
+    for rank, entry in enumerate(queue, start=1):
+        entry.waitlist_rank = rank
+    db.session.flush()

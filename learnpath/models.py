@@ -1,0 +1,8 @@
+"""Import every model module, so the metadata is complete for Alembic and the app."""
+
+from learnpath.accounts import models as accounts_models
+from learnpath.cohorts import models as cohorts_models
+from learnpath.notifications import models as notifications_models
+from learnpath.schedule import models as schedule_models
+
+__all__ = ["accounts_models", "cohorts_models", "notifications_models", "schedule_models"]

@@ -1,0 +1,1 @@
+"""The live sessions of a cohort: scheduling, changes, attendance."""

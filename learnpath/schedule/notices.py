@@ -1,0 +1,61 @@
+"""Messages to participants when the schedule of their cohort changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.queries import seat_holders
+from learnpath.notifications.services import queue_message
+from learnpath.schedule.models import CohortSession
+from learnpath.web.urls import external_url
+
+
+def _send(
+    cohort: Cohort, kind: str, subject: object, sessions: Sequence[CohortSession], **extra: Any
+) -> None:
+    link = external_url("cohorts.my_programme")
+    for enrolment in seat_holders(cohort.id):
+        key_part = ",".join(f"{s.id}.{s.sequence}" for s in sessions)
+        queue_message(
+            f"schedule.{kind}",
+            enrolment.user,
+            subject,
+            f"schedule/{kind}",
+            idempotency_key=f"schedule.{kind}:{key_part}:user:{enrolment.user_id}",
+            cohort=cohort,
+            sessions=sessions,
+            link=link,
+            **extra,
+        )
+
+
+def sessions_scheduled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
+    _send(cohort, "scheduled", _l("The sessions of your career programme are planned"), sessions)
+
+
+def session_changed(session: CohortSession, old_start: datetime) -> None:
+    _send(
+        session.cohort,
+        "changed",
+        _l("A session of your career programme has changed"),
+        [session],
+        old_start=old_start,
+    )
+
+
+def session_cancelled(session: CohortSession) -> None:
+    _send(
+        session.cohort,
+        "cancelled",
+        _l("A session of your career programme has been cancelled"),
+        [session],
+    )
+
+
+def cohort_cancelled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
+    _send(cohort, "cohort_cancelled", _l("Your career programme has been cancelled"), sessions)
