@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -94,7 +94,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        db.session.rollback()
+        if has_app_context():  # not when following a redirect inside the request context
+            db.session.rollback()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -113,7 +114,7 @@ _seq = count(1)
 
 
 @pytest.fixture
-def make_org() -> Callable[..., Organisation]:
+def make_org(app: Flask) -> Callable[..., Organisation]:
     def make(name: str | None = None, timezone: str = "Europe/Amsterdam") -> Organisation:
         n = next(_seq)
         org = Organisation(slug=f"org-{n}", name=name or f"Gemeente {n}", timezone=timezone)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from learnpath.accounts.models import Role
+from learnpath.web.forms import CheckboxesField
 
 ROLE_LABELS = {
     Role.PARTICIPANT: _l("Participant"),
@@ -18,11 +18,6 @@ ROLE_LABELS = {
     Role.HR: _l("HR"),
     Role.ADMIN: _l("Administrator"),
 }
-
-
-class RolesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _role_choices() -> list[SelectChoice]:
@@ -34,7 +29,7 @@ class InviteUserForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
     department = SelectField(_l("Department"), coerce=int)
     manager = SelectField(_l("Manager"), coerce=int)
-    roles = RolesField(
+    roles = CheckboxesField(
         _l("Roles"),
         choices=_role_choices(),
         validators=[DataRequired(message=_l("Choose at least one role."))],
@@ -46,7 +41,7 @@ class InviteUserForm(FlaskForm):
 
 
 class UserRolesForm(FlaskForm):
-    roles = RolesField(
+    roles = CheckboxesField(
         _l("Roles"),
         choices=_role_choices(),
         validators=[DataRequired(message=_l("Choose at least one role."))],

@@ -239,6 +239,7 @@ def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolmen
 
 def _claim_active_place(enrolment: Enrolment) -> None:
     """Take the participant's single active place, or refuse if another cohort holds it."""
+    db.session.flush()  # the enrolment needs its id and user_id for the check below
     other = db.session.scalar(
         select(Enrolment).where(
             Enrolment.active_user_id == enrolment.user_id, Enrolment.id != enrolment.id

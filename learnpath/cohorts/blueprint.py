@@ -1,0 +1,23 @@
+from flask import Blueprint
+
+bp = Blueprint("cohorts", __name__)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    from learnpath.cohorts.forms import (
+        ATTENDANCE_LABELS,
+        CHANGE_LABELS,
+        DROPOUT_LABELS,
+        STATUS_LABELS,
+    )
+
+    return {
+        "status_labels": STATUS_LABELS,
+        "attendance_labels": ATTENDANCE_LABELS,
+        "dropout_labels": DROPOUT_LABELS,
+        "change_labels": CHANGE_LABELS,
+    }
+
+
+from learnpath.cohorts import cli, views  # noqa: E402,F401
