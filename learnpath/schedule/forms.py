@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     DateField,
     FieldList,
@@ -25,6 +26,11 @@ class SessionFields(Form):
     Validation of the values (past, order, gaps, hours, link) lives in the schedule service,
     so these fields only parse; a value that does not parse comes back as None.
     """
+
+    class Meta:
+        # A nested plain Form does not inherit Flask-WTF's translated messages; ask for them.
+        def get_translations(self, form: Form) -> object:
+            return wtf_translations
 
     blueprint_slug = HiddenField()
     day = DateField(_l("Date"), validators=[Optional()])

@@ -32,8 +32,11 @@ def rush_app(app_config, _migrated, app) -> Flask:
     config = {
         **app_config,
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            **({"connect_args": {"timeout": 60, "check_same_thread": False}}
-               if app_config["DATABASE_URL"].startswith("sqlite") else {}),
+            **(
+                {"connect_args": {"timeout": 60, "check_same_thread": False}}
+                if app_config["DATABASE_URL"].startswith("sqlite")
+                else {}
+            ),
             "pool_size": 40,
             "max_overflow": 0,
             "pool_timeout": 120,
@@ -45,8 +48,14 @@ def rush_app(app_config, _migrated, app) -> Flask:
 def _make_participants(org, n: int) -> list[int]:
     """Insert n participants in bulk (fast), return their ids."""
     rows = [
-        {"organisation_id": org.id, "email": f"rush{i}@example.org", "name": f"Rush {i:03d}",
-         "password_hash": "x", "locale": "nl", "is_active_account": True}
+        {
+            "organisation_id": org.id,
+            "email": f"rush{i}@example.org",
+            "name": f"Rush {i:03d}",
+            "password_hash": "x",
+            "locale": "nl",
+            "is_active_account": True,
+        }
         for i in range(n)
     ]
     db.session.execute(insert(User), rows)
@@ -87,7 +96,9 @@ def _sign_up_job(cohort_id: int, user_id: int) -> Callable[[], None]:
 
 def _statuses(cohort_id: int) -> dict[EnrolmentStatus, int]:
     rows = db.session.execute(
-        select(Enrolment.status, func.count()).where(Enrolment.cohort_id == cohort_id).group_by(Enrolment.status)
+        select(Enrolment.status, func.count())
+        .where(Enrolment.cohort_id == cohort_id)
+        .group_by(Enrolment.status)
     )
     return {status: n for status, n in rows}
 
@@ -108,16 +119,26 @@ def test_rush_of_200_sign_ups_never_overbooks(rush_app, org, make_user):
         EnrolmentStatus.WAITLISTED: RUSH - CAPACITY,
     }
     ranks = db.session.scalars(
-        select(Enrolment.waitlist_rank).where(Enrolment.cohort_id == cohort_id, Enrolment.waitlist_rank.is_not(None))
+        select(Enrolment.waitlist_rank).where(
+            Enrolment.cohort_id == cohort_id, Enrolment.waitlist_rank.is_not(None)
+        )
     ).all()
     assert sorted(ranks) == list(range(1, RUSH - CAPACITY + 1))  # consistent order, no gaps
     # Arrival order: the waitlist order is the order in which sign-ups were written.
     by_rank = db.session.scalars(
-        select(Enrolment.id).where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        select(Enrolment.id)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.waitlist_rank)
     ).all()
     assert by_rank == sorted(by_rank)
-    assert db.session.scalar(select(func.count(func.distinct(Enrolment.user_id))).where(Enrolment.cohort_id == cohort_id)) == RUSH
+    assert (
+        db.session.scalar(
+            select(func.count(func.distinct(Enrolment.user_id))).where(
+                Enrolment.cohort_id == cohort_id
+            )
+        )
+        == RUSH
+    )
 
 
 def test_concurrent_withdrawals_and_sign_ups_keep_capacity_and_order(rush_app, org, make_user):
@@ -129,10 +150,17 @@ def test_concurrent_withdrawals_and_sign_ups_keep_capacity_and_order(rush_app, o
     for uid in first:
         services.sign_up(db.session.get(Cohort, cohort_id), db.session.get(User, uid))
     db.session.commit()
-    seated = [e.id for e in db.session.scalars(select(Enrolment).where(
-        Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ENROLLED))]
+    seated = [
+        e.id
+        for e in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ENROLLED
+            )
+        )
+    ]
     waiting_before = db.session.scalars(
-        select(Enrolment.user_id).where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        select(Enrolment.user_id)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.waitlist_rank)
     ).all()
     leaving = seated[:6]
@@ -161,7 +189,8 @@ def test_concurrent_withdrawals_and_sign_ups_keep_capacity_and_order(rush_app, o
     ).all()
     assert sorted(promoted) == sorted(waiting_before[:6])
     still_waiting = db.session.scalars(
-        select(Enrolment.user_id).where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        select(Enrolment.user_id)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.waitlist_rank)
     ).all()
     assert still_waiting[: len(waiting_before) - 6] == list(waiting_before[6:])

@@ -24,11 +24,15 @@ def coach(make_user):
 
 def status_of(user, cohort):
     return db.session.scalar(
-        select(Enrolment.status).where(Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id)
+        select(Enrolment.status).where(
+            Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id
+        )
     )
 
 
-def test_participant_signs_up_and_sees_sessions_with_join_link(client, org, coach, make_user, login_as):
+def test_participant_signs_up_and_sees_sessions_with_join_link(
+    client, org, coach, make_user, login_as
+):
     cohort = make_cohort(org, coach, name="Najaar 2026")
     plan(cohort, coach)
     person = make_user(Role.PARTICIPANT)
@@ -41,7 +45,9 @@ def test_participant_signs_up_and_sees_sessions_with_join_link(client, org, coac
     assert "Ingeschreven" in mine
     assert "Introductiesessie" in mine and "Verdiepingssessie" in mine and "Actiesessie" in mine
     assert "https://teams.microsoft.com/l/meetup-join/abc" in mine
-    kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_user_id == person.id)).all()
+    kinds = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.recipient_user_id == person.id)
+    ).all()
     assert "enrolment.enrolled" in kinds
 
 
@@ -66,7 +72,8 @@ def test_full_cohort_waitlists_in_order_and_withdrawal_promotes_the_first(
     assert status_of(people[5], cohort) == EnrolmentStatus.WAITLISTED
     promoted_mail = db.session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.recipient_user_id == people[4].id, OutboxMessage.kind == "enrolment.enrolled"
+            OutboxMessage.recipient_user_id == people[4].id,
+            OutboxMessage.kind == "enrolment.enrolled",
         )
     )
     assert promoted_mail is not None
@@ -92,8 +99,12 @@ def test_raising_capacity_promotes_from_waitlist(org, coach, make_user):
         services.sign_up(cohort, p)
     db.session.commit()
     data = services.CohortData(
-        name=cohort.name, capacity=5, signup_opens_at=cohort.signup_opens_at,
-        signup_closes_at=cohort.signup_closes_at, open_to=cohort.open_to, facilitators=cohort.facilitators,
+        name=cohort.name,
+        capacity=5,
+        signup_opens_at=cohort.signup_opens_at,
+        signup_closes_at=cohort.signup_closes_at,
+        open_to=cohort.open_to,
+        facilitators=cohort.facilitators,
     )
     services.update_cohort(cohort, data, coach)
     db.session.commit()
@@ -140,7 +151,10 @@ def test_manager_approval_reserves_the_seat(client, org, coach, make_user, login
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
     login_as(other_boss)
     assert person.name not in client.get("/goedkeuringen").text
-    assert client.post(f"/goedkeuringen/{enrolment.id}", data={"decision": "approve"}).status_code == 404
+    assert (
+        client.post(f"/goedkeuringen/{enrolment.id}", data={"decision": "approve"}).status_code
+        == 404
+    )
     login_as(boss)
     assert person.name in client.get("/goedkeuringen").text
     client.post(f"/goedkeuringen/{enrolment.id}", data={"decision": "approve"})
@@ -193,14 +207,22 @@ def test_facilitator_moves_removes_and_reorders(client, org, coach, make_user, l
     for p in people:
         services.sign_up(cohort, p)
     db.session.commit()
-    enrol = {p.id: db.session.scalar(select(Enrolment).where(Enrolment.user_id == p.id)) for p in people}
+    enrol = {
+        p.id: db.session.scalar(select(Enrolment).where(Enrolment.user_id == p.id)) for p in people
+    }
     login_as(coach)
     # Reorder the waitlist: people[6] moves up past people[5].
     client.post(f"/cohorten/{cohort.id}/wachtlijst/{enrol[people[6].id].id}/omhoog")
-    client.post(f"/cohorten/{cohort.id}/inschrijvingen/{enrol[people[0].id].id}/verwijderen", data={"reason": "workload"})
+    client.post(
+        f"/cohorten/{cohort.id}/inschrijvingen/{enrol[people[0].id].id}/verwijderen",
+        data={"reason": "workload"},
+    )
     assert status_of(people[0], cohort) == EnrolmentStatus.DROPPED_OUT
     assert status_of(people[4], cohort) == EnrolmentStatus.ENROLLED
-    client.post(f"/cohorten/{cohort.id}/inschrijvingen/{enrol[people[1].id].id}/verplaatsen", data={"target": target.id})
+    client.post(
+        f"/cohorten/{cohort.id}/inschrijvingen/{enrol[people[1].id].id}/verplaatsen",
+        data={"target": target.id},
+    )
     assert status_of(people[1], cohort) == EnrolmentStatus.WITHDRAWN
     assert status_of(people[1], target) == EnrolmentStatus.ENROLLED
     assert status_of(people[6], cohort) == EnrolmentStatus.ENROLLED
@@ -212,7 +234,9 @@ def test_facilitator_moves_removes_and_reorders(client, org, coach, make_user, l
     assert "Werkdruk of te weinig tijd" in page
 
 
-def test_cohort_of_another_organisation_is_invisible(client, org, make_org, coach, make_user, login_as):
+def test_cohort_of_another_organisation_is_invisible(
+    client, org, make_org, coach, make_user, login_as
+):
     other = make_org()
     cohort = make_cohort(org, coach, name="Alleen voor ons")
     outsider = make_user(Role.PARTICIPANT, organisation=other)
@@ -225,9 +249,18 @@ def test_facilitator_manages_only_own_cohorts(client, org, coach, make_user, log
     cohort = make_cohort(org, coach)
     other_coach = make_user(Role.FACILITATOR)
     login_as(other_coach)
-    for url in (f"/cohorten/{cohort.id}", f"/cohorten/{cohort.id}/instellingen", f"/cohorten/{cohort.id}/planning"):
+    for url in (
+        f"/cohorten/{cohort.id}",
+        f"/cohorten/{cohort.id}/instellingen",
+        f"/cohorten/{cohort.id}/planning",
+    ):
         assert client.get(url).status_code == 404
-    assert client.post(f"/cohorten/{cohort.id}/uitnodigen", data={"email": "x@example.org"}).status_code == 404
+    assert (
+        client.post(
+            f"/cohorten/{cohort.id}/uitnodigen", data={"email": "x@example.org"}
+        ).status_code
+        == 404
+    )
     assert cohort.name not in client.get("/cohorten").text
 
 
@@ -260,17 +293,32 @@ def test_create_cohort_form_keeps_input_on_errors(client, org, coach, login_as):
     assert page.status_code == 200
     response = client.post(
         "/cohorten/nieuw",
-        data={"name": "Te groot", "capacity": "99", "signup_opens_at": "2030-01-10T09:00",
-              "signup_closes_at": "2030-01-01T09:00", "signup_mode": "open",
-              "open_to": [org.id], "facilitators": [coach.id]},
+        data={
+            "name": "Te groot",
+            "capacity": "99",
+            "signup_opens_at": "2030-01-10T09:00",
+            "signup_closes_at": "2030-01-01T09:00",
+            "signup_mode": "open",
+            "open_to": [org.id],
+            "facilitators": [coach.id],
+        },
     )
     assert response.status_code == 200
     assert 'value="Te groot"' in response.text
-    assert "Aanmelden moet sluiten nadat het opent." in response.text or "tussen 4 en 30" in response.text
+    assert (
+        "Aanmelden moet sluiten nadat het opent." in response.text
+        or "tussen 4 en 30" in response.text
+    )
     ok = client.post(
         "/cohorten/nieuw",
-        data={"name": "Goed", "capacity": "12", "signup_opens_at": "2030-01-01T09:00",
-              "signup_closes_at": "2030-01-10T09:00", "signup_mode": "open",
-              "open_to": [org.id], "facilitators": [coach.id]},
+        data={
+            "name": "Goed",
+            "capacity": "12",
+            "signup_opens_at": "2030-01-01T09:00",
+            "signup_closes_at": "2030-01-10T09:00",
+            "signup_mode": "open",
+            "open_to": [org.id],
+            "facilitators": [coach.id],
+        },
     )
     assert ok.status_code == 302 and "/planning" in ok.headers["Location"]
