@@ -5,10 +5,13 @@ Idempotent: records are looked up by their natural key (slug, name, email) befor
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+
 from sqlalchemy import select
 
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
+from learnpath.db import utcnow
 from learnpath.extensions import db
 
 DEMO_PASSWORD = "leerpad-demo"
@@ -150,6 +153,8 @@ def seed() -> list[tuple[str, str]]:
         )
         user.manager = managers[i % 3]
     db.session.flush()
+    _cohorts(org, staff["coach"], staff["coach2"], existing)
+    _cohorts(org, staff["coach"], staff["coach2"], existing)
     return [
         ("participant", "deelnemer01@rivierstad.example"),
         ("facilitator", "coach@rivierstad.example"),
@@ -157,3 +162,56 @@ def seed() -> list[tuple[str, str]]:
         ("hr", "hr@rivierstad.example"),
         ("admin", "beheer@rivierstad.example"),
     ]
+
+
+#: (name, facilitator key, number of the first and last demo participant to sign up)
+DEMO_COHORTS = (
+    ("Loopbaantraject voorjaar – groep 1", 1, 15),
+    ("Loopbaantraject voorjaar – groep 2", 16, 21),
+)
+
+
+def _cohorts(org: Organisation, coach: User, coach2: User, users: dict[str, User]) -> None:
+    """Two cohorts with planned sessions: the first full with a waitlist, the second open."""
+    from learnpath.cohorts import services as cohorts
+    from learnpath.cohorts.models import Cohort
+    from learnpath.content_registry import get_content
+    from learnpath.schedule import services as schedule
+
+    content = get_content()
+    programme = content.programme("loopbaantraject")
+    now = utcnow()
+    for index, (name, first, last) in enumerate(DEMO_COHORTS):
+        if db.session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+            continue
+        data = cohorts.CohortData(
+            name=name,
+            capacity=12,
+            signup_opens_at=now - timedelta(days=1),
+            signup_closes_at=now + timedelta(days=21),
+            open_to=[org],
+            facilitators=[coach] if index == 0 else [coach, coach2],
+        )
+        cohort = cohorts.create_cohort(org, programme.slug, content.version, data, coach)
+        start = _next_monday(now.date()) + timedelta(weeks=3 + index)
+        schedule.schedule_sessions(
+            cohort,
+            programme,
+            [
+                schedule.SessionInput(
+                    blueprint_slug=b.slug,
+                    day=start + timedelta(days=14 * i),
+                    start=time(9, 30) if b.duration_minutes <= 90 else time(9, 0),
+                    duration_minutes=b.duration_minutes,
+                    meeting_url=f"https://meet.jit.si/rivierstad-loopbaan-{index + 1}",
+                )
+                for i, b in enumerate(programme.sessions)
+            ],
+            coach,
+        )
+        for number in range(first, last + 1):
+            cohorts.sign_up(cohort, users[f"deelnemer{number:02d}@rivierstad.example"], now)
+
+
+def _next_monday(day: date) -> date:
+    return day + timedelta(days=(7 - day.weekday()) % 7 or 7)
