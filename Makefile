@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app learnpath
 LEARNPATH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export LEARNPATH_TEST_DATABASE_URL
 
-.PHONY: run test install translations lint typecheck test-sqlite test-postgres extract-messages clean
+.PHONY: run test install translations lint typecheck test-sqlite test-postgres extract-messages clean e2e-deps test-e2e
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -33,13 +33,35 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test-sqlite: install translations
+# Browser tests (tests/e2e) need Debian's Chromium; axe-core comes with the Python test extra
+# (axe-playwright-python ships axe.min.js). Playwright's own browser downloads are not used.
+LEARNPATH_CHROMIUM ?= /usr/bin/chromium
+export LEARNPATH_CHROMIUM
+e2e-deps:
+	@if [ -x "$(LEARNPATH_CHROMIUM)" ]; then \
+		:; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "== installing Chromium for the browser tests (apt-get install chromium) =="; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| { [ "$$CI" != "true" ] || exit 1; echo "NOTICE: installing Chromium failed: browser tests (tests/e2e) will be SKIPPED."; }; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "ERROR: Chromium is required in CI but missing at $(LEARNPATH_CHROMIUM); as root: apt-get install chromium"; exit 1; \
+	else \
+		echo "NOTICE: Chromium missing at $(LEARNPATH_CHROMIUM): browser tests (tests/e2e) will be SKIPPED."; \
+		echo "        Install it as root: apt-get update && apt-get install -y chromium"; \
+	fi
+
+# The browser journeys run here only, in the SQLite run (their server has its own SQLite db).
+test-sqlite: install translations e2e-deps
 	LEARNPATH_TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-e2e: install translations e2e-deps
+	$(BIN)/pytest -q tests/e2e
 
 test-postgres: install translations
 	@if $(BIN)/python tests/db_available.py "$(LEARNPATH_TEST_DATABASE_URL)"; then \
 		echo "== PostgreSQL run ($(LEARNPATH_TEST_DATABASE_URL)) =="; \
-		$(BIN)/pytest -q; \
+		$(BIN)/pytest -q --ignore=tests/e2e; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: PostgreSQL is required in CI but not reachable at $(LEARNPATH_TEST_DATABASE_URL)"; exit 1; \
 	else \
