@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnpath.accounts.models import Organisation, Role, User
@@ -264,7 +264,7 @@ def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
     enrolment.ended_at = None
     enrolment.dropout_reason = None
     _claim_active_place(enrolment)
-    if seats_taken(cohort) < cohort.capacity and not _waitlist(cohort):
+    if seats_taken(cohort) < cohort.capacity and not _has_waitlist(cohort):
         _seat(enrolment, now)
     else:
         enrolment.status = EnrolmentStatus.WAITLISTED
@@ -286,12 +286,26 @@ def _seat(enrolment: Enrolment, now: datetime, promoted: bool = False) -> None:
         enrolment.enrolled_at = now
 
 
-def _waitlist(cohort: Cohort) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
-            .order_by(Enrolment.waitlist_rank, Enrolment.id)
+def _waitlist(cohort: Cohort, limit: int | None = None) -> list[Enrolment]:
+    query = (
+        select(Enrolment)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.waitlist_rank, Enrolment.id)
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.scalars(query))
+
+
+def _has_waitlist(cohort: Cohort) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Enrolment.cohort_id == cohort.id,
+                    Enrolment.status == EnrolmentStatus.WAITLISTED,
+                )
+            )
         )
     )
 
@@ -315,7 +329,9 @@ def fill_free_seats(cohort: Cohort, now: datetime | None = None) -> list[Enrolme
     if cohort.status != CohortStatus.ACTIVE:
         return promoted
     free = cohort.capacity - seats_taken(cohort)
-    for enrolment in _waitlist(cohort)[: max(free, 0)]:
+    if free <= 0:
+        return promoted
+    for enrolment in _waitlist(cohort, limit=free):
         old = enrolment.status
         _seat(enrolment, now, promoted=True)
         db.session.flush()
