@@ -129,4 +129,5 @@ CHANGE_LABELS = {
     "removed": _l("Participant removed"),
     "moved_out": _l("Participant moved to another cohort"),
     "moved_in": _l("Participant moved in from another cohort"),
+    "completed": _l("Cohort completed"),
 }

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from learnpath.cohorts.models import Enrolment, EnrolmentStatus
 from learnpath.cohorts.queries import waitlist_position
+from learnpath.ical import invitations
 from learnpath.notifications.services import queue_message
 from learnpath.web.urls import external_url
 
@@ -23,7 +24,12 @@ _SUBJECTS = {
 def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None:
     """Tell the participant (and, for approvals, the manager) what changed."""
     new = enrolment.status
-    if new == old or new not in _SUBJECTS:
+    if new == old:
+        return
+    # Calendar invitations are separate messages: a REQUEST per session on enrolment,
+    # a CANCEL per future session on withdrawal, drop-out or a move.
+    invitations.enrolment_changed(enrolment)
+    if new not in _SUBJECTS:
         return
     queue_message(
         f"enrolment.{new.value}",

@@ -513,3 +513,31 @@ def move_in_waitlist(enrolment: Enrolment, step: int) -> None:
     for rank, entry in enumerate(queue, start=1):
         entry.waitlist_rank = rank
     db.session.flush()
+
+
+def complete_cohort(cohort: Cohort, last_session_start: datetime | None, actor: User) -> int:
+    """Mark everyone with a place as having completed the programme; return how many.
+
+    Allowed once the last session has started. Completed participants are free to join a
+    later cohort (their active place is released).
+    """
+    now = utcnow()
+    cohort = lock_cohort(cohort.id)
+    if last_session_start is None or last_session_start > now:
+        raise CohortError(_l("A cohort can be completed once its last session has started."))
+    seated = db.session.scalars(
+        select(Enrolment).where(
+            Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED
+        )
+    ).all()
+    for enrolment in seated:
+        enrolment.status = EnrolmentStatus.COMPLETED
+        enrolment.active_user_id = None
+        enrolment.ended_at = now
+    # Whoever still waits will not get a place any more.
+    for enrolment in _waitlist(cohort):
+        _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+        enrolment.note = "cohort completed"
+    record_change(cohort, actor, "completed", f"{len(seated)} completed")
+    db.session.flush()
+    return len(seated)

@@ -333,11 +333,20 @@ def detail(cohort_id: int) -> ResponseReturnValue:
     ).all()
     move_form = MoveForm()
     move_form.target.choices = [SelectChoice(c.id, c.name) for c in targets]
+    sessions = sessions_of(cohort)
+    planned = [s for s in sessions if not s.is_cancelled]
+    roster = presenters.roster(cohort)
+    can_complete = bool(
+        planned
+        and planned[-1].starts_at <= utcnow()
+        and any(e.status == EnrolmentStatus.ENROLLED for e in roster.seated)
+    )
     return render_template(
         "cohorts/detail.html",
         cohort=cohort,
-        roster=presenters.roster(cohort),
-        sessions=sessions_of(cohort),
+        roster=roster,
+        sessions=sessions,
+        can_complete=can_complete,
         history=presenters.history(cohort),
         seats=services.seats_taken(cohort),
         invite_form=InviteForm(),
@@ -511,6 +520,27 @@ def waitlist_move(cohort_id: int, enrolment_id: int, direction: str) -> Response
     else:
         db.session.commit()
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#wachtlijst")
+
+
+@bp.route("/cohorten/<int:cohort_id>/afronden", methods=["POST"])
+@roles(Role.FACILITATOR)
+def complete(cohort_id: int) -> ResponseReturnValue:
+    """Mark the participants of a finished cohort as having completed the programme."""
+    cohort = managed_cohort(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    planned = [s for s in sessions_of(cohort) if not s.is_cancelled]
+    try:
+        n = services.complete_cohort(
+            cohort, planned[-1].starts_at if planned else None, current_user
+        )
+    except services.CohortError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)s participants have completed the programme.", n=n), "success")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
 # --- managers -------------------------------------------------------------------------------

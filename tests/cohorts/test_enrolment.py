@@ -322,3 +322,27 @@ def test_create_cohort_form_keeps_input_on_errors(client, org, coach, login_as):
         },
     )
     assert ok.status_code == 302 and "/planning" in ok.headers["Location"]
+
+
+def test_complete_cohort_after_last_session(client, org, coach, make_user, login_as):
+    from freezegun import freeze_time
+
+    cohort = make_cohort(org, coach, capacity=4)
+    people = [make_user(Role.PARTICIPANT) for _ in range(5)]
+    for p in people:
+        services.sign_up(cohort, p)
+    db.session.commit()
+    sessions = plan(cohort, coach)
+    login_as(coach)
+    client.post(f"/cohorten/{cohort.id}/afronden")
+    assert status_of(people[0], cohort) == EnrolmentStatus.ENROLLED  # too early
+    with freeze_time(sessions[-1].starts_at + timedelta(hours=2)):
+        login_as(coach)  # a fresh sign-in: the old session cookie has expired by then
+        assert "Traject afronden" in client.get(f"/cohorten/{cohort.id}").text
+        client.post(f"/cohorten/{cohort.id}/afronden")
+    assert [status_of(p, cohort) for p in people] == [EnrolmentStatus.COMPLETED] * 4 + [
+        EnrolmentStatus.WITHDRAWN
+    ]
+    # Completed participants may join a later cohort.
+    later = make_cohort(org, coach, name="Later")
+    assert services.sign_up(later, people[0]).status == EnrolmentStatus.ENROLLED

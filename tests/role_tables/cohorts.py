@@ -20,6 +20,7 @@ ROUTES = {
     "cohorts.remove": (F, "POST"),
     "cohorts.move": (F, "POST"),
     "cohorts.waitlist_move": (F, "POST"),
+    "cohorts.complete": (F, "POST"),
     "cohorts.approvals": (M, "GET"),
     "cohorts.decide": (M, "POST"),
     "schedule.plan": (F, "GET"),
