@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -53,15 +57,85 @@ def roster(cohort: Cohort) -> Roster:
     return result
 
 
-def history(cohort: Cohort) -> list[ScheduleChange]:
-    return list(
-        db.session.scalars(
-            select(ScheduleChange)
-            .where(ScheduleChange.cohort_id == cohort.id)
-            .options(selectinload(ScheduleChange.actor), selectinload(ScheduleChange.session))
-            .order_by(ScheduleChange.created_at.desc(), ScheduleChange.id.desc())
+@dataclass
+class HistoryRow:
+    change: ScheduleChange
+    text: str
+
+
+def _values(change: ScheduleChange) -> dict[str, Any]:
+    try:
+        values = json.loads(change.detail or "{}")
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+def _when(iso: str | None) -> str:
+    return format_datetime(datetime.fromisoformat(iso), "EEE d MMM y, HH:mm") if iso else ""
+
+
+def _describe(
+    action: str, v: dict[str, Any], names: dict[int, str], cohorts: dict[int, str]
+) -> str:
+    from learnpath.cohorts.forms import DROPOUT_LABELS
+
+    person = names.get(v.get("enrolment", 0), "")
+    texts = {
+        "created": lambda: _("%(n)s places", n=v.get("capacity")),
+        "capacity": lambda: _("%(old)s → %(new)s places", old=v.get("old"), new=v.get("new")),
+        "scheduled": lambda: _(
+            "%(when)s, %(n)s minutes", when=_when(v.get("start")), n=v.get("minutes")
+        ),
+        "rescheduled": lambda: _(
+            "%(old)s → %(new)s, %(n)s minutes",
+            old=_when(v.get("old_start")),
+            new=_when(v.get("start")),
+            n=v.get("minutes"),
+        ),
+        "session_cancelled": lambda: _("was planned for %(when)s", when=_when(v.get("start"))),
+        "cohort_cancelled": lambda: _("%(n)s sessions cancelled", n=v.get("count")),
+        "removed": lambda: f"{person} ({DROPOUT_LABELS.get(v.get('reason'), v.get('reason'))})",  # type: ignore[call-overload]
+        "moved_out": lambda: f"{person} → {cohorts.get(v.get('other_cohort', 0), '')}",
+        "moved_in": lambda: f"{person} ← {cohorts.get(v.get('other_cohort', 0), '')}",
+        "completed": lambda: _("%(n)s participants", n=v.get("count")),
+    }
+    text = texts.get(action)
+    return str(text()) if text else ""
+
+
+def history(cohort: Cohort) -> list[HistoryRow]:
+    """The cohort's change history, newest first, described in the reader's language and zone."""
+    changes = db.session.scalars(
+        select(ScheduleChange)
+        .where(ScheduleChange.cohort_id == cohort.id)
+        .options(selectinload(ScheduleChange.actor), selectinload(ScheduleChange.session))
+        .order_by(ScheduleChange.created_at.desc(), ScheduleChange.id.desc())
+    ).all()
+    values = {c.id: _values(c) for c in changes}
+    enrolment_ids = {v["enrolment"] for v in values.values() if "enrolment" in v}
+    cohort_ids = {v["other_cohort"] for v in values.values() if "other_cohort" in v}
+    names = (
+        dict(
+            db.session.execute(
+                select(Enrolment.id, User.name)
+                .join(User, Enrolment.user_id == User.id)
+                .where(Enrolment.id.in_(enrolment_ids))
+            ).all()
         )
+        if enrolment_ids
+        else {}
     )
+    cohort_names = (
+        dict(
+            db.session.execute(
+                select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))
+            ).all()
+        )
+        if cohort_ids
+        else {}
+    )
+    return [HistoryRow(c, _describe(c.action, values[c.id], names, cohort_names)) for c in changes]
 
 
 def sessions_by_cohort(cohort_ids: list[int]) -> dict[int, list[CohortSession]]:

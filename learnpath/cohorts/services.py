@@ -11,6 +11,7 @@ participant even across different cohorts.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def create_cohort(
     _apply(cohort, data)
     db.session.add(cohort)
     db.session.flush()
-    record_change(cohort, created_by, "created", f"capacity={cohort.capacity}")
+    record_change(cohort, created_by, "created", capacity=cohort.capacity)
     return cohort
 
 
@@ -139,21 +140,30 @@ def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
     old_capacity = cohort.capacity
     _apply(cohort, data)
     if data.capacity != old_capacity:
-        record_change(cohort, actor, "capacity", f"{old_capacity} -> {data.capacity}")
+        record_change(cohort, actor, "capacity", old=old_capacity, new=data.capacity)
     db.session.flush()
     fill_free_seats(cohort)
 
 
 def record_change(
-    cohort: Cohort, actor: User | None, action: str, detail: str = "", session_id: int | None = None
+    cohort: Cohort,
+    actor: User | None,
+    action: str,
+    session_id: int | None = None,
+    **values: str | int | None,
 ) -> None:
+    """Write one entry of the cohort's change history.
+
+    ``values`` are stored as JSON (ids, numbers, ISO times in UTC — no names or sentences), so
+    the history page can show them in the reader's language and time zone.
+    """
     db.session.add(
         ScheduleChange(
             cohort_id=cohort.id,
             session_id=session_id,
             actor_id=actor.id if actor else None,
             action=action,
-            detail=detail,
+            detail=json.dumps(values, sort_keys=True),
         )
     )
 
@@ -376,7 +386,7 @@ def remove(
     else:
         _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
     enrolment.dropout_reason = reason
-    record_change(cohort, actor, "removed", f"enrolment={enrolment.id} reason={reason.value}")
+    record_change(cohort, actor, "removed", enrolment=enrolment.id, reason=reason.value)
     fill_free_seats(cohort, now)
 
 
@@ -492,8 +502,8 @@ def move(enrolment: Enrolment, target: Cohort, actor: User) -> Enrolment:
     new = Enrolment(cohort=target, user=enrolment.user, status=EnrolmentStatus.INVITED)
     db.session.add(new)
     _place(target, new, now)
-    record_change(source, actor, "moved_out", f"enrolment={enrolment.id} to cohort={target.id}")
-    record_change(target, actor, "moved_in", f"enrolment={new.id} from cohort={source.id}")
+    record_change(source, actor, "moved_out", enrolment=enrolment.id, other_cohort=target.id)
+    record_change(target, actor, "moved_in", enrolment=new.id, other_cohort=source.id)
     fill_free_seats(source, now)
     return new
 
@@ -538,6 +548,6 @@ def complete_cohort(cohort: Cohort, last_session_start: datetime | None, actor: 
     for enrolment in _waitlist(cohort):
         _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
         enrolment.note = "cohort completed"
-    record_change(cohort, actor, "completed", f"{len(seated)} completed")
+    record_change(cohort, actor, "completed", count=len(seated))
     db.session.flush()
     return len(seated)

@@ -158,6 +158,7 @@ def open_list() -> ResponseReturnValue:
     return render_template(
         "cohorts/open_list.html",
         cohorts=visible,
+        active=services.active_enrolment(current_user),
         mine=mine,
         counts=presenters.seat_counts(ids),
         sessions=presenters.sessions_by_cohort(ids),

@@ -197,13 +197,13 @@ def schedule_sessions(
         sessions.append(session)
     db.session.flush()
     for session in sessions:
-        record_change(cohort, actor, "scheduled", _describe(session), session.id)
+        record_change(cohort, actor, "scheduled", session.id, **_describe(session))
     notices.sessions_scheduled(cohort, sessions)
     return sessions
 
 
-def _describe(session: CohortSession) -> str:
-    return f"{session.blueprint_slug}: {session.starts_at:%Y-%m-%d %H:%M} UTC, {session.duration_minutes} min"
+def _describe(session: CohortSession) -> dict[str, str | int]:
+    return {"start": session.starts_at.isoformat(), "minutes": session.duration_minutes}
 
 
 def _bump(session: CohortSession) -> None:
@@ -250,7 +250,15 @@ def reschedule_session(
     session.notes = item.notes.strip() or None
     _bump(session)
     db.session.flush()
-    record_change(cohort, actor, "rescheduled", f"{before} -> {_describe(session)}", session.id)
+    record_change(
+        cohort,
+        actor,
+        "rescheduled",
+        session.id,
+        old_start=before["start"],
+        old_minutes=before["minutes"],
+        **_describe(session),
+    )
     notices.session_changed(session, old_start)
     return True
 
@@ -262,7 +270,7 @@ def cancel_session(session: CohortSession, actor: User) -> None:
     if session.is_cancelled:
         raise CohortError(_l("This session has already been cancelled."))
     _cancel(session)
-    record_change(cohort, actor, "session_cancelled", _describe(session), session.id)
+    record_change(cohort, actor, "session_cancelled", session.id, **_describe(session))
     notices.session_cancelled(session)
 
 
@@ -281,7 +289,7 @@ def cancel_cohort(cohort: Cohort, actor: User) -> None:
     cancelled = [s for s in sessions_of(cohort) if not s.is_cancelled]
     for session in cancelled:
         _cancel(session)
-    record_change(cohort, actor, "cohort_cancelled", f"{len(cancelled)} sessions")
+    record_change(cohort, actor, "cohort_cancelled", count=len(cancelled))
     notices.cohort_cancelled(cohort, cancelled)
 
 

@@ -87,6 +87,9 @@ def test_one_active_programme_at_a_time(client, org, coach, make_user, login_as)
     person = make_user(Role.PARTICIPANT)
     login_as(person)
     client.post(f"/trajecten/{first.id}/aanmelden")
+    listing = client.get("/trajecten").text
+    assert "je kunt je niet voor een tweede groep aanmelden" in listing
+    assert listing.count('type="submit" class="button"') == 0
     response = client.post(f"/trajecten/{second.id}/aanmelden", follow_redirects=True)
     assert "al mee aan een andere groep" in response.text
     assert status_of(person, second) is None
@@ -232,6 +235,7 @@ def test_facilitator_moves_removes_and_reorders(client, org, coach, make_user, l
     page = client.get(f"/cohorten/{cohort.id}").text
     assert "Deelnemer naar een andere groep verplaatst" in page
     assert "Werkdruk of te weinig tijd" in page
+    assert f"{people[1].name} → Doel" in page  # names and cohorts, not internal ids
 
 
 def test_cohort_of_another_organisation_is_invisible(

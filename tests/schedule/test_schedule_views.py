@@ -116,7 +116,9 @@ def test_reschedule_bumps_sequence_keeps_uid_and_writes_history(
     assert intro.sequence == 1 and intro.uid == uid
     assert intro.meeting_url == "https://meet.jit.si/nieuw"
     change = db.session.scalar(select(ScheduleChange).where(ScheduleChange.action == "rescheduled"))
-    assert change.actor_id == coach.id and "intro" in change.detail
+    assert change.actor_id == coach.id and change.session_id == intro.id
+    history = client.get(f"/cohorten/{cohort.id}").text
+    assert "Sessie gewijzigd" in history and "13:00, 90 minuten" in history  # local time, Dutch
     mails = db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.recipient_user_id == person.id, OutboxMessage.kind == "schedule.changed"
