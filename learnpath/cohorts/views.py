@@ -282,7 +282,18 @@ def index() -> ResponseReturnValue:
         select(Cohort).where(or_(*conditions)).order_by(Cohort.signup_opens_at.desc())
     ).all()
     ids = [c.id for c in cohorts]
-    managed = {c.id for c in cohorts if services.can_manage(current_user, c)}
+    managed = (
+        set(
+            db.session.scalars(
+                select(cohort_facilitators.c.cohort_id).where(
+                    cohort_facilitators.c.user_id == current_user.id,
+                    cohort_facilitators.c.cohort_id.in_(ids),
+                )
+            )
+        )
+        if current_user.has_role(Role.FACILITATOR)
+        else set()
+    )
     return render_template(
         "cohorts/index.html",
         cohorts=cohorts,

@@ -350,3 +350,25 @@ def test_complete_cohort_after_last_session(client, org, coach, make_user, login
     # Completed participants may join a later cohort.
     later = make_cohort(org, coach, name="Later")
     assert services.sign_up(later, people[0]).status == EnrolmentStatus.ENROLLED
+
+
+def test_cohort_list_query_count_does_not_grow(client, org, coach, login_as, app):
+    from sqlalchemy import event
+
+    def count_queries(n_cohorts: int) -> int:
+        for i in range(n_cohorts):
+            plan(make_cohort(org, coach, name=f"Groep {n_cohorts}-{i}"), coach)
+        login_as(coach)
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/cohorten").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    assert count_queries(1) == count_queries(5)
