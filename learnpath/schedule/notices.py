@@ -1,4 +1,7 @@
-"""Messages to participants when the schedule of their cohort changes."""
+"""Messages to participants when the schedule of their cohort changes.
+
+Each change also sends calendar invitations (iMIP), one message per participant per session.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.queries import seat_holders
+from learnpath.ical.invitations import Reason, sessions_changed
 from learnpath.notifications.services import queue_message
 from learnpath.schedule.models import CohortSession
 from learnpath.web.urls import external_url
@@ -36,6 +40,7 @@ def _send(
 
 def sessions_scheduled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
     _send(cohort, "scheduled", _l("The sessions of your career programme are planned"), sessions)
+    sessions_changed(cohort, sessions, Reason.NEW)
 
 
 def session_changed(session: CohortSession, old_start: datetime) -> None:
@@ -46,6 +51,7 @@ def session_changed(session: CohortSession, old_start: datetime) -> None:
         [session],
         old_start=old_start,
     )
+    sessions_changed(session.cohort, [session], Reason.UPDATED)
 
 
 def session_cancelled(session: CohortSession) -> None:
@@ -55,7 +61,9 @@ def session_cancelled(session: CohortSession) -> None:
         _l("A session of your career programme has been cancelled"),
         [session],
     )
+    sessions_changed(session.cohort, [session], Reason.CANCELLED)
 
 
 def cohort_cancelled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
     _send(cohort, "cohort_cancelled", _l("Your career programme has been cancelled"), sessions)
+    sessions_changed(cohort, sessions, Reason.CANCELLED)

@@ -1,0 +1,225 @@
+"""Benchmark: server time per calendar feed request (not a test).
+
+Builds two feeds and requests each one many times through the Flask test client (the whole
+request in-process: routing, token lookup, queries, iCalendar output, ETag):
+
+- the personal feed of a participant with 50 sessions (enrolled in one cohort, finished in 16
+  earlier ones, every cohort with its own facilitator);
+- the cohort feed of a facilitator whose cohort has 12 participants (3 sessions).
+
+It prints the median and 95th percentile time per request, the time of a conditional request
+answered with 304, and the number of SQL queries per request, on a temporary SQLite database
+and, when LEARNPATH_TEST_DATABASE_URL is set, on that PostgreSQL database too (its public schema
+is dropped and created anew, as the test suite does).
+
+    .venv/bin/python bench/calendar_feed.py [--requests 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROGRAMME = "loopbaantraject"
+
+
+def make_app(url: str) -> Any:
+    from flask_migrate import upgrade
+
+    from learnpath import create_app
+    from learnpath.extensions import db
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "BASE_URL": "http://localhost",
+            "TESTING": True,
+        }
+    )
+    if "ical" not in app.blueprints:  # until the app factory registers it
+        from learnpath.ical.blueprint import bp
+
+        app.register_blueprint(bp)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+def _user(org: Any, email: str, role: Any) -> Any:
+    from learnpath.accounts.models import User, UserRole
+    from learnpath.extensions import db
+
+    user = User(organisation=org, email=email, name=email.split("@")[0].title(), locale="nl")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(UserRole(user_id=user.id, role=role))
+    return user
+
+
+def _cohort(org: Any, name: str, facilitator: Any, first: datetime, sessions: int) -> Any:
+    from learnpath.cohorts.models import Cohort
+    from learnpath.content_registry import get_content
+    from learnpath.extensions import db
+    from learnpath.schedule.models import CohortSession
+
+    content = get_content()
+    cohort = Cohort(
+        organisation=org,
+        name=name,
+        programme_slug=PROGRAMME,
+        content_version=content.version,
+        signup_opens_at=first - timedelta(days=60),
+        signup_closes_at=first - timedelta(days=7),
+        open_to=[org],
+        facilitators=[facilitator],
+    )
+    db.session.add(cohort)
+    for position, blueprint in enumerate(content.programme(PROGRAMME).sessions[:sessions], 1):
+        db.session.add(
+            CohortSession(
+                cohort=cohort,
+                blueprint_slug=blueprint.slug,
+                position=position,
+                starts_at=first + timedelta(days=14 * (position - 1)),
+                duration_minutes=blueprint.duration_minutes,
+                meeting_url="https://teams.microsoft.com/l/meetup-join/bench",
+                notes="Zet je camera aan.",
+            )
+        )
+    return cohort
+
+
+def build(app: Any) -> dict[str, str]:
+    """Create the data; return feed name -> URL path."""
+    from learnpath.accounts.models import Organisation, Role
+    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+    from learnpath.extensions import db
+    from learnpath.ical.services import feed_links, issue_token
+
+    with app.app_context():
+        org = Organisation(slug="bench", name="Gemeente Bench")
+        db.session.add(org)
+        db.session.flush()
+        participant = _user(org, "deelnemer@bench.example", Role.PARTICIPANT)
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+        for index in range(17):  # 16 x 3 + 2 = 50 sessions
+            facilitator = _user(org, f"begeleider{index}@bench.example", Role.FACILITATOR)
+            first = start + timedelta(days=50 * (index - 16))
+            cohort = _cohort(org, f"Groep {index}", facilitator, first, 2 if index == 16 else 3)
+            status = EnrolmentStatus.ENROLLED if index == 16 else EnrolmentStatus.COMPLETED
+            db.session.add(
+                Enrolment(
+                    cohort=cohort,
+                    user=participant,
+                    status=status,
+                    active_user_id=participant.id if index == 16 else None,
+                )
+            )
+        coach = _user(org, "coach@bench.example", Role.FACILITATOR)
+        group = _cohort(org, "Groep van twaalf", coach, start, 3)
+        for n in range(12):
+            member = _user(org, f"lid{n}@bench.example", Role.PARTICIPANT)
+            db.session.add(
+                Enrolment(
+                    cohort=group,
+                    user=member,
+                    status=EnrolmentStatus.ENROLLED,
+                    active_user_id=member.id,
+                )
+            )
+        db.session.flush()
+        urls = {
+            "personal feed, 50 sessions": issue_token(participant),
+            "cohort feed, 12 participants": issue_token(coach, group),
+        }
+        db.session.commit()
+        result = {}
+        for name, row in urls.items():
+            links = feed_links(row)
+            assert links is not None
+            result[name] = links.https.removeprefix("http://localhost")
+        return result
+
+
+def _timed(call: Callable[[], Any], count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def measure(app: Any, url: str, requests: int) -> dict[str, float]:
+    from learnpath.extensions import db
+
+    client = app.test_client()
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    etag = first.headers["ETag"]
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    client.get(url)
+    event.remove(engine, "before_cursor_execute", count)
+    full = _timed(lambda: client.get(url), requests)
+    conditional = _timed(lambda: client.get(url, headers={"If-None-Match": etag}), requests)
+    return {
+        "median_ms": statistics.median(full),
+        "p95_ms": statistics.quantiles(full, n=20)[-1],
+        "median_304_ms": statistics.median(conditional),
+        "queries": len(statements),
+        "kbytes": len(first.data) / 1024,
+        "events": first.data.count(b"BEGIN:VEVENT"),
+    }
+
+
+def run(label: str, url: str, requests: int) -> None:
+    app = make_app(url)
+    feeds = build(app)
+    print(f"== {label}")
+    for name, path in feeds.items():
+        m = measure(app, path, requests)
+        print(
+            f"  {name:30s} median {m['median_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  "
+            f"304 median {m['median_304_ms']:6.1f} ms  {m['queries']:.0f} queries  "
+            f"{m['events']:.0f} events, {m['kbytes']:.1f} KiB"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.requests)
+    postgres = os.environ.get("LEARNPATH_TEST_DATABASE_URL")
+    if postgres:
+        run(f"PostgreSQL ({postgres})", postgres, args.requests)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""What a session says in a calendar: title, description, what to prepare, organiser.
+
+Call these inside ``force_locale(reader.locale)``: the texts come out in the reader's language.
+Sessions must come with their cohort, its organisation and facilitators loaded (see feeds.py).
+"""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from learnpath.content import Programme
+from learnpath.content_registry import get_content
+from learnpath.ical.builder import EventData, Person
+from learnpath.schedule.models import CohortSession
+
+
+def _programme(slug: str) -> Programme | None:
+    return get_content().programmes.get(slug)
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def session_name(session: CohortSession) -> str:
+    """The session's name from content (e.g. "Introductiesessie"), or its slug if unknown."""
+    programme = _programme(session.cohort.programme_slug)
+    if programme is None:
+        return session.blueprint_slug
+    try:
+        return programme.session(session.blueprint_slug).name.get(_locale())
+    except KeyError:
+        return session.blueprint_slug
+
+
+def session_title(session: CohortSession) -> str:
+    """The event title: session name and cohort name."""
+    return f"{session_name(session)} – {session.cohort.name}"
+
+
+def assignments_to_prepare(programme_slug: str, session_slug: str) -> list[str]:
+    """Titles of the assignments due before this session, in the current language.
+
+    These are the programme's assignments given after the previous session (content field
+    ``after_session``); the first session has none. Once participants' assignment progress is
+    stored, this is the place to leave out what someone has already handed in.
+    """
+    programme = _programme(programme_slug)
+    if programme is None:
+        return []
+    slugs = [s.slug for s in sorted(programme.sessions, key=lambda s: s.order)]
+    if session_slug not in slugs or slugs.index(session_slug) == 0:
+        return []
+    previous = slugs[slugs.index(session_slug) - 1]
+    return [
+        assignment.title.get(_locale())
+        for assignment in get_content().assignments_for(programme_slug)
+        if assignment.after_session == previous
+    ]
+
+
+def description(session: CohortSession) -> str:
+    """Plain-text DESCRIPTION: cancellation notice, meeting link, notes, what to prepare."""
+    parts: list[str] = []
+    if session.is_cancelled:
+        parts.append(_("This session has been cancelled."))
+    parts.append(_("Join online: %(url)s", url=session.meeting_url))
+    if session.notes:
+        parts.append(session.notes)
+    to_prepare = assignments_to_prepare(session.cohort.programme_slug, session.blueprint_slug)
+    if to_prepare:
+        lines = "\n".join(f"- {title}" for title in to_prepare)
+        parts.append(_("To prepare:") + "\n" + lines)
+    return "\n\n".join(parts)
+
+
+def organizer(session: CohortSession) -> Person | None:
+    """The session's first facilitator (facilitators are ordered by name)."""
+    facilitators = session.cohort.facilitators
+    if not facilitators:
+        return None
+    return Person(name=facilitators[0].name, email=facilitators[0].email)
+
+
+def event_data(session: CohortSession, *, mark_cancelled: bool) -> EventData:
+    """The session as calendar data; ``mark_cancelled`` prefixes a cancelled title (F13)."""
+    summary = session_title(session)
+    if mark_cancelled and session.is_cancelled:
+        summary = _("Cancelled: ") + summary
+    return EventData(
+        uid=session.uid,
+        sequence=session.sequence,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        zone=session.cohort.organisation.timezone,
+        summary=summary,
+        description=description(session),
+        meeting_url=session.meeting_url,
+        organizer=organizer(session),
+        created_at=session.created_at,
+        changed_at=session.changed_at,
+        is_cancelled=session.is_cancelled,
+    )
