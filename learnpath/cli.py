@@ -107,5 +107,8 @@ def seed_demo() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from learnpath.notifications import cli as notifications_cli
+
     for command in (content_cli, users_cli, orgs_cli, seed_demo):
         app.cli.add_command(command)
+    notifications_cli.init_app(app)

@@ -21,6 +21,22 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_DIR": str(PROJECT_ROOT),
     "BASE_URL": "http://127.0.0.1:5000",
     "MAIL_FROM": "learnpath <noreply@learnpath.local>",
+    # Mail delivery: "file" writes .eml files to instance/mail (development default),
+    # "smtp" sends through the SMTP server below (production default).
+    "MAIL_BACKEND": None,
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_SECURITY": "none",  # none | starttls | ssl
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT_SECONDS": 30,
+    # A claimed message whose sender died is handed out again after this many seconds.
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_BATCH_SIZE": 50,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    # Scheduler: how often each job runs (seconds).
+    "SCHEDULER_DELIVERY_INTERVAL": 30,
+    "SCHEDULER_REMINDER_INTERVAL": 300,
     # Failed-login throttling: at most this many failures per window, per account and per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 30,
@@ -33,6 +49,13 @@ DEFAULTS: dict[str, Any] = {
 
 #: Environment variables that are read as integers.
 _INT_KEYS = {
+    "SMTP_PORT",
+    "SMTP_TIMEOUT_SECONDS",
+    "OUTBOX_LEASE_SECONDS",
+    "OUTBOX_BATCH_SIZE",
+    "OUTBOX_MAX_ATTEMPTS",
+    "SCHEDULER_DELIVERY_INTERVAL",
+    "SCHEDULER_REMINDER_INTERVAL",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_IP",
     "LOGIN_FAILURE_WINDOW_SECONDS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -36,3 +36,9 @@ class LanguageForm(FlaskForm):
         _l("Language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
     )
     submit = SubmitField(_l("Switch"))
+
+
+class MailPreferencesForm(FlaskForm):
+    session_reminders = BooleanField(_l("Reminders before my sessions (a day and an hour before)"))
+    assignment_reminders = BooleanField(_l("Reminders about assignments that are due"))
+    submit = SubmitField(_l("Save preferences"))

@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -70,6 +70,9 @@ class User(UserMixin, TimestampMixin, Model):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Reminder preferences (essential notices such as schedule changes are always sent).
+    wants_session_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    wants_assignment_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()

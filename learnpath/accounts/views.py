@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from learnpath.accounts import services
 from learnpath.accounts.blueprint import bp
-from learnpath.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
+from learnpath.accounts.forms import (
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    MailPreferencesForm,
+    SetPasswordForm,
+)
+from learnpath.accounts.models import User
 from learnpath.extensions import db
+from learnpath.notifications import preferences
 from learnpath.web.access import public, signed_in
 
 
@@ -131,3 +139,37 @@ def switch_language() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """Show the signed-in user's own account details."""
     return render_template("accounts/account.html", user=current_user)
+
+
+def _preferences_page(user: User, token: str | None) -> ResponseReturnValue:
+    form = MailPreferencesForm()
+    if request.method == "GET":
+        form.session_reminders.data = user.wants_session_reminders
+        form.assignment_reminders.data = user.wants_assignment_reminders
+    if form.validate_on_submit():
+        preferences.set_preferences(
+            user,
+            session_reminders=bool(form.session_reminders.data),
+            assignment_reminders=bool(form.assignment_reminders.data),
+        )
+        db.session.commit()
+        flash(_("Your preferences have been saved."), "success")
+        return redirect(request.path)
+    return render_template("accounts/preferences.html", form=form, user=user, token=token)
+
+
+@bp.route("/account/meldingen", methods=["GET", "POST"])
+@signed_in
+def preferences_page() -> ResponseReturnValue:
+    """Choose which reminders to receive."""
+    return _preferences_page(current_user, None)
+
+
+@bp.route("/meldingen/<token>", methods=["GET", "POST"])
+@public
+def mail_preferences(token: str) -> ResponseReturnValue:
+    """The one-click page linked from every reminder: change reminders without signing in."""
+    user = preferences.user_for_preferences_token(token)
+    if user is None:
+        abort(404)
+    return _preferences_page(user, token)

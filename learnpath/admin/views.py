@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,10 @@ from learnpath.accounts import services
 from learnpath.accounts.models import Department, Role, User
 from learnpath.admin.blueprint import bp
 from learnpath.admin.forms import ROLE_LABELS, InviteUserForm, UserRolesForm
+from learnpath.cohorts.forms import ConfirmForm
 from learnpath.extensions import db
+from learnpath.notifications.delivery import retry_failed
+from learnpath.notifications.models import OutboxMessage, OutboxStatus
 from learnpath.web.access import roles
 
 
@@ -112,3 +115,27 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Invitation sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/berichten", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def failed_messages() -> ResponseReturnValue:
+    """Messages that could not be delivered, with the error; queue them again."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        count = retry_failed(request.form.getlist("message_id", type=int) or None)
+        db.session.commit()
+        flash(_("%(n)s messages queued again.", n=count), "success")
+        return redirect(url_for("admin.failed_messages"))
+    failed = db.session.scalars(
+        select(OutboxMessage)
+        .join(User, OutboxMessage.recipient_user_id == User.id, isouter=True)
+        .where(
+            OutboxMessage.status == OutboxStatus.FAILED,
+            (User.organisation_id == current_user.organisation_id)
+            | OutboxMessage.recipient_user_id.is_(None),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(200)
+    ).all()
+    return render_template("admin/failed_messages.html", messages=failed, form=form)

@@ -48,6 +48,8 @@ class OutboxMessage(Model):
         index=True,
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    #: When a sender claimed the row (status SENDING); an old claim means the sender died.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

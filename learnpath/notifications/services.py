@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from learnpath.accounts.models import User
 from learnpath.extensions import db
@@ -56,7 +57,16 @@ def queue_message(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         idempotency_key=idempotency_key,
     )
-    db.session.add(message)
-    db.session.flush()
+    if idempotency_key is None:
+        db.session.add(message)
+        db.session.flush()
+    else:
+        # Two processes may race to queue the same notice; the unique key lets one win.
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            log.info("message %s was queued concurrently; skipped", idempotency_key)
+            return None
     log.info("queued %s message %s for user %s", kind, message.id, recipient.id)
     return message

@@ -19,3 +19,11 @@ ROUTES = {
     "notifications.outbox": (A, "GET"),
     "notifications.outbox_message": (A, "GET"),
 }
+
+ROUTES.update(
+    {
+        "accounts.preferences_page": (SIGNED_IN, "GET"),
+        "accounts.mail_preferences": (PUBLIC, "GET"),
+        "admin.failed_messages": (A, "GET"),
+    }
+)

@@ -1,0 +1,39 @@
+"""Which reminders a user wants; a signed link lets them change it in one click from a mail."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from learnpath.accounts.models import User
+from learnpath.extensions import db
+from learnpath.web.urls import external_url
+
+_SALT = "reminder-preferences"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def preferences_token(user: User) -> str:
+    return _serializer().dumps(user.id)
+
+
+def preferences_url(user: User) -> str:
+    """The one-click link to the user's reminder preferences (no sign-in needed)."""
+    return external_url("accounts.mail_preferences", token=preferences_token(user))
+
+
+def user_for_preferences_token(token: str) -> User | None:
+    try:
+        user_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def set_preferences(user: User, *, session_reminders: bool, assignment_reminders: bool) -> None:
+    """Store the choices; essential notices (schedule changes, invitations) are always sent."""
+    user.wants_session_reminders = session_reminders
+    user.wants_assignment_reminders = assignment_reminders
