@@ -18,6 +18,7 @@ from learnpath.accounts.models import User
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
     Cohort,
+    DropoutReason,
     Enrolment,
     EnrolmentStatus,
 )
@@ -71,6 +72,15 @@ def _values(change: ScheduleChange) -> dict[str, Any]:
     return values if isinstance(values, dict) else {}
 
 
+def _dropout_label(value: object) -> str:
+    from learnpath.cohorts.forms import DROPOUT_LABELS
+
+    try:
+        return str(DROPOUT_LABELS[DropoutReason(str(value))])
+    except ValueError:
+        return str(value)
+
+
 def _when(iso: str | None) -> str:
     return format_datetime(datetime.fromisoformat(iso), "EEE d MMM y, HH:mm") if iso else ""
 
@@ -78,8 +88,6 @@ def _when(iso: str | None) -> str:
 def _describe(
     action: str, v: dict[str, Any], names: dict[int, str], cohorts: dict[int, str]
 ) -> str:
-    from learnpath.cohorts.forms import DROPOUT_LABELS
-
     person = names.get(v.get("enrolment", 0), "")
     texts = {
         "created": lambda: _("%(n)s places", n=v.get("capacity")),
@@ -95,7 +103,7 @@ def _describe(
         ),
         "session_cancelled": lambda: _("was planned for %(when)s", when=_when(v.get("start"))),
         "cohort_cancelled": lambda: _("%(n)s sessions cancelled", n=v.get("count")),
-        "removed": lambda: f"{person} ({DROPOUT_LABELS.get(v.get('reason'), v.get('reason'))})",  # type: ignore[call-overload]
+        "removed": lambda: f"{person} ({_dropout_label(v.get('reason'))})",
         "moved_out": lambda: f"{person} → {cohorts.get(v.get('other_cohort', 0), '')}",
         "moved_in": lambda: f"{person} ← {cohorts.get(v.get('other_cohort', 0), '')}",
         "completed": lambda: _("%(n)s participants", n=v.get("count")),

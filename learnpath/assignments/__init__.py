@@ -1,0 +1,1 @@
+"""Assignments between sessions, the participant workspace, facilitator review, self-assessment."""

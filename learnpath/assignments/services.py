@@ -1,0 +1,555 @@
+"""Assignment rules: due moments, drafts and hand-ins, feedback requests, review, notes,
+extensions and the audit log.
+
+Due moment (``due_moment``): the start of the session that follows the assignment's
+``after_session``, minus ``due_days_before_next_session`` days **at the same local time of
+day in the organisation's time zone** (a session on Monday 09:30 with 2 days gives Saturday
+09:30, also across a daylight-saving change). A cancelled next session keeps its planned time
+as the reference; an unplanned one means "no due moment yet" (never late). A per-participant
+``DeadlineExtension`` replaces the due moment.
+
+Hand-in rules: a draft can be saved at any time while the participant is enrolled; handing in
+after the due moment is allowed and marked late. A handed-in submission can be revised until
+its due moment (plus extension) or until a facilitator reviews it, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from learnpath.accounts.models import User
+from learnpath.assignments import answers as answer_rules
+from learnpath.assignments.models import (
+    AuditEvent,
+    DeadlineExtension,
+    FacilitatorNote,
+    Feedback,
+    FeedbackRequest,
+    Submission,
+    SubmissionStatus,
+)
+from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
+from learnpath.db import utcnow
+from learnpath.extensions import db
+from learnpath.notifications.models import OutboxMessage
+from learnpath.notifications.services import queue_message
+from learnpath.schedule.models import CohortSession
+from learnpath.timefmt import for_user
+from learnpath.web.urls import external_url
+
+log = logging.getLogger(__name__)
+
+#: How long a colleague's feedback link works.
+FEEDBACK_LINK_DAYS = 14
+FEEDBACK_TEXT_MAX = 5000
+NOTE_MAX = 5000
+COLLEAGUE_ANSWER_MAX = 3000
+#: Enrolment statuses that see the workspace (completed: read only).
+WORKSPACE_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+
+
+class AssignmentError(Exception):
+    """A rule refused the request; ``errors`` maps field ids to messages (may be empty)."""
+
+    def __init__(self, message: object, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(str(message))
+        self.errors = dict(errors or {})
+
+
+# --- due moments ---------------------------------------------------------------------------
+
+
+def due_moment(next_session_start: datetime, days_before: int, zone: ZoneInfo) -> datetime:
+    """Return the next session's start minus ``days_before`` days at the same local time, in UTC."""
+    wall = next_session_start.astimezone(zone).replace(tzinfo=None) - timedelta(days=days_before)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def base_due_moments(
+    cohort: Cohort, content: Content, sessions: Iterable[CohortSession]
+) -> dict[str, datetime | None]:
+    """Return assignment slug -> due moment for the cohort (None while the next session is unplanned)."""
+    programme = content.programme(cohort.programme_slug)
+    zone = ZoneInfo(cohort.organisation.timezone)
+    starts = {s.blueprint_slug: s.starts_at for s in sessions}
+    due: dict[str, datetime | None] = {}
+    for assignment in content.assignments_for(programme.slug):
+        following = programme.next_session(assignment.after_session)
+        start = starts.get(following.slug) if following else None
+        due[assignment.slug] = (
+            due_moment(start, assignment.due_days_before_next_session, zone) if start else None
+        )
+    return due
+
+
+def extensions_of(cohort_id: int) -> dict[tuple[int, str], datetime]:
+    """Return (enrolment id, assignment slug) -> extended due moment for a whole cohort."""
+    rows = db.session.execute(
+        select(
+            DeadlineExtension.enrolment_id,
+            DeadlineExtension.assignment_slug,
+            DeadlineExtension.due_at,
+        ).where(DeadlineExtension.cohort_id == cohort_id)
+    )
+    return {(r.enrolment_id, r.assignment_slug): r.due_at for r in rows}
+
+
+def effective_due(
+    base: Mapping[str, datetime | None],
+    extensions: Mapping[tuple[int, str], datetime],
+    enrolment_id: int,
+    slug: str,
+) -> datetime | None:
+    return extensions.get((enrolment_id, slug), base.get(slug))
+
+
+def due_for(enrolment: Enrolment, assignment: Assignment, content: Content) -> datetime | None:
+    """Return the due moment of one assignment for one participant (extension included)."""
+    extension = db.session.scalar(
+        select(DeadlineExtension.due_at).where(
+            DeadlineExtension.enrolment_id == enrolment.id,
+            DeadlineExtension.assignment_slug == assignment.slug,
+        )
+    )
+    if extension is not None:
+        return extension
+    sessions = db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == enrolment.cohort_id)
+    )
+    return base_due_moments(enrolment.cohort, content, sessions).get(assignment.slug)
+
+
+# --- the participant's work ----------------------------------------------------------------
+
+
+def workspace_enrolment(user: User) -> Enrolment | None:
+    """Return the participant's current (or last completed) programme enrolment."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.status.in_(WORKSPACE_STATUSES))
+        .order_by(Enrolment.updated_at.desc())
+    ).all()
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
+    ordered = active or list(enrolments)
+    return ordered[0] if ordered else None
+
+
+def can_edit(enrolment: Enrolment) -> bool:
+    return enrolment.status == EnrolmentStatus.ENROLLED
+
+
+def find_submission(enrolment: Enrolment, slug: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.enrolment_id == enrolment.id, Submission.assignment_slug == slug
+        )
+    )
+
+
+def _submission(enrolment: Enrolment, assignment: Assignment, content: Content) -> Submission:
+    submission = find_submission(enrolment, assignment.slug)
+    if submission is None:
+        submission = Submission(
+            enrolment_id=enrolment.id,
+            cohort_id=enrolment.cohort_id,
+            user_id=enrolment.user_id,
+            assignment_slug=assignment.slug,
+            content_version=content.version,
+            answers={},
+            status=SubmissionStatus.DRAFT,
+        )
+        db.session.add(submission)
+    return submission
+
+
+def can_revise(submission: Submission | None, due: datetime | None, now: datetime) -> bool:
+    """Whether the participant may still change their answers."""
+    if submission is None or submission.status == SubmissionStatus.DRAFT:
+        return True
+    if submission.status == SubmissionStatus.REVIEWED:
+        return False
+    return due is None or now <= due
+
+
+def invited_counts(submission: Submission | None) -> dict[str, int]:
+    """Return feedback-request block slug -> number of invitations sent."""
+    if submission is None or submission.id is None:
+        return {}
+    rows = db.session.execute(
+        select(FeedbackRequest.block_slug, func.count())
+        .where(FeedbackRequest.submission_id == submission.id)
+        .group_by(FeedbackRequest.block_slug)
+    )
+    return {slug: n for slug, n in rows}
+
+
+def _check_editable(enrolment: Enrolment, submission: Submission | None) -> None:
+    if not can_edit(enrolment):
+        raise AssignmentError(_l("Your programme has ended; your work can no longer change."))
+    if submission is not None and submission.status == SubmissionStatus.REVIEWED:
+        raise AssignmentError(_l("Your facilitator has reviewed this assignment; it is final."))
+
+
+def save_draft(
+    enrolment: Enrolment,
+    assignment: Assignment,
+    content: Content,
+    answers: dict[str, Any],
+) -> Submission:
+    """Store the answers as a draft; raises AssignmentError with field errors (nothing stored)."""
+    submission = find_submission(enrolment, assignment.slug)
+    _check_editable(enrolment, submission)
+    if submission is not None and submission.is_handed_in:
+        raise AssignmentError(_l("You have handed this in; use “Hand in changes” to revise."))
+    errors = answer_rules.validate_answers(assignment, answers, final=False)
+    if errors:
+        raise AssignmentError(_l("Your draft was not saved; check the fields marked."), errors)
+    submission = _submission(enrolment, assignment, content)
+    submission.answers = answers
+    submission.content_version = content.version
+    db.session.flush()
+    return submission
+
+
+def submit(
+    enrolment: Enrolment,
+    assignment: Assignment,
+    content: Content,
+    answers: dict[str, Any],
+    due: datetime | None,
+    now: datetime | None = None,
+) -> Submission:
+    """Hand in (or revise a hand-in); late when after the due moment. Raises AssignmentError."""
+    now = now or utcnow()
+    submission = find_submission(enrolment, assignment.slug)
+    _check_editable(enrolment, submission)
+    if not can_revise(submission, due, now):
+        raise AssignmentError(_l("The deadline has passed; your hand-in can no longer change."))
+    errors = answer_rules.validate_answers(
+        assignment, answers, final=True, invited=invited_counts(submission)
+    )
+    if errors:
+        raise AssignmentError(_l("Not handed in yet; check the fields marked."), errors)
+    submission = _submission(enrolment, assignment, content)
+    submission.answers = answers
+    submission.content_version = content.version
+    if submission.status == SubmissionStatus.DRAFT:
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at = now
+        submission.is_late = due is not None and now > due
+    db.session.flush()
+    log.info("submission %s handed in (late=%s)", submission.id, submission.is_late)
+    return submission
+
+
+# --- feedback requests to colleagues --------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def first_name(user: User) -> str:
+    return user.name.split()[0] if user.name.strip() else ""
+
+
+def queue_to_address(
+    kind: str,
+    email: str,
+    locale: str,
+    subject: object,
+    template: str,
+    *,
+    idempotency_key: str | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Queue a message to someone without an account (same row shape as queue_message)."""
+    with force_locale(locale):
+        body_text = render_template(f"email/{template}.txt", **context)
+        body_html = render_template(f"email/{template}.html", **context)
+        subject_text = str(subject)
+    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
+    message = OutboxMessage(
+        kind=kind,
+        recipient_user_id=None,
+        recipient_email=email,
+        subject=subject_text,
+        body_text=body_text,
+        body_html=body_html,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def invite_colleagues(
+    enrolment: Enrolment,
+    assignment: Assignment,
+    block: FeedbackRequestBlock,
+    content: Content,
+    answers: dict[str, Any],
+    now: datetime | None = None,
+) -> list[FeedbackRequest]:
+    """Send one-time links to the addresses typed in the block; saves the rest as a draft.
+
+    Raises AssignmentError with field errors (nothing sent, nothing stored).
+    """
+    now = now or utcnow()
+    participant = enrolment.user
+    submission = find_submission(enrolment, assignment.slug)
+    _check_editable(enrolment, submission)
+    answer = answers[block.slug]
+    errors = answer_rules.validate_answers(assignment, answers, final=False)
+    already = set()
+    if submission is not None and submission.id is not None:
+        already = set(
+            db.session.scalars(
+                select(FeedbackRequest.colleague_email).where(
+                    FeedbackRequest.submission_id == submission.id,
+                    FeedbackRequest.block_slug == block.slug,
+                )
+            )
+        )
+    pending = answer.get("pending") or []
+    if not pending:
+        errors[answer_rules.field_id(block, 0, "email")] = _("Enter an email address.")
+    seen: set[str] = set()
+    for i, person in enumerate(pending):
+        fid = answer_rules.field_id(block, i, "email")
+        email = person["email"]
+        message = answer_rules.check_email(email) if email else _("Enter an email address.")
+        if message is None and (email in already or email in seen):
+            message = _("You have invited this address already.")
+        if message is None and email == participant.email:
+            message = _("Invite a colleague, not yourself.")
+        if message:
+            errors[fid] = message
+        seen.add(email)
+    if len(already) + len(pending) > block.max_people:
+        errors[answer_rules.field_id(block)] = _(
+            "You can invite at most %(n)s colleagues (%(count)s invited already).",
+            n=block.max_people,
+            count=len(already),
+        )
+    if errors:
+        raise AssignmentError(_l("No invitations sent; check the fields marked."), errors)
+    sender = answer.get("sender_name") or first_name(participant)
+    answer["sender_name"] = sender
+    answer["pending"] = []
+    submission = _submission(enrolment, assignment, content)
+    submission.answers = answers
+    db.session.flush()
+    created = []
+    for person in pending:
+        token = secrets.token_urlsafe(32)  # 256 bits; only the hash is stored
+        request = FeedbackRequest(
+            submission_id=submission.id,
+            block_slug=block.slug,
+            colleague_email=person["email"],
+            colleague_name=person["name"],
+            sender_name=sender,
+            locale=participant.locale,
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(days=FEEDBACK_LINK_DAYS),
+            created_at=now,
+        )
+        db.session.add(request)
+        db.session.flush()
+        queue_to_address(
+            "assignments.feedback_request",
+            person["email"],
+            participant.locale,
+            _l("%(name)s asks for your view", name=sender),
+            "assignments/feedback_request",
+            idempotency_key=f"assignments.feedback_request:{request.id}",
+            sender=sender,
+            colleague_name=person["name"],
+            intro=block.intro.get(participant.locale),
+            link=external_url("assignments.colleague_answer", token=token),
+            expires=for_user(request.expires_at, participant),
+        )
+        created.append(request)
+    log.info("submission %s: %s feedback requests sent", submission.id, len(created))
+    return created
+
+
+def find_request(token: str) -> FeedbackRequest | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(FeedbackRequest).where(FeedbackRequest.token_hash == hash_token(token))
+    )
+
+
+def request_is_usable(request: FeedbackRequest | None, now: datetime) -> bool:
+    return request is not None and request.used_at is None and now < request.expires_at
+
+
+def answer_request(
+    request: FeedbackRequest, block: FeedbackRequestBlock, replies: list[str], now: datetime
+) -> None:
+    """Store a colleague's answers; the link is used up. Raises AssignmentError."""
+    errors: dict[str, str] = {}
+    for i, reply in enumerate(replies):
+        if len(reply) > COLLEAGUE_ANSWER_MAX:
+            errors[f"q-{i}"] = _("Use at most %(n)s characters.", n=COLLEAGUE_ANSWER_MAX)
+    if not any(replies):
+        errors["q-0"] = _("Answer at least one question.")
+    if errors:
+        raise AssignmentError(
+            _l("Your answers were not sent yet; check the fields marked."), errors
+        )
+    # One conditional UPDATE: of two simultaneous posts only one can use the link.
+    result = db.session.execute(
+        update(FeedbackRequest)
+        .where(
+            FeedbackRequest.id == request.id,
+            FeedbackRequest.used_at.is_(None),
+            FeedbackRequest.expires_at > now,
+        )
+        .values(used_at=now, answers=replies)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AssignmentError(_l("This link has been used already or has expired."))
+
+
+def set_request_shared(request: FeedbackRequest, shared: bool) -> None:
+    """Let the participant share (or stop sharing) a colleague's answers with the facilitator."""
+    request.is_shared_with_facilitator = shared
+    db.session.flush()
+
+
+def requests_of(submission: Submission | None) -> list[FeedbackRequest]:
+    if submission is None or submission.id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(FeedbackRequest)
+            .where(FeedbackRequest.submission_id == submission.id)
+            .order_by(FeedbackRequest.id)
+        )
+    )
+
+
+# --- facilitators --------------------------------------------------------------------------
+
+
+def record_read(actor: User, subject_user_id: int, action: str, object_ref: str) -> None:
+    """Write an audit event for a read of someone else's personal content."""
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id, subject_user_id=subject_user_id, action=action, object_ref=object_ref
+        )
+    )
+    db.session.flush()
+
+
+def give_feedback(
+    submission: Submission, assignment: Assignment, author: User, text: str
+) -> Feedback:
+    """Write feedback, mark the submission reviewed and notify the participant (outbox)."""
+    text = text.strip()
+    if not submission.is_handed_in:
+        raise AssignmentError(_l("Feedback is possible once the participant has handed in."))
+    if not text or len(text) > FEEDBACK_TEXT_MAX:
+        raise AssignmentError(
+            _l("Write your feedback (at most %(n)s characters).", n=FEEDBACK_TEXT_MAX),
+            {"text": _("Write your feedback (at most %(n)s characters).", n=FEEDBACK_TEXT_MAX)},
+        )
+    feedback = Feedback(submission_id=submission.id, author_id=author.id, text=text)
+    db.session.add(feedback)
+    submission.status = SubmissionStatus.REVIEWED
+    submission.reviewed_at = utcnow()
+    db.session.flush()
+    participant = submission.user
+    queue_message(
+        "assignments.feedback",
+        participant,
+        _l("Feedback on “%(title)s”", title=assignment.title.get(participant.locale)),
+        "assignments/feedback_given",
+        idempotency_key=f"assignments.feedback:{feedback.id}",
+        title=assignment.title.get(participant.locale),
+        facilitator=author.name,
+        link=external_url("assignments.assignment", slug=assignment.slug),
+    )
+    return feedback
+
+
+def add_note(cohort: Cohort, participant_id: int, author: User, text: str) -> FacilitatorNote:
+    """Add a private facilitator note about a participant of the cohort."""
+    text = text.strip()
+    if not text or len(text) > NOTE_MAX:
+        raise AssignmentError(
+            _l("Write a note of at most %(n)s characters.", n=NOTE_MAX),
+            {"text": _("Write a note of at most %(n)s characters.", n=NOTE_MAX)},
+        )
+    note = FacilitatorNote(
+        cohort_id=cohort.id, user_id=participant_id, author_id=author.id, text=text
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def notes_about(cohort: Cohort, participant_id: int) -> list[FacilitatorNote]:
+    return list(
+        db.session.scalars(
+            select(FacilitatorNote)
+            .where(
+                FacilitatorNote.cohort_id == cohort.id, FacilitatorNote.user_id == participant_id
+            )
+            .order_by(FacilitatorNote.created_at.desc(), FacilitatorNote.id.desc())
+        )
+    )
+
+
+def grant_extension(
+    enrolment: Enrolment, assignment: Assignment, due_at: datetime, actor: User
+) -> DeadlineExtension:
+    """Give one participant a later due moment for one assignment (replaces an earlier one).
+
+    A hand-in that exists already is re-marked against the new due moment.
+    """
+    if due_at <= utcnow():
+        raise AssignmentError(
+            _l("Choose a moment in the future."), {"due_at": _("Choose a moment in the future.")}
+        )
+    extension = db.session.scalar(
+        select(DeadlineExtension).where(
+            DeadlineExtension.enrolment_id == enrolment.id,
+            DeadlineExtension.assignment_slug == assignment.slug,
+        )
+    )
+    if extension is None:
+        extension = DeadlineExtension(
+            enrolment_id=enrolment.id,
+            cohort_id=enrolment.cohort_id,
+            assignment_slug=assignment.slug,
+            due_at=due_at,
+            granted_by_id=actor.id,
+        )
+        db.session.add(extension)
+    extension.due_at = due_at
+    extension.granted_by_id = actor.id
+    submission = find_submission(enrolment, assignment.slug)
+    if submission is not None and submission.submitted_at is not None:
+        submission.is_late = submission.submitted_at > due_at
+    db.session.flush()
+    return extension

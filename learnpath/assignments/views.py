@@ -1,0 +1,568 @@
+"""Assignment pages: the participant's workspace, assignment and self-assessment pages; the
+colleague's one-time feedback page; the facilitator's matrix, review, notes and extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from learnpath.accounts.models import Role
+from learnpath.assignments import answers as answer_rules
+from learnpath.assignments import charts, queries, selfassessment, services
+from learnpath.assignments.blueprint import bp, score, tx
+from learnpath.assignments.forms import ExtensionForm, FeedbackForm, NoteForm, ShareForm
+from learnpath.assignments.models import (
+    AssessmentMoment,
+    FeedbackRequest,
+    Submission,
+)
+from learnpath.cohorts.models import Cohort, Enrolment
+from learnpath.cohorts.views import managed_cohort
+from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
+from learnpath.content_registry import get_content
+from learnpath.db import utcnow
+from learnpath.extensions import db
+from learnpath.schedule.services import sessions_of
+from learnpath.web.access import public, roles
+
+AUTOSAVE_HEADER = "X-Autosave"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _enrolment_or_404() -> Enrolment:
+    enrolment = services.workspace_enrolment(current_user)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _assignment_or_404(content: Content, cohort: Cohort, slug: str) -> Assignment:
+    assignment = content.assignments.get(slug)
+    if assignment is None or assignment.programme != cohort.programme_slug:
+        abort(404)
+    return assignment
+
+
+def _competency_names(content: Content) -> dict[str, str]:
+    return {slug: tx(c.name) for slug, c in content.competencies.items()}
+
+
+def _by_block(
+    assignment: Assignment, requests: list[FeedbackRequest]
+) -> dict[str, list[FeedbackRequest]]:
+    return {b.slug: [r for r in requests if r.block_slug == b.slug] for b in assignment.blocks}
+
+
+def _cohort_enrolment(cohort: Cohort, enrolment_id: int) -> Enrolment:
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    if enrolment.cohort_id != cohort.id or enrolment.status not in services.WORKSPACE_STATUSES:
+        abort(404)
+    return enrolment
+
+
+# --- participant: workspace ----------------------------------------------------------------
+
+
+@bp.route("/opdrachten")
+@roles(Role.PARTICIPANT)
+def workspace() -> ResponseReturnValue:
+    """Show the participant's timeline: sessions, assignments, due dates, what comes next."""
+    enrolment = services.workspace_enrolment(current_user)
+    content = get_content()
+    if enrolment is None:
+        return render_template("assignments/workspace.html", enrolment=None)
+    return render_template(
+        "assignments/workspace.html",
+        enrolment=enrolment,
+        timeline=queries.timeline(enrolment, content, utcnow()),
+        programme=content.programme(enrolment.cohort.programme_slug),
+        competencies=_competency_names(content),
+    )
+
+
+def _render_assignment(
+    enrolment: Enrolment,
+    assignment: Assignment,
+    content: Content,
+    submission: Submission | None,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+) -> str:
+    now = utcnow()
+    due = services.due_for(enrolment, assignment, content)
+    editable = services.can_edit(enrolment) and services.can_revise(submission, due, now)
+    known = {b.slug for b in assignment.blocks}
+    requests = services.requests_of(submission)
+    invited = services.invited_counts(submission)
+    return render_template(
+        "assignments/assignment.html",
+        assignment=assignment,
+        competency=tx(content.competencies[assignment.competency].name),
+        submission=submission,
+        answers=answers,
+        errors=errors,
+        due=due,
+        is_overdue=due is not None
+        and now > due
+        and (submission is None or not submission.is_handed_in),
+        editable=editable,
+        rows_to_show=answer_rules.rows_to_show,
+        field_id=answer_rules.field_id,
+        orphans={k: v for k, v in answers.items() if k not in known},
+        is_old_version=submission is not None and submission.content_version != content.version,
+        requests=_by_block(assignment, requests),
+        invited=invited,
+        share_form=ShareForm(),
+        now=now,
+    )
+
+
+@bp.route("/opdrachten/<slug>", methods=["GET", "POST"])
+@roles(Role.PARTICIPANT)
+def assignment(slug: str) -> ResponseReturnValue:
+    """Show an assignment; save a draft, hand in, or invite colleagues (no input is lost)."""
+    enrolment = _enrolment_or_404()
+    content = get_content()
+    assignment = _assignment_or_404(content, enrolment.cohort, slug)
+    if assignment.is_action_plan:
+        abort(404)
+    submission = services.find_submission(enrolment, slug)
+    if request.method == "GET":
+        answers = dict(submission.answers) if submission else {}
+        return _render_assignment(enrolment, assignment, content, submission, answers, {})
+
+    action = request.form.get("action", "save")
+    answers = answer_rules.parse_answers(
+        assignment, request.form, dict(submission.answers) if submission else None
+    )
+    autosave = request.headers.get(AUTOSAVE_HEADER) == "1"
+    try:
+        if action == "submit":
+            due = services.due_for(enrolment, assignment, content)
+            handed_in = services.submit(enrolment, assignment, content, answers, due)
+            message = (
+                _("Handed in after the deadline; it is marked as late.")
+                if handed_in.is_late
+                else _("Handed in. Your facilitator can now see it.")
+            )
+        elif action.startswith("invite:"):
+            block = next((b for b in assignment.blocks if b.slug == action.split(":", 1)[1]), None)
+            if not isinstance(block, FeedbackRequestBlock):
+                abort(400)
+            sent = services.invite_colleagues(enrolment, assignment, block, content, answers)
+            message = _("%(n)s invitations sent.", n=len(sent))
+        else:
+            services.save_draft(enrolment, assignment, content, answers)
+            message = _("Draft saved.")
+    except services.AssignmentError as exc:
+        db.session.rollback()
+        if autosave:
+            return jsonify(saved=False, message=str(exc), errors=exc.errors), 422
+        flash(str(exc), "error")
+        submission = services.find_submission(enrolment, slug)
+        return _render_assignment(enrolment, assignment, content, submission, answers, exc.errors)
+    db.session.commit()
+    if autosave:
+        return jsonify(saved=True, message=_("Draft saved at %(time)s.", time=_now_time()))
+    flash(message, "success")
+    return redirect(url_for("assignments.assignment", slug=slug))
+
+
+def _now_time() -> str:
+    return format_datetime(utcnow(), "HH:mm")
+
+
+@bp.route("/opdrachten/<slug>/verzoeken/<int:request_id>/delen", methods=["POST"])
+@roles(Role.PARTICIPANT)
+def share_request(slug: str, request_id: int) -> ResponseReturnValue:
+    """Share a colleague's answers with the facilitator, or stop sharing them."""
+    feedback_request = db.get_or_404(FeedbackRequest, request_id)
+    if feedback_request.submission.user_id != current_user.id:
+        abort(404)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    shared = request.form.get("shared") == "1"
+    services.set_request_shared(feedback_request, shared)
+    db.session.commit()
+    flash(
+        _("Your facilitator can now read these answers.")
+        if shared
+        else _("These answers are no longer shared with your facilitator."),
+        "success",
+    )
+    return redirect(
+        url_for("assignments.assignment", slug=slug) + f"#requests-{feedback_request.block_slug}"
+    )
+
+
+# --- participant: self-assessment ----------------------------------------------------------
+
+
+ScoreRow = tuple[str, float | None, float | None, float | None]
+
+
+def _scores_view(
+    content: Content, title: str, results: Mapping[AssessmentMoment, Mapping[str, float | None]]
+) -> tuple[list[ScoreRow], Markup | None]:
+    """Table rows (competency, start, end, change) and the radar chart of the given moments."""
+    inst = selfassessment.instrument(content)
+    names = _competency_names(content)
+    axes = [names[s.competency] for s in inst.scales]
+    rows: list[ScoreRow] = []
+    for scale in inst.scales:
+        start = results.get(AssessmentMoment.START, {}).get(scale.competency)
+        end = results.get(AssessmentMoment.END, {}).get(scale.competency)
+        change = round(end - start, 2) if start is not None and end is not None else None
+        rows.append((names[scale.competency], start, end, change))
+    series = [
+        charts.Series(label, [results[m].get(s.competency) for s in inst.scales], css)
+        for m, label, css in (
+            (AssessmentMoment.START, _("Start"), "series-start"),
+            (AssessmentMoment.END, _("End"), "series-end"),
+        )
+        if m in results
+    ]
+    if not series:
+        return rows, None
+    described = "; ".join(
+        f"{s.name}: " + ", ".join(f"{axes[i]} {score(v)}" for i, v in enumerate(s.values))
+        for s in series
+    )
+    chart = charts.radar_svg(
+        "radar", axes, series, inst.scale_min, inst.scale_max, title, described
+    )
+    return rows, chart
+
+
+@bp.route("/zelfscan")
+@roles(Role.PARTICIPANT)
+def self_assessment() -> ResponseReturnValue:
+    """Show the self-assessment moments and the participant's scores as radar chart and table."""
+    enrolment = _enrolment_or_404()
+    content = get_content()
+    inst = selfassessment.instrument(content)
+    cohort = enrolment.cohort
+    window = selfassessment.windows(cohort, content, sessions_of(cohort))
+    done = selfassessment.find(current_user.id, cohort.id)
+    results = {m: selfassessment.scores(inst, row.answers) for m, row in done.items()}
+    table, chart = _scores_view(content, _("Your scores per career competency"), results)
+    now = utcnow()
+    return render_template(
+        "assignments/self_assessment.html",
+        instrument=inst,
+        done=done,
+        can_take={
+            m: services.can_edit(enrolment) and m not in done and window.is_open(m, now)
+            for m in AssessmentMoment
+        },
+        window=window,
+        table=table,
+        chart=chart,
+    )
+
+
+@bp.route("/zelfscan/<moment>", methods=["GET", "POST"])
+@roles(Role.PARTICIPANT)
+def take_self_assessment(moment: str) -> ResponseReturnValue:
+    """Fill in the self-assessment at the start or the end of the programme."""
+    enrolment = _enrolment_or_404()
+    try:
+        which = AssessmentMoment(moment)
+    except ValueError:
+        abort(404)
+    content = get_content()
+    inst = selfassessment.instrument(content)
+    cohort = enrolment.cohort
+    window = selfassessment.windows(cohort, content, sessions_of(cohort))
+    now = utcnow()
+    if which in selfassessment.find(current_user.id, cohort.id):
+        flash(_("You have completed this self-assessment already."), "info")
+        return redirect(url_for("assignments.self_assessment"))
+    if not services.can_edit(enrolment) or not window.is_open(which, now):
+        flash(_("This self-assessment is not open now."), "info")
+        return redirect(url_for("assignments.self_assessment"))
+    given: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        given, errors = selfassessment.parse(inst, request.form)
+        try:
+            selfassessment.save(current_user.id, cohort, which, content, given, errors, window, now)
+        except services.AssignmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you; your answers are saved."), "success")
+            return redirect(url_for("assignments.self_assessment"))
+    return render_template(
+        "assignments/take_self_assessment.html",
+        instrument=inst,
+        moment=which,
+        given=given,
+        errors=errors,
+        item_field=selfassessment.item_field,
+        competencies=_competency_names(content),
+    )
+
+
+# --- colleagues (no account) ---------------------------------------------------------------
+
+
+def _private(body: str, status: int = 200) -> Response:
+    """A response for a page reached through a token link."""
+    response = make_response(body, status)
+    # The token is in the URL: keep it out of Referer headers and caches.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _request_block(feedback_request: FeedbackRequest) -> FeedbackRequestBlock | None:
+    assignment = get_content().assignments.get(feedback_request.submission.assignment_slug)
+    if assignment is None:
+        return None
+    block = next((b for b in assignment.blocks if b.slug == feedback_request.block_slug), None)
+    return block if isinstance(block, FeedbackRequestBlock) else None
+
+
+@bp.route("/feedback/<token>", methods=["GET", "POST"])
+@public
+def colleague_answer(token: str) -> ResponseReturnValue:
+    """Let a colleague answer a participant's questions once, through their personal link."""
+    now = utcnow()
+    feedback_request = services.find_request(token)
+    block = _request_block(feedback_request) if feedback_request else None
+    if feedback_request is None or block is None:
+        page = render_template("assignments/colleague_unusable.html", reason="unknown")
+        return _private(page, 404)
+    if not services.request_is_usable(feedback_request, now):
+        reason = "used" if feedback_request.used_at else "expired"
+        page = render_template("assignments/colleague_unusable.html", reason=reason)
+        return _private(page, 410)
+    replies = ["" for _q in block.questions]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        replies = [
+            (request.form.get(f"q-{i}") or "").replace("\r\n", "\n").strip()
+            for i in range(len(block.questions))
+        ]
+        try:
+            services.answer_request(feedback_request, block, replies, now)
+        except services.AssignmentError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            return _private(render_template("assignments/colleague_thanks.html"))
+    # The colleague sees the participant's language unless they chose one themselves.
+    chosen = str(session.get("lang") or "")
+    lang = chosen if chosen in current_app.config["LANGUAGES"] else feedback_request.locale
+    with force_locale(lang):
+        page = render_template(
+            "assignments/colleague_answer.html",
+            sender=feedback_request.sender_name,
+            intro=block.intro.get(lang),
+            questions=[q.get(lang) for q in block.questions],
+            replies=replies,
+            errors=errors,
+            token=token,
+            expires_at=feedback_request.expires_at,
+        )
+    return _private(page)
+
+
+# --- facilitators --------------------------------------------------------------------------
+
+
+@bp.route("/cohorten/<int:cohort_id>/opdrachten")
+@roles(Role.FACILITATOR)
+def matrix(cohort_id: int) -> ResponseReturnValue:
+    """Show the progress of every participant on every assignment."""
+    cohort = managed_cohort(cohort_id)
+    content = get_content()
+    return render_template(
+        "assignments/matrix.html",
+        cohort=cohort,
+        matrix=queries.progress_matrix(cohort, content, utcnow()),
+        competencies=_competency_names(content),
+    )
+
+
+@bp.route("/cohorten/<int:cohort_id>/inzendingen/<int:submission_id>", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
+    """Read a handed-in submission (audited) and give feedback (the participant is notified)."""
+    cohort = managed_cohort(cohort_id)
+    found = db.get_or_404(Submission, submission_id)
+    # Drafts are the participant's own until handed in.
+    if found.cohort_id != cohort.id or not found.is_handed_in:
+        abort(404)
+    content = get_content()
+    assignment = _assignment_or_404(content, cohort, found.assignment_slug)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            services.give_feedback(found, assignment, current_user, form.text.data or "")
+        except services.AssignmentError as exc:
+            db.session.rollback()
+            form.text.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Feedback saved; %(name)s gets an email.", name=found.user.name), "success")
+            return redirect(url_for("assignments.matrix", cohort_id=cohort.id))
+    services.record_read(current_user, found.user_id, "submission.view", f"submission:{found.id}")
+    db.session.commit()
+    requests = [r for r in services.requests_of(found) if r.is_shared_with_facilitator]
+    known = {b.slug for b in assignment.blocks}
+    return render_template(
+        "assignments/review.html",
+        cohort=cohort,
+        submission=found,
+        assignment=assignment,
+        answers=found.answers,
+        orphans={k: v for k, v in found.answers.items() if k not in known},
+        requests=_by_block(assignment, requests),
+        due=services.due_for(found.enrolment, assignment, content),
+        form=form,
+    )
+
+
+def _participant_page(
+    cohort: Cohort,
+    enrolment: Enrolment,
+    note_form: NoteForm,
+    extension_form: ExtensionForm,
+) -> str:
+    content = get_content()
+    return render_template(
+        "assignments/participant.html",
+        cohort=cohort,
+        enrolment=enrolment,
+        timeline=queries.timeline(enrolment, content, utcnow()),
+        notes=services.notes_about(cohort, enrolment.user_id),
+        note_form=note_form,
+        extension_form=extension_form,
+    )
+
+
+def _extension_form(cohort: Cohort) -> ExtensionForm:
+    form = ExtensionForm()
+    form.assignment.choices = [
+        SelectChoice(a.slug, tx(a.title))
+        for a in get_content().assignments_for(cohort.programme_slug)
+        if not a.is_action_plan
+    ]
+    return form
+
+
+@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>")
+@roles(Role.FACILITATOR)
+def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
+    """Show one participant's progress, the private notes and the extension form."""
+    cohort = managed_cohort(cohort_id)
+    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    return _participant_page(cohort, enrolment, NoteForm(formdata=None), _extension_form(cohort))
+
+
+@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>/notities", methods=["POST"])
+@roles(Role.FACILITATOR)
+def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
+    """Add a private note about a participant (only this cohort's facilitators see it)."""
+    cohort = managed_cohort(cohort_id)
+    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.add_note(cohort, enrolment.user_id, current_user, form.text.data or "")
+        except services.AssignmentError as exc:
+            db.session.rollback()
+            form.text.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Note saved."), "success")
+            return redirect(
+                url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
+            )
+    return _participant_page(cohort, enrolment, form, _extension_form(cohort))
+
+
+@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>/verlenging", methods=["POST"])
+@roles(Role.FACILITATOR)
+def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
+    """Give a participant a later deadline for one assignment."""
+    cohort = managed_cohort(cohort_id)
+    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    form = _extension_form(cohort)
+    if form.validate_on_submit() and form.due_at.data is not None:
+        content = get_content()
+        assignment = _assignment_or_404(content, cohort, form.assignment.data or "")
+        zone = ZoneInfo(cohort.organisation.timezone)
+        due_at = _as_utc(form.due_at.data, zone)
+        try:
+            services.grant_extension(enrolment, assignment, due_at, current_user)
+        except services.AssignmentError as exc:
+            db.session.rollback()
+            form.due_at.errors = list(exc.errors.values()) or [str(exc)]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "New deadline for %(title)s: %(when)s.",
+                    title=tx(assignment.title),
+                    when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
+            )
+    return _participant_page(cohort, enrolment, NoteForm(formdata=None), form)
+
+
+def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+@bp.route("/cohorten/<int:cohort_id>/zelfscan")
+@roles(Role.FACILITATOR)
+def cohort_self_assessment(cohort_id: int) -> ResponseReturnValue:
+    """Show the cohort's mean self-assessment scores (never individual ones)."""
+    cohort = managed_cohort(cohort_id)
+    content = get_content()
+    aggregates = {a.moment: a for a in selfassessment.cohort_aggregate(cohort, content)}
+    shown = {m: dict(a.means) for m, a in aggregates.items() if not a.is_suppressed}
+    rows, chart = _scores_view(content, _("Group means per career competency"), shown)
+    return render_template(
+        "assignments/cohort_self_assessment.html",
+        cohort=cohort,
+        aggregates=aggregates,
+        rows=rows,
+        min_group=selfassessment.MIN_GROUP,
+        chart=chart,
+    )

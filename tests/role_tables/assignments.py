@@ -1,0 +1,20 @@
+from learnpath.accounts.models import Role
+from learnpath.web.access import PUBLIC
+
+P = frozenset({Role.PARTICIPANT})
+F = frozenset({Role.FACILITATOR})
+
+ROUTES = {
+    "assignments.workspace": (P, "GET"),
+    "assignments.assignment": (P, "GET"),
+    "assignments.share_request": (P, "POST"),
+    "assignments.self_assessment": (P, "GET"),
+    "assignments.take_self_assessment": (P, "GET"),
+    "assignments.colleague_answer": (PUBLIC, "GET"),
+    "assignments.matrix": (F, "GET"),
+    "assignments.submission": (F, "GET"),
+    "assignments.participant": (F, "GET"),
+    "assignments.add_note": (F, "POST"),
+    "assignments.extend": (F, "POST"),
+    "assignments.cohort_self_assessment": (F, "GET"),
+}
