@@ -79,6 +79,7 @@ def scheduler_run() -> None:
         "deliver_outbox": app.config["SCHEDULER_DELIVERY_INTERVAL"],
         "session_reminders": app.config["SCHEDULER_REMINDER_INTERVAL"],
         "expire_offers": app.config["SCHEDULER_REMINDER_INTERVAL"],
+        "assignment_reminders": app.config["SCHEDULER_REMINDER_INTERVAL"],
     }
     for name, seconds in intervals.items():
         scheduler.add_job(

@@ -29,9 +29,16 @@ def _session_reminders() -> int:
     return queued
 
 
+def _assignment_reminders() -> int:
+    queued = reminders.assignment_reminders()
+    db.session.commit()
+    return queued
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "expire_offers": _expire_offers,
     "session_reminders": _session_reminders,
+    "assignment_reminders": _assignment_reminders,
     "deliver_outbox": delivery.deliver_pending,
 }
 

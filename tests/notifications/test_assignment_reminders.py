@@ -1,0 +1,93 @@
+"""Assignment reminders: due within 48 hours, and overdue once; not for handed-in work."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from learnpath.assignments.services import due_for
+from learnpath.content_registry import get_content
+from learnpath.extensions import db
+from learnpath.notifications import reminders
+from learnpath.notifications.models import OutboxMessage
+from tests.assignments.conftest import make_group  # noqa: F401  (the fixture)
+
+SLUG = "kernkwadrant"
+
+
+def _hand_in(enrolment, slug: str) -> None:
+    from learnpath.assignments.models import Submission, SubmissionStatus
+
+    db.session.add(
+        Submission(
+            enrolment_id=enrolment.id,
+            cohort_id=enrolment.cohort_id,
+            user_id=enrolment.user_id,
+            assignment_slug=slug,
+            content_version=get_content().version,
+            answers={},
+            status=SubmissionStatus.SUBMITTED,
+        )
+    )
+    db.session.commit()
+
+
+def _keys(kind: str) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.recipient_user_id).where(OutboxMessage.kind == kind)
+        )
+    )
+
+
+def test_due_soon_then_overdue_once_and_not_for_handed_in_work(make_group):
+    group = make_group(size=2)
+    first, second = group.enrolments
+    assignment = next(a for a in get_content().assignments.values() if a.slug == SLUG)
+    due = due_for(first, assignment, get_content())
+    _hand_in(second, SLUG)
+    with freeze_time(due - timedelta(hours=72)):
+        reminders.assignment_reminders()
+    assert _keys("reminder.assignment.due_soon") == []
+    with freeze_time(due - timedelta(hours=47)):
+        reminders.assignment_reminders()
+        reminders.assignment_reminders()  # the same reminder is never queued twice
+    db.session.commit()
+    due_soon = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "reminder.assignment.due_soon")
+    ).all()
+    mine = [m for m in due_soon if m.recipient_user_id == first.user_id]
+    assert any("Kernkwadrant" in m.body_text for m in mine)
+    # The participant who handed this one in is not reminded of it (only of the others).
+    assert not [m for m in due_soon if f":{second.id}:{SLUG}:" in (m.idempotency_key or "")]
+    assert [m for m in due_soon if f":{first.id}:{SLUG}:" in (m.idempotency_key or "")]
+    with freeze_time(due + timedelta(hours=1)):
+        reminders.assignment_reminders()
+    with freeze_time(due + timedelta(days=2)):
+        reminders.assignment_reminders()
+    db.session.commit()
+    overdue = [k for k in _keys("reminder.assignment.overdue") if k == first.user_id]
+    overdue_for_kernkwadrant = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "reminder.assignment.overdue",
+            OutboxMessage.idempotency_key.like(f"%:{first.id}:{SLUG}"),
+        )
+    ).all()
+    assert overdue and len(overdue_for_kernkwadrant) == 1
+    with freeze_time(due + timedelta(days=8)):
+        before = len(_keys("reminder.assignment.overdue"))
+        reminders.assignment_reminders()
+        assert len(_keys("reminder.assignment.overdue")) == before  # too late to nudge
+
+
+def test_switched_off_assignment_reminders(make_group):
+    group = make_group(size=1)
+    [enrolment] = group.enrolments
+    group.participants[0].wants_assignment_reminders = False
+    db.session.commit()
+    assignment = get_content().assignments[SLUG]
+    due = due_for(enrolment, assignment, get_content())
+    with freeze_time(due - timedelta(hours=20)):
+        assert reminders.assignment_reminders() == 0
