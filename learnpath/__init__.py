@@ -22,16 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(build_config(app.instance_path, config))
 
-    from learnpath import cli, content_registry, i18n, models  # noqa: F401
-    from learnpath.accounts.blueprint import bp as accounts_bp
-    from learnpath.admin.blueprint import bp as admin_bp
-    from learnpath.assignments.blueprint import bp as assignments_bp
-    from learnpath.cohorts.blueprint import bp as cohorts_bp
+    from learnpath import cli, content_registry, i18n, models
     from learnpath.extensions import csrf, db, login_manager, migrate
-    from learnpath.home.blueprint import bp as home_bp
-    from learnpath.ical.blueprint import bp as ical_bp
-    from learnpath.notifications.blueprint import bp as notifications_bp
-    from learnpath.schedule.blueprint import bp as schedule_bp
     from learnpath.web import access, errors, filters
 
     content_registry.init_app(app)  # refuses to start on invalid content
@@ -53,15 +45,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     cli.init_app(app)
 
-    for blueprint in (
-        home_bp,
-        accounts_bp,
-        admin_bp,
-        notifications_bp,
-        cohorts_bp,
-        schedule_bp,
-        assignments_bp,
-        ical_bp,
-    ):
+    for blueprint in models.blueprints():
         app.register_blueprint(blueprint)
     return app

@@ -1,17 +1,38 @@
-"""Import every model module, so the metadata is complete for Alembic and the app."""
+"""Feature packages are found, not listed: every ``learnpath/<feature>/`` with a ``models.py``
+has its models imported (so the metadata is complete for Alembic), and every one with a
+``blueprint.py`` has its ``bp`` registered by the app factory."""
 
-from learnpath.accounts import models as accounts_models
-from learnpath.assignments import models as assignments_models
-from learnpath.cohorts import models as cohorts_models
-from learnpath.ical import models as ical_models
-from learnpath.notifications import models as notifications_models
-from learnpath.schedule import models as schedule_models
+from __future__ import annotations
 
-__all__ = [
-    "accounts_models",
-    "assignments_models",
-    "cohorts_models",
-    "ical_models",
-    "notifications_models",
-    "schedule_models",
-]
+import importlib
+import pkgutil
+from pathlib import Path
+
+from flask import Blueprint
+
+_PACKAGE = Path(__file__).parent
+
+
+def _features_with(module: str) -> list[str]:
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(_PACKAGE)])
+        if info.ispkg and (_PACKAGE / info.name / f"{module}.py").exists()
+    )
+
+
+def import_all() -> None:
+    """Import every feature's models module."""
+    for name in _features_with("models"):
+        importlib.import_module(f"learnpath.{name}.models")
+
+
+def blueprints() -> list[Blueprint]:
+    """Every feature's blueprint (``bp`` in its blueprint.py)."""
+    return [
+        importlib.import_module(f"learnpath.{name}.blueprint").bp
+        for name in _features_with("blueprint")
+    ]
+
+
+import_all()
