@@ -9,6 +9,7 @@ once queue it exactly once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,17 @@ log = logging.getLogger(__name__)
 
 #: (name, how long before the start); the nearest one that applies is sent.
 SESSION_REMINDERS = (("1h", timedelta(hours=1)), ("24h", timedelta(hours=24)))
+
+
+def _not_yet_queued(keys: Iterable[str]) -> list[str]:
+    """The keys (in their order) that no outbox message has yet, found in one query."""
+    keys = list(keys)
+    done = set(
+        db.session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+        )
+    )
+    return [key for key in keys if key not in done]
 
 
 def reminder_key(kind: str, session: CohortSession, user_id: int) -> str:
@@ -80,18 +92,10 @@ def session_reminders(now: datetime | None = None) -> int:
         for e in enrolments
         if e.cohort_id == s.cohort_id
     }
-    done = set(
-        db.session.scalars(
-            select(OutboxMessage.idempotency_key).where(
-                OutboxMessage.idempotency_key.in_(list(wanted))
-            )
-        )
-    )
     queued = 0
     link = external_url("cohorts.my_programme")
-    for key, (kind, session, user) in wanted.items():
-        if key in done:
-            continue
+    for key in _not_yet_queued(wanted):
+        kind, session, user = wanted[key]
         subject = (
             _l("Reminder: your session starts in an hour")
             if kind == "1h"
@@ -193,17 +197,9 @@ def assignment_reminders(now: datetime | None = None) -> int:
                     continue
                 key = assignment_reminder_key(kind, enrolment.id, assignment.slug, due)
                 wanted[key] = (kind, enrolment, assignment, due)
-    done = set(
-        db.session.scalars(
-            select(OutboxMessage.idempotency_key).where(
-                OutboxMessage.idempotency_key.in_(list(wanted))
-            )
-        )
-    )
     queued = 0
-    for key, (kind, enrolment, assignment, due) in wanted.items():
-        if key in done:
-            continue
+    for key in _not_yet_queued(wanted):
+        kind, enrolment, assignment, due = wanted[key]
         subject = (
             _l("Reminder: an assignment is due soon")
             if kind == "due_soon"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import email
+import os
 import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.message import Message
@@ -73,3 +76,26 @@ class SmtpServer:
             "SMTP_PORT": self.port,
             "SMTP_TIMEOUT_SECONDS": 5,
         }
+
+
+def flask_process(
+    app_config: dict[str, Any], smtp: SmtpServer, *args: str, **settings: str
+) -> subprocess.Popen[str]:
+    """Run ``flask --app learnpath ARGS`` as its own process on the test database, sending
+    mail to ``smtp``; ``settings`` are extra LEARNPATH_* values (e.g. OUTBOX_LEASE_SECONDS)."""
+    env = {
+        **os.environ,
+        "LEARNPATH_DATABASE_URL": app_config["DATABASE_URL"],
+        "LEARNPATH_SECRET_KEY": app_config["SECRET_KEY"],
+        "LEARNPATH_MAIL_BACKEND": "smtp",
+        "LEARNPATH_SMTP_HOST": "127.0.0.1",
+        "LEARNPATH_SMTP_PORT": str(smtp.port),
+        **{f"LEARNPATH_{key}": value for key, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "learnpath", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -12,7 +12,6 @@ from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.notifications import reminders
 from learnpath.notifications.models import OutboxMessage
-from tests.assignments.conftest import make_group  # noqa: F401  (the fixture)
 
 SLUG = "kernkwadrant"
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -21,7 +19,7 @@ from learnpath.extensions import db
 from learnpath.notifications import delivery
 from learnpath.notifications.models import OutboxMessage, OutboxStatus
 from learnpath.notifications.services import queue_message
-from tests.notifications.smtp import SmtpServer
+from tests.notifications.smtp import SmtpServer, flask_process
 
 
 @pytest.fixture
@@ -140,22 +138,9 @@ def test_two_senders_never_send_the_same_message(app, smtp, make_user, app_confi
     )
 
 
-def _deliver_process(app_config, smtp: SmtpServer) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "LEARNPATH_DATABASE_URL": app_config["DATABASE_URL"],
-        "LEARNPATH_SECRET_KEY": app_config["SECRET_KEY"],
-        "LEARNPATH_MAIL_BACKEND": "smtp",
-        "LEARNPATH_SMTP_HOST": "127.0.0.1",
-        "LEARNPATH_SMTP_PORT": str(smtp.port),
-        "LEARNPATH_OUTBOX_LEASE_SECONDS": "1",
-        "LEARNPATH_OUTBOX_BATCH_SIZE": "10",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "learnpath", "outbox", "deliver"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def _deliver_process(app_config, smtp: SmtpServer) -> subprocess.Popen[str]:
+    return flask_process(
+        app_config, smtp, "outbox", "deliver", OUTBOX_LEASE_SECONDS="1", OUTBOX_BATCH_SIZE="10"
     )
 
 

@@ -3,9 +3,6 @@ never twice, respecting preferences; two scheduler processes send each exactly o
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -22,7 +19,7 @@ from learnpath.notifications.models import OutboxMessage
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import CohortSession
 from tests.cohorts.helpers import make_cohort, plan
-from tests.notifications.smtp import SmtpServer
+from tests.notifications.smtp import SmtpServer, flask_process
 
 
 @pytest.fixture
@@ -124,24 +121,6 @@ def test_preferences_switch_reminders_off_in_one_click(setup, client):
     assert client.get("/meldingen/vervalst").status_code == 404
 
 
-def _scheduler_process(app_config, smtp: SmtpServer) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "LEARNPATH_DATABASE_URL": app_config["DATABASE_URL"],
-        "LEARNPATH_SECRET_KEY": app_config["SECRET_KEY"],
-        "LEARNPATH_MAIL_BACKEND": "smtp",
-        "LEARNPATH_SMTP_HOST": "127.0.0.1",
-        "LEARNPATH_SMTP_PORT": str(smtp.port),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "learnpath", "scheduler", "tick"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_scheduler_processes_send_each_reminder_once(setup, app_config):
     _, cohort, people, sessions = setup
     # Bring the intro session within the reminder window (the planner refuses the past,
@@ -152,7 +131,7 @@ def test_two_scheduler_processes_send_each_reminder_once(setup, app_config):
     smtp = SmtpServer().start()
     try:
         db.session.rollback()
-        runs = [_scheduler_process(app_config, smtp) for _ in range(2)]
+        runs = [flask_process(app_config, smtp, "scheduler", "tick") for _ in range(2)]
         for run in runs:
             out, err = run.communicate(timeout=120)
             assert run.returncode == 0, err
