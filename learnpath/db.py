@@ -20,6 +20,10 @@ NAMING_CONVENTION = {
 }
 
 
+#: Tables in our database that are not ours to migrate: APScheduler creates its job store.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone aware."""
     return datetime.now(UTC)

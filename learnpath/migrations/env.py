@@ -81,6 +81,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out tables that others own in our database (the scheduler's job store)."""
+    from learnpath.db import FOREIGN_TABLES
+
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -110,6 +117,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_name=include_name,
             **conf_args
         )
 

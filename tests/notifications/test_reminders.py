@@ -3,6 +3,7 @@ never twice, respecting preferences; two scheduler processes send each exactly o
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -143,3 +144,33 @@ def test_two_scheduler_processes_send_each_reminder_once(setup, app_config):
     finally:
         smtp.stop()
     assert all(s.cohort_id == cohort.id for s in db.session.scalars(select(CohortSession)))
+
+
+def test_scheduler_process_delivers_and_reminds(setup, app_config):
+    """`flask scheduler run` (APScheduler, job store in our database) does the work by itself."""
+    _, _, people, sessions = setup
+    sessions[0].starts_at = utcnow() + timedelta(minutes=30)
+    db.session.commit()
+    smtp = SmtpServer().start()
+    db.session.rollback()
+    process = flask_process(
+        app_config,
+        smtp,
+        "scheduler",
+        "run",
+        SCHEDULER_DELIVERY_INTERVAL="1",
+        SCHEDULER_REMINDER_INTERVAL="1",
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            subjects = [str(m["Subject"]) for m in smtp.recorder.messages]
+            if subjects.count("Herinnering: je sessie begint over een uur") >= 3:
+                break
+            time.sleep(0.3)
+        assert subjects.count("Herinnering: je sessie begint over een uur") == 3
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+        smtp.stop()
+    assert process.returncode is not None
