@@ -41,4 +41,8 @@ class LanguageForm(FlaskForm):
 class MailPreferencesForm(FlaskForm):
     session_reminders = BooleanField(_l("Reminders before my sessions (a day and an hour before)"))
     assignment_reminders = BooleanField(_l("Reminders about assignments that are due"))
+    locale = SelectField(
+        _l("Language of the emails and the site"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+    )
     submit = SubmitField(_l("Save preferences"))

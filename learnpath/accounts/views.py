@@ -146,11 +146,13 @@ def _preferences_page(user: User, token: str | None) -> ResponseReturnValue:
     if request.method == "GET":
         form.session_reminders.data = user.wants_session_reminders
         form.assignment_reminders.data = user.wants_assignment_reminders
+        form.locale.data = user.locale
     if form.validate_on_submit():
         preferences.set_preferences(
             user,
             session_reminders=bool(form.session_reminders.data),
             assignment_reminders=bool(form.assignment_reminders.data),
+            locale=form.locale.data or user.locale,
         )
         db.session.commit()
         flash(_("Your preferences have been saved."), "success")

@@ -33,7 +33,11 @@ def user_for_preferences_token(token: str) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def set_preferences(user: User, *, session_reminders: bool, assignment_reminders: bool) -> None:
+def set_preferences(
+    user: User, *, session_reminders: bool, assignment_reminders: bool, locale: str
+) -> None:
     """Store the choices; essential notices (schedule changes, invitations) are always sent."""
     user.wants_session_reminders = session_reminders
     user.wants_assignment_reminders = assignment_reminders
+    if locale in current_app.config["LANGUAGES"]:
+        user.locale = locale

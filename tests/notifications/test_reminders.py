@@ -114,9 +114,10 @@ def test_preferences_switch_reminders_off_in_one_click(setup, client):
     path = link.replace("http://localhost", "")
     page = client.get(path)
     assert page.status_code == 200 and "Herinneringen voor mijn sessies" in page.text
-    client.post(path, data={"assignment_reminders": "y"})  # session reminders unticked
+    client.post(path, data={"assignment_reminders": "y", "locale": "en"})  # sessions unticked
     db.session.refresh(people[0])
     assert people[0].wants_session_reminders is False
+    assert people[0].locale == "en"
     with freeze_time(sessions[0].starts_at - timedelta(minutes=30)):
         assert reminders.session_reminders() == 2  # the other two still get theirs
     assert client.get("/meldingen/vervalst").status_code == 404
