@@ -211,3 +211,17 @@ __all__ = [
     "Submission",
     "SubmissionStatus",
 ]
+
+
+class SelfAssessmentShare(Model):
+    """The participant shares their individual self-assessment scores with the facilitators
+    of the cohort (until they stop sharing: the row is deleted)."""
+
+    __tablename__ = "self_assessment_shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), unique=True)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SelfAssessmentShare enrolment={self.enrolment_id}>"

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from learnpath.assignments.models import AssessmentMoment, SelfAssessment
+from learnpath.assignments.models import AssessmentMoment, SelfAssessment, SelfAssessmentShare
 from learnpath.assignments.services import AssignmentError
 from learnpath.cohorts.models import Cohort
 from learnpath.content.schema import Content, Instrument
@@ -175,3 +175,24 @@ def cohort_aggregate(cohort: Cohort, content: Content) -> list[Aggregate]:
                     means[scale.competency] = round(mean(v for v in values if v is not None), 2)
         result.append(Aggregate(moment, len(people), means))
     return result
+
+
+def is_shared(enrolment_id: int) -> bool:
+    """Whether the participant shares their scores with the cohort's facilitators."""
+    return (
+        db.session.scalar(
+            select(SelfAssessmentShare.id).where(SelfAssessmentShare.enrolment_id == enrolment_id)
+        )
+        is not None
+    )
+
+
+def set_shared(enrolment_id: int, shared: bool) -> None:
+    """Share the scores with the facilitators, or stop sharing (takes effect at once)."""
+    if shared and not is_shared(enrolment_id):
+        db.session.add(SelfAssessmentShare(enrolment_id=enrolment_id))
+    elif not shared:
+        db.session.execute(
+            delete(SelfAssessmentShare).where(SelfAssessmentShare.enrolment_id == enrolment_id)
+        )
+    db.session.flush()

@@ -38,6 +38,7 @@ from learnpath.assignments.models import (
     FeedbackRequest,
     Submission,
 )
+from learnpath.cohorts.forms import ConfirmForm
 from learnpath.cohorts.models import Cohort, Enrolment
 from learnpath.cohorts.views import managed_cohort
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
@@ -276,6 +277,8 @@ def self_assessment() -> ResponseReturnValue:
         "assignments/self_assessment.html",
         instrument=inst,
         done=done,
+        shared=selfassessment.is_shared(enrolment.id),
+        share_form=ConfirmForm(),
         can_take={
             m: services.can_edit(enrolment) and m not in done and window.is_open(m, now)
             for m in AssessmentMoment
@@ -284,6 +287,25 @@ def self_assessment() -> ResponseReturnValue:
         table=table,
         chart=chart,
     )
+
+
+@bp.route("/zelfscan/delen", methods=["POST"])
+@roles(Role.PARTICIPANT)
+def share_self_assessment() -> ResponseReturnValue:
+    """Share the own scores with the facilitators of the cohort, or stop sharing them."""
+    enrolment = _enrolment_or_404()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    shared = request.form.get("share") == "yes"
+    selfassessment.set_shared(enrolment.id, shared)
+    db.session.commit()
+    flash(
+        _("Your facilitator can now see your scores.")
+        if shared
+        else _("Your facilitator no longer sees your scores."),
+        "success",
+    )
+    return redirect(url_for("assignments.self_assessment"))
 
 
 @bp.route("/zelfscan/<moment>", methods=["GET", "POST"])
@@ -460,10 +482,22 @@ def _participant_page(
     extension_form: ExtensionForm,
 ) -> str:
     content = get_content()
+    table, chart = None, None
+    if selfassessment.is_shared(enrolment.id):
+        inst = selfassessment.instrument(content)
+        done = selfassessment.find(enrolment.user_id, cohort.id)
+        results = {m: selfassessment.scores(inst, row.answers) for m, row in done.items()}
+        table, chart = _scores_view(content, _("Scores shared by the participant"), results)
+        services.record_read(
+            current_user, enrolment.user_id, "read_self_assessment", f"enrolment:{enrolment.id}"
+        )
+        db.session.commit()
     return render_template(
         "assignments/participant.html",
         cohort=cohort,
         enrolment=enrolment,
+        scores_table=table,
+        scores_chart=chart,
         timeline=queries.timeline(enrolment, content, utcnow()),
         notes=services.notes_about(cohort, enrolment.user_id),
         note_form=note_form,

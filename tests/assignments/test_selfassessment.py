@@ -6,8 +6,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from learnpath.accounts.models import Role
 from learnpath.assignments import selfassessment
-from learnpath.assignments.models import AssessmentMoment, SelfAssessment
+from learnpath.assignments.models import AssessmentMoment, AuditEvent, SelfAssessment
 from learnpath.extensions import db
 
 
@@ -127,3 +130,34 @@ def test_facilitator_sees_group_means_never_individual_scores(
     assert aggregate[AssessmentMoment.START].respondents == 5
     assert aggregate[AssessmentMoment.END].is_suppressed
     assert set(aggregate[AssessmentMoment.START].means.values()) == {3.0}
+
+
+def test_participant_decides_whether_the_facilitator_sees_individual_scores(
+    group, login_as, client, content, make_user
+):
+    inst = selfassessment.instrument(content)
+    participant, enrolment = group.participants[0], group.enrolments[0]
+    login_as(participant)
+    client.post("/zelfscan/start", data=_form(inst, 4))
+    page_url = f"/cohorten/{group.cohort.id}/deelnemers/{enrolment.id}"
+    login_as(group.facilitator)
+    assert "gedeeld door de deelnemer" not in client.get(page_url).text
+    login_as(participant)
+    assert "Deel mijn scores met mijn begeleider" in client.get("/zelfscan").text
+    client.post("/zelfscan/delen", data={"share": "yes"})
+    login_as(group.facilitator)
+    shared = client.get(page_url).text
+    assert "gedeeld door de deelnemer" in shared and "<svg" in shared
+    other = make_user(Role.FACILITATOR)
+    login_as(other)
+    assert client.get(page_url).status_code == 404
+    login_as(participant)
+    client.post("/zelfscan/delen", data={"share": "no"})
+    login_as(group.facilitator)
+    assert "gedeeld door de deelnemer" not in client.get(page_url).text
+    reads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "read_self_assessment")
+    ).all()
+    assert [(r.actor_id, r.subject_user_id) for r in reads] == [
+        (group.facilitator.id, participant.id)
+    ]

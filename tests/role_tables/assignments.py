@@ -18,3 +18,5 @@ ROUTES = {
     "assignments.extend": (F, "POST"),
     "assignments.cohort_self_assessment": (F, "GET"),
 }
+
+ROUTES["assignments.share_self_assessment"] = (frozenset({Role.PARTICIPANT}), "POST")
