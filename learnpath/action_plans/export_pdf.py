@@ -1,0 +1,124 @@
+"""The action plan as a PDF (fpdf2), from the same sections as the web page and the DOCX.
+
+No font file ships with the app: the PDF uses the standard Helvetica with WinAnsi (Windows-1252)
+encoding, which every PDF reader has and which covers Dutch diacritics (é ë ï ...), the euro
+sign and typographic quotes and dashes. Characters outside it are first decomposed (NFKC, so
+"ĳ" becomes "ij") and otherwise shown as "?", never an error.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from learnpath.action_plans.plan_data import Header, Section
+
+ENCODING = "windows-1252"
+FONT = "helvetica"
+ACCENT = (31, 78, 121)
+HEADING_FILL = (225, 234, 243)
+#: Relative column widths for tables with this many columns.
+COLUMN_WIDTHS = {5: (30, 20, 20, 20, 14), 4: (30, 16, 14, 30)}
+
+
+def pdf_text(text: str) -> str:
+    """Text that Helvetica in Windows-1252 can show."""
+    composed = unicodedata.normalize("NFC", text)
+    out = []
+    for char in composed:
+        try:
+            char.encode(ENCODING)
+            out.append(char)
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFKC", char)
+            out.append(decomposed if all(_encodable(c) for c in decomposed) else "?")
+    return "".join(out)
+
+
+def _encodable(char: str) -> bool:
+    try:
+        char.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _PlanPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.set_text_color(110)
+        self.cell(0, 8, pdf_text(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
+
+
+def _header(pdf: _PlanPDF, header: Header) -> None:
+    pdf.set_font(FONT, "B", 20)
+    pdf.set_text_color(*ACCENT)
+    pdf.multi_cell(0, 10, pdf_text(header.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=11)
+    pdf.set_text_color(40)
+    for line in (header.participant, header.organisation, header.status_line, header.made_on):
+        pdf.multi_cell(0, 6, pdf_text(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_draw_color(*ACCENT)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(4)
+
+
+def _section(pdf: _PlanPDF, section: Section, empty_text: str) -> None:
+    pdf.set_font(FONT, "B", 14)
+    pdf.set_text_color(*ACCENT)
+    pdf.multi_cell(0, 8, pdf_text(section.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(20)
+    for label, text in section.paragraphs:
+        if label:
+            pdf.set_font(FONT, "B", 10.5)
+            pdf.multi_cell(0, 5.5, pdf_text(label), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=10.5)
+        pdf.multi_cell(0, 5.5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5)
+    if section.table and section.table.rows:
+        _table(pdf, section.table.headers, section.table.rows)
+    if section.is_empty:
+        pdf.set_font(FONT, "I", 10.5)
+        pdf.multi_cell(0, 5.5, pdf_text(empty_text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+
+def _table(pdf: _PlanPDF, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    pdf.set_font(FONT, size=9.5)
+    with pdf.table(
+        col_widths=COLUMN_WIDTHS.get(len(headers)),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+        line_height=5,
+        text_align="LEFT",
+        v_align="TOP",
+        padding=1.5,
+    ) as table:
+        for values in [headers, *rows]:
+            row = table.row()
+            for value in values:
+                row.cell(pdf_text(value))
+    pdf.ln(2)
+
+
+def render_pdf(header: Header, sections: Sequence[Section], empty_text: str) -> bytes:
+    """Return the PDF of a plan: header, then each section with its paragraphs and table."""
+    pdf = _PlanPDF(format="A4")
+    pdf.core_fonts_encoding = ENCODING
+    pdf.footer_text = f"{header.title} – {header.participant}"
+    pdf.set_title(pdf_text(f"{header.title} – {header.participant}"))
+    pdf.set_author(pdf_text(header.participant))
+    pdf.set_lang("nl")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    _header(pdf, header)
+    for section in sections:
+        _section(pdf, section, empty_text)
+    return bytes(pdf.output())

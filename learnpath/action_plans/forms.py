@@ -1,0 +1,222 @@
+"""Forms of the action plan pages. The builder form reads into the plan's stored shape
+(``plan_form_data`` / ``plan_from_form``); the rules themselves live in ``plan_data.validate``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from learnpath.action_plans import plan_data
+from learnpath.action_plans.services import AGREEMENTS_MAX, MANAGER_NOTES_MAX, MAX_PROPOSALS
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _date(label: object) -> DateField:
+    return DateField(
+        label, format=DATE_FORMATS, validators=[Optional()], render_kw={"autocomplete": "off"}
+    )
+
+
+class GoalForm(Form):
+    description = TextAreaField(_l("Goal: what do you want to achieve?"))
+    measurable = StringField(_l("Measurable: how will you know you got there?"))
+    achievable = StringField(_l("Achievable: what makes it feasible?"))
+    relevant = StringField(_l("Relevant: why does it matter to you?"))
+    target_date = _date(_l("By when"))
+    horizon = RadioField(
+        _l("Horizon"),
+        choices=list(plan_data.HORIZONS.items()),
+        default="short",
+        validators=[Optional()],
+    )
+
+
+class ActionForm(Form):
+    what = StringField(_l("What"))
+    who = StringField(_l("Who"))
+    when = _date(_l("By when"))
+    result = StringField(_l("Expected result"))
+
+
+class PlanForm(FlaskForm):
+    career_question = TextAreaField(_l("Your career question"))
+    ambition = TextAreaField(_l("Your ambition"))
+    goals = FieldList(FormField(GoalForm), min_entries=plan_data.MAX_GOALS)
+    actions = FieldList(FormField(ActionForm), min_entries=3)
+    support_kinds = MultiCheckboxField(
+        _l("What support do you need?"), choices=list(plan_data.SUPPORT_KINDS.items())
+    )
+    support_details = TextAreaField(_l("Explain the support you need"))
+    topics = TextAreaField(_l("Topics you want to discuss with your manager"))
+    follow_up_on = _date(_l("Follow-up date"))
+    save = SubmitField(_l("Save draft"))
+    finalise = SubmitField(_l("Save and finalise"))
+
+
+def plan_form_class(competencies: Mapping[str, str]) -> type[PlanForm]:
+    """The builder form with one insights field per competency (labels in the reader's language)."""
+    fields = {slug: TextAreaField(name) for slug, name in competencies.items()}
+    insights = type("InsightsForm", (Form,), fields)
+    return type("BuilderForm", (PlanForm,), {"insights": FormField(insights)})
+
+
+def _as_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def plan_form_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored plan -> the builder form's data."""
+    support = data.get("support") or {}
+    return {
+        "career_question": data.get("career_question", ""),
+        "ambition": data.get("ambition", ""),
+        "insights": dict(data.get("insights") or {}),
+        "goals": [
+            g | {"target_date": _as_date(g.get("target_date", ""))} for g in data.get("goals") or []
+        ],
+        "actions": [a | {"when": _as_date(a.get("when", ""))} for a in data.get("actions") or []],
+        "support_kinds": list(support.get("kinds") or []),
+        "support_details": support.get("details", ""),
+        "topics": data.get("topics", ""),
+        "follow_up_on": _as_date(data.get("follow_up_on", "")),
+    }
+
+
+def plan_from_form(form: PlanForm) -> dict[str, Any]:
+    """The builder form's input -> the plan's stored shape (to be normalised and validated)."""
+    return {
+        "career_question": form.career_question.data,
+        "ambition": form.ambition.data,
+        "insights": form.insights.data,
+        "goals": form.goals.data,
+        "actions": form.actions.data,
+        "support": {"kinds": form.support_kinds.data, "details": form.support_details.data},
+        "topics": form.topics.data,
+        "follow_up_on": form.follow_up_on.data,
+    }
+
+
+def attach_errors(form: FlaskForm, errors: Mapping[str, str]) -> dict[str, str]:
+    """Put rule errors on the form's fields (``goals-0-description``); return the rest."""
+    rest = {}
+    for key, message in errors.items():
+        field = form._fields.get(key)  # noqa: SLF001
+        parts = key.split("-")
+        if field is None and len(parts) >= 2 and parts[0] in form._fields:  # noqa: SLF001
+            field = _nested(form._fields[parts[0]], parts[1:])  # noqa: SLF001
+        if field is None or isinstance(field, FieldList | FormField):
+            rest[key] = message
+        else:
+            field.errors = [*field.errors, message]
+    return rest
+
+
+def _nested(field: Any, parts: list[str]) -> Any:
+    if isinstance(field, FieldList):
+        index = int(parts[0]) if parts[0].isdigit() else -1
+        if not 0 <= index < len(field.entries):
+            return None
+        return _nested(field.entries[index], parts[1:]) if parts[1:] else None
+    if isinstance(field, FormField):
+        sub = field.form._fields.get("-".join(parts))  # noqa: SLF001
+        return sub
+    return None
+
+
+def section_choices() -> list[tuple[str, object]]:
+    return [(key, plan_data.SECTION_TITLES[key]) for key in plan_data.SECTIONS]
+
+
+class ShareForm(FlaskForm):
+    manager = SelectField(_l("Manager"), coerce=int, validators=[InputRequired()])
+    sections = MultiCheckboxField(_l("Sections to share"), choices=section_choices())
+    preview = SubmitField(_l("Preview what your manager will see"))
+    share = SubmitField(_l("Share"))
+
+
+class SectionsForm(FlaskForm):
+    sections = MultiCheckboxField(_l("Shared sections"), choices=section_choices())
+
+
+class ExportForm(FlaskForm):
+    """A GET form (no state changes): which sections and which format."""
+
+    class Meta:
+        csrf = False
+
+    sections = MultiCheckboxField(_l("Sections"), choices=section_choices())
+    format = RadioField(
+        _l("Format"), choices=[("pdf", "PDF"), ("docx", _l("Word (DOCX)"))], default="pdf"
+    )
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token, for one-button actions."""
+
+
+class ProposeForm(FlaskForm):
+    times = FieldList(
+        DateTimeLocalField(_l("Proposed time"), format="%Y-%m-%dT%H:%M", validators=[Optional()]),
+        min_entries=MAX_PROPOSALS,
+        max_entries=MAX_PROPOSALS,
+    )
+    duration = SelectField(
+        _l("Duration"),
+        coerce=int,
+        choices=[(45, _l("45 minutes")), (60, _l("1 hour")), (90, _l("1.5 hours"))],
+        default=60,
+    )
+
+
+class AcceptForm(FlaskForm):
+    proposal = RadioField(
+        _l("Choose a time"), coerce=int, validators=[InputRequired(message=_l("Choose a time."))]
+    )
+
+
+class ChecklistForm(FlaskForm):
+    items = MultiCheckboxField(_l("Preparation"))
+
+
+class NotesForm(FlaskForm):
+    notes = TextAreaField(
+        _l("Your private preparation notes"), validators=[Length(max=MANAGER_NOTES_MAX)]
+    )
+
+
+class OutcomeForm(FlaskForm):
+    agreements = TextAreaField(
+        _l("Agreements: who does what, when, with which support"),
+        validators=[Length(max=AGREEMENTS_MAX)],
+    )
+    follow_up_on = _date(_l("Follow-up date"))
+    discussed = BooleanField(_l("The conversation has taken place"))

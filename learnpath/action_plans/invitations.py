@@ -1,0 +1,74 @@
+"""Calendar invitations (iMIP REQUEST through the outbox) for an agreed career conversation.
+
+Both the participant and the manager get one; the manager organises. The UID is stable per
+conversation and SEQUENCE follows ``Conversation.sequence``, so a new time updates the event.
+The event text names no plan content: a calendar is often visible to others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from learnpath.accounts.models import User
+from learnpath.action_plans.models import Conversation
+from learnpath.ical.builder import EventData, Person, invitation_ics
+from learnpath.notifications.services import queue_message
+from learnpath.timefmt import for_user
+from learnpath.web.urls import external_url
+
+
+def _event(conversation: Conversation, manager: User, participant: User) -> EventData:
+    assert conversation.starts_at is not None
+    return EventData(
+        uid=f"career-conversation-{conversation.id}@learnpath",
+        sequence=conversation.sequence,
+        starts_at=conversation.starts_at,
+        ends_at=conversation.starts_at + timedelta(minutes=conversation.duration_minutes),
+        zone=participant.organisation.timezone,
+        summary=_("Career conversation: %(a)s and %(b)s", a=participant.name, b=manager.name),
+        description=_("Prepare with the checklist on the conversation page."),
+        meeting_url="",
+        organizer=Person(manager.name, manager.email),
+        created_at=conversation.created_at,
+        changed_at=conversation.updated_at or conversation.created_at,
+        is_cancelled=False,
+    )
+
+
+def invite_both(conversation: Conversation, now: datetime) -> None:
+    """Queue a calendar invitation for the participant and for the manager."""
+    share = conversation.share
+    manager, participant = share.manager, share.plan.user
+    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
+    links = {
+        participant.id: external_url("action_plans.conversation"),
+        manager.id: external_url("action_plans.shared_plan", share_id=share.id),
+    }
+    for user in (participant, manager):
+        with force_locale(user.locale):
+            data = _event(conversation, manager, participant)
+            ics = invitation_ics(
+                data, "REQUEST", Person(user.name, user.email), sender, now, with_status=True
+            )
+            subject = _(
+                "Invitation: %(title)s, %(when)s",
+                title=data.summary,
+                when=for_user(data.starts_at, user, "d MMM y, HH:mm"),
+            )
+        queue_message(
+            "career_conversation.request",
+            user,
+            subject,
+            "action_plans/invitation",
+            idempotency_key=f"career-conversation:{conversation.id}:{conversation.sequence}:{user.id}",
+            ics=ics,
+            ics_method="REQUEST",
+            title=data.summary,
+            starts_at=data.starts_at,
+            link=links[user.id],
+        )

@@ -1,0 +1,91 @@
+"""Prepared values for pages and exports: competency names, export header, file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from learnpath.accounts.models import User
+from learnpath.action_plans import plan_data
+from learnpath.action_plans.export_docx import render_docx
+from learnpath.action_plans.export_pdf import render_pdf
+from learnpath.action_plans.models import ActionPlan, PlanVersion
+from learnpath.content.schema import Content
+from learnpath.db import utcnow
+
+FORMATS = {
+    "pdf": ("application/pdf", render_pdf),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        render_docx,
+    ),
+}
+
+
+def competency_names(content: Content) -> dict[str, str]:
+    """competency slug -> name in the current language, in programme order."""
+    locale = str(get_locale() or "nl")
+    ordered = sorted(content.competencies.values(), key=lambda c: c.order)
+    return {c.slug: c.name.get(locale) for c in ordered}
+
+
+def today_for(user: User) -> date:
+    """Today in the user's organisation's time zone."""
+    return utcnow().astimezone(ZoneInfo(user.organisation.timezone)).date()
+
+
+def empty_text() -> str:
+    return _("Nothing filled in yet.")
+
+
+def sections_of(
+    data: Mapping[str, Any], chosen: Iterable[str], content: Content
+) -> list[plan_data.Section]:
+    return plan_data.document(data, chosen, competency_names(content))
+
+
+def status_line(plan: ActionPlan, version: PlanVersion | None) -> str:
+    if version is None:
+        return _("Draft (not finalised)")
+    return _(
+        "Version %(n)s, finalised on %(when)s",
+        n=version.number,
+        when=format_date(version.finalised_at, "d MMMM y"),
+    )
+
+
+def header(plan: ActionPlan, version: PlanVersion | None) -> plan_data.Header:
+    participant = plan.user
+    return plan_data.Header(
+        title=_("Career action plan"),
+        organisation=participant.organisation.name,
+        participant=participant.name,
+        status_line=status_line(plan, version),
+        made_on=_("Made on %(when)s", when=format_date(utcnow(), "d MMMM y")),
+    )
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "plan"
+
+
+def filename(participant: User, kind: str, now: datetime | None = None) -> str:
+    """E.g. ``actieplan-anouk-de-vries-2027-03-01.pdf`` (date in the organisation's zone)."""
+    day = (now or utcnow()).astimezone(ZoneInfo(participant.organisation.timezone)).date()
+    return f"actieplan-{_slug(participant.name)}-{day.isoformat()}.{kind}"
+
+
+def render_export(
+    kind: str, plan: ActionPlan, version: PlanVersion | None, sections: list[plan_data.Section]
+) -> tuple[bytes, str]:
+    """Return (file bytes, MIME type) of an export, generated now (never stored)."""
+    mimetype, render = FORMATS[kind]
+    return render(header(plan, version), sections, empty_text()), mimetype

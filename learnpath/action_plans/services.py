@@ -1,0 +1,441 @@
+"""Action plan rules: building and finalising, versions, sharing with a manager (per section,
+revocable), what each role may read, the audit trail and the career conversation.
+
+Privacy (DESIGN §6): the participant sees everything of their plan; a facilitator of the
+cohort sees the plan but never the manager's notes; a manager sees only the sections of an
+active share, taken from the latest finalised version; HR, other managers and other
+participants see nothing. Every read by a manager or facilitator, every export they make and
+every share change is written to the audit log (``AuditEvent``, object ``action_plan:<id>``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from learnpath.accounts.models import Role, User, UserRole
+from learnpath.action_plans import plan_data
+from learnpath.action_plans.models import (
+    ActionPlan,
+    Conversation,
+    ConversationProposal,
+    PlanShare,
+    PlanStatus,
+    PlanVersion,
+)
+from learnpath.action_plans.prefill import prefill
+from learnpath.assignments.models import AuditEvent
+from learnpath.assignments.services import record_read, workspace_enrolment
+from learnpath.cohorts.models import Enrolment
+from learnpath.cohorts.services import can_manage
+from learnpath.content.schema import Content
+from learnpath.db import utcnow
+from learnpath.extensions import db
+from learnpath.notifications.services import queue_message
+from learnpath.web.urls import external_url
+
+log = logging.getLogger(__name__)
+
+MANAGER_NOTES_MAX = 5000
+AGREEMENTS_MAX = 5000
+MAX_PROPOSALS = 3
+#: Preparation items per side of the conversation (DOMAIN: both prepare).
+CHECKLIST = {
+    "participant": {
+        "energy": _l("I know what gives me energy and what costs me energy."),
+        "develop": _l("I know what I want to develop."),
+        "ambitions": _l("I can name my ambitions inside and outside the organisation."),
+        "ask": _l("I know which support I will ask for."),
+    },
+    "manager": {
+        "purpose": _l("I will open with the purpose: this is not an appraisal."),
+        "read": _l("I have read the shared sections of the plan."),
+        "options": _l("I know which opportunities the organisation can offer."),
+        "support": _l("I know what support (time, budget, training) I can give."),
+    },
+}
+
+
+class PlanError(Exception):
+    """A rule refused the request; ``errors`` maps field ids to messages (may be empty)."""
+
+    def __init__(self, message: object, errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(str(message))
+        self.errors = dict(errors or {})
+
+
+def plan_ref(plan: ActionPlan) -> str:
+    return f"action_plan:{plan.id}"
+
+
+# --- the participant's plan ------------------------------------------------------------------
+
+
+def find_plan(enrolment: Enrolment) -> ActionPlan | None:
+    return db.session.scalar(
+        select(ActionPlan).where(
+            ActionPlan.user_id == enrolment.user_id, ActionPlan.cohort_id == enrolment.cohort_id
+        )
+    )
+
+
+def own_plan(user: User) -> ActionPlan | None:
+    """The plan of the participant's current (or last) programme, if started."""
+    enrolment = workspace_enrolment(user)
+    return find_plan(enrolment) if enrolment else None
+
+
+def start_plan(enrolment: Enrolment, content: Content, locale: str) -> ActionPlan:
+    """Return the participant's plan, creating it pre-filled from their own work."""
+    plan = find_plan(enrolment)
+    if plan is not None:
+        return plan
+    seed = prefill(enrolment, content, locale)
+    data = plan_data.empty() | {
+        "insights": seed.insights,
+        "career_question": seed.career_question,
+        "ambition": seed.ambition,
+    }
+    plan = ActionPlan(
+        user_id=enrolment.user_id,
+        cohort_id=enrolment.cohort_id,
+        content_version=content.version,
+        data=data,
+        status=PlanStatus.DRAFT,
+        version=1,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def save_plan(plan: ActionPlan, raw: Mapping[str, Any], today: date, *, final: bool) -> None:
+    """Save the plan (and finalise it as a new version when ``final``); PlanError on problems."""
+    if plan.status != PlanStatus.DRAFT:
+        raise PlanError(_l("This plan is final. Reopen it to make changes."))
+    data = plan_data.normalise(raw)
+    errors = plan_data.validate(data, plan.data, today, final=final)
+    if errors:
+        raise PlanError(_l("Not saved: check the fields marked below."), errors)
+    plan.data = data
+    if final:
+        db.session.add(
+            PlanVersion(plan=plan, number=plan.version, data=data, finalised_at=utcnow())
+        )
+        plan.status = PlanStatus.FINAL
+    db.session.flush()
+
+
+def reopen(plan: ActionPlan) -> None:
+    """Make a final plan editable as the next version; the finalised one stays as it was."""
+    if plan.status == PlanStatus.DRAFT:
+        raise PlanError(_l("This plan is already open for changes."))
+    plan.status = PlanStatus.DRAFT
+    plan.version += 1
+    db.session.flush()
+
+
+def latest_version(plan: ActionPlan) -> PlanVersion | None:
+    return db.session.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan.id)
+        .order_by(PlanVersion.number.desc())
+        .limit(1)
+    )
+
+
+def version_of(plan: ActionPlan, number: int) -> PlanVersion | None:
+    return db.session.scalar(
+        select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number)
+    )
+
+
+# --- sharing ---------------------------------------------------------------------------------
+
+
+def manager_choices(participant: User) -> list[User]:
+    """Managers of the participant's organisation; their own manager on record first."""
+    managers = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.MANAGER,
+            User.organisation_id == participant.organisation_id,
+            User.is_active_account.is_(True),
+            User.id != participant.id,
+        )
+        .order_by(User.name, User.id)
+    ).all()
+    return sorted(managers, key=lambda m: m.id != participant.manager_id)
+
+
+def active_share(plan: ActionPlan) -> PlanShare | None:
+    return db.session.scalar(
+        select(PlanShare).where(PlanShare.plan_id == plan.id, PlanShare.revoked_at.is_(None))
+    )
+
+
+def shares_of(plan: ActionPlan) -> list[PlanShare]:
+    return list(
+        db.session.scalars(
+            select(PlanShare)
+            .options(selectinload(PlanShare.manager))
+            .where(PlanShare.plan_id == plan.id)
+            .order_by(PlanShare.created_at.desc(), PlanShare.id.desc())
+        )
+    )
+
+
+def _clean_sections(sections: Iterable[str]) -> list[str]:
+    chosen = set(sections)
+    result = [s for s in plan_data.SECTIONS if s in chosen]
+    if not result:
+        raise PlanError(
+            _l("Tick at least one section to share."),
+            {"sections": str(_l("Tick at least one section."))},
+        )
+    return result
+
+
+def share(plan: ActionPlan, manager: User, sections: Iterable[str]) -> PlanShare:
+    """Share sections of the latest final version with a manager and notify them (outbox).
+
+    An earlier share with someone else ends: the plan is shared with one manager at a time.
+    """
+    participant = plan.user
+    if latest_version(plan) is None:
+        raise PlanError(_l("Finalise your plan before you share it."))
+    if manager.id not in {m.id for m in manager_choices(participant)}:
+        raise PlanError(
+            _l("Choose a manager of your organisation."), {"manager": str(_l("Choose a manager."))}
+        )
+    chosen = _clean_sections(sections)
+    current = active_share(plan)
+    if current is not None and current.manager_id == manager.id:
+        update_sections(current, chosen)
+        return current
+    if current is not None:
+        revoke(current)
+    row = PlanShare(plan=plan, manager_id=manager.id, sections=chosen, created_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    record_read(participant, participant.id, "action_plan.share", plan_ref(plan))
+    queue_message(
+        "action_plan_shared",
+        manager,
+        _l("%(name)s shared an action plan with you", name=participant.name),
+        "action_plans/shared",
+        participant=participant,
+        url=external_url("action_plans.shared_plan", share_id=row.id),
+    )
+    return row
+
+
+def update_sections(row: PlanShare, sections: Iterable[str]) -> None:
+    """Change which sections an active share shows (un-ticking one revokes it at once)."""
+    if not row.is_active:
+        raise PlanError(_l("This share has been revoked; share again to give access."))
+    row.sections = _clean_sections(sections)
+    record_read(row.plan.user, row.plan.user_id, "action_plan.share_changed", plan_ref(row.plan))
+
+
+def revoke(row: PlanShare) -> None:
+    """End a share: the manager's pages and exports stop working immediately."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_read(row.plan.user, row.plan.user_id, "action_plan.revoke", plan_ref(row.plan))
+
+
+# --- who reads what ---------------------------------------------------------------------------
+
+
+def share_for_manager(share_id: int, manager: User) -> PlanShare | None:
+    """The share if it is active and addressed to this manager; None otherwise."""
+    row = db.session.get(PlanShare, share_id)
+    if row is None or row.manager_id != manager.id or not row.is_active:
+        return None
+    return row
+
+
+def manager_read(row: PlanShare, manager: User, action: str = "action_plan.view") -> None:
+    """Record a manager's read (or export) of a shared plan and when it was opened."""
+    now = utcnow()
+    row.first_opened_at = row.first_opened_at or now
+    row.last_opened_at = now
+    record_read(manager, row.plan.user_id, action, plan_ref(row.plan))
+
+
+def facilitator_may_read(user: User, plan: ActionPlan) -> bool:
+    return can_manage(user, plan.cohort)
+
+
+def facilitator_read(user: User, plan: ActionPlan, action: str = "action_plan.view") -> None:
+    record_read(user, plan.user_id, action, plan_ref(plan))
+
+
+def audit_log(plan: ActionPlan) -> list[tuple[AuditEvent, User]]:
+    """Every recorded read and share change of this plan, newest first, with the actor."""
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .join(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_ref == plan_ref(plan))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
+    return [(event, user) for event, user in rows]
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    share: PlanShare
+    participant: User
+    conversation: Conversation | None
+
+
+def inbox(manager: User) -> list[InboxEntry]:
+    """Active shares addressed to the manager, newest first (a fixed number of queries)."""
+    rows = db.session.scalars(
+        select(PlanShare)
+        .options(selectinload(PlanShare.plan).selectinload(ActionPlan.user))
+        .where(PlanShare.manager_id == manager.id, PlanShare.revoked_at.is_(None))
+        .order_by(PlanShare.created_at.desc(), PlanShare.id.desc())
+    ).all()
+    conversations = {
+        c.share_id: c
+        for c in db.session.scalars(
+            select(Conversation).where(Conversation.share_id.in_([r.id for r in rows]))
+        )
+    }
+    return [InboxEntry(r, r.plan.user, conversations.get(r.id)) for r in rows]
+
+
+def acknowledge(row: PlanShare) -> None:
+    """Confirm receipt of a shared plan (the participant sees it)."""
+    row.acknowledged_at = row.acknowledged_at or utcnow()
+    db.session.flush()
+
+
+# --- the career conversation ------------------------------------------------------------------
+
+
+def conversation_of(row: PlanShare) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(Conversation.share_id == row.id))
+
+
+def start_conversation(row: PlanShare) -> Conversation:
+    """Return the share's conversation, creating it on first use."""
+    conversation = conversation_of(row)
+    if conversation is None:
+        conversation = Conversation(share=row, checklist={}, manager_notes="", agreements="")
+        db.session.add(conversation)
+        db.session.flush()
+    return conversation
+
+
+def propose_times(
+    row: PlanShare, times: Sequence[datetime], duration: int, now: datetime
+) -> Conversation:
+    """Replace the proposed times (1–3, in the future) and notify the participant."""
+    times = sorted(set(times))
+    if not times or len(times) > MAX_PROPOSALS:
+        raise PlanError(
+            _l("Propose one to three times."), {"times": str(_l("Propose one to three times."))}
+        )
+    if any(t <= now for t in times):
+        raise PlanError(
+            _l("Propose times in the future."), {"times": str(_l("Propose times in the future."))}
+        )
+    conversation = start_conversation(row)
+    conversation.proposals = [ConversationProposal(starts_at=t) for t in times]
+    conversation.duration_minutes = duration
+    db.session.flush()
+    participant = row.plan.user
+    queue_message(
+        "career_conversation_proposed",
+        participant,
+        _l("%(name)s proposes times for your career conversation", name=row.manager.name),
+        "action_plans/proposed",
+        manager=row.manager,
+        times=times,
+        url=external_url("action_plans.conversation"),
+    )
+    return conversation
+
+
+def accept_time(conversation: Conversation, proposal_id: int, now: datetime) -> None:
+    """Fix the conversation at a proposed time and send both a calendar invitation."""
+    proposal = next((p for p in conversation.proposals if p.id == proposal_id), None)
+    if proposal is None or proposal.starts_at <= now:
+        raise PlanError(_l("Choose one of the proposed times that is still to come."))
+    conversation.starts_at = proposal.starts_at
+    conversation.sequence += 1
+    db.session.flush()
+    from learnpath.action_plans.invitations import invite_both
+
+    invite_both(conversation, now)
+
+
+def set_checklist(conversation: Conversation, side: str, ticked: Iterable[str]) -> None:
+    """Store which preparation items one side has ticked."""
+    known = CHECKLIST[side]
+    conversation.checklist = dict(conversation.checklist or {}) | {
+        side: [k for k in known if k in set(ticked)]
+    }
+    db.session.flush()
+
+
+def save_manager_notes(conversation: Conversation, text: str) -> None:
+    """Store the manager's private preparation notes."""
+    text = text.strip()
+    if len(text) > MANAGER_NOTES_MAX:
+        raise PlanError(_l("Use at most %(n)s characters.", n=MANAGER_NOTES_MAX))
+    conversation.manager_notes = text
+    db.session.flush()
+
+
+def record_outcome(
+    conversation: Conversation,
+    agreements: str,
+    follow_up_on: date | None,
+    discussed: bool,
+    today: date,
+) -> None:
+    """Store agreements and the follow-up date; mark the plan discussed when ``discussed``."""
+    errors = {}
+    if len(agreements.strip()) > AGREEMENTS_MAX:
+        errors["agreements"] = str(_l("Use at most %(n)s characters.", n=AGREEMENTS_MAX))
+    if (
+        follow_up_on is not None
+        and follow_up_on < today
+        and follow_up_on != conversation.follow_up_on
+    ):
+        errors["follow_up_on"] = str(_l("Choose a date from today onwards."))
+    if discussed and conversation.starts_at is None:
+        errors["discussed"] = str(_l("Agree on a time for the conversation first."))
+    if errors:
+        raise PlanError(_l("Not saved: check the fields marked below."), errors)
+    conversation.agreements = agreements.strip()
+    conversation.follow_up_on = follow_up_on
+    if discussed and conversation.discussed_at is None:
+        conversation.discussed_at = utcnow()
+        plan = conversation.share.plan
+        if plan.status == PlanStatus.FINAL:
+            plan.status = PlanStatus.DISCUSSED
+    db.session.flush()
+
+
+#: "Het goede gesprek": the agenda both sides prepare for (DOMAIN.md).
+AGENDA = (
+    _l("Purpose: development and the longer term, not an appraisal"),
+    _l("The insights the employee chose to share"),
+    _l("Ambitions and options"),
+    _l("The manager's view of opportunities"),
+    _l("Agreements: who does what, when, with which support"),
+    _l("A follow-up date"),
+)
