@@ -1,8 +1,9 @@
 """Cohorts and enrolments.
 
 A cohort is a group that meets in scheduled sessions. ``kind`` says which: a participant
-programme cohort, or (later) a manager workshop or intervision group, so that enrolment,
-waitlist, scheduling and calendars are one implementation for all of them.
+programme cohort, a manager workshop group or an intervision group, so that enrolment,
+waitlist, scheduling and calendars are one implementation for all of them (what differs per
+kind is in learnpath/cohorts/tracks.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from learnpath.extensions import Model
 
 
 class CohortKind(enum.StrEnum):
-    PROGRAMME = "programme"
+    PROGRAMME = "programme"  #: participants; programme_slug names the programme
+    WORKSHOP = "workshop"  #: managers; programme_slug names the workshop series
+    INTERVISION = "intervision"  #: managers; sessions are planned one by one
 
 
 class SignupMode(enum.StrEnum):
@@ -83,7 +86,8 @@ class Cohort(TimestampMixin, Model):
     #: The organisation that runs the cohort (its time zone is used for the schedule).
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    #: Slug of the programme in content, and the content version the cohort started with.
+    #: Slug of the programme (or workshop series) in content, and the content version the
+    #: cohort started with.
     programme_slug: Mapped[str] = mapped_column(String(80))
     content_version: Mapped[str] = mapped_column(String(64))
     capacity: Mapped[int] = mapped_column(Integer, default=12)
@@ -125,9 +129,9 @@ class Enrolment(TimestampMixin, Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus), index=True)
-    #: Equals user_id while this enrolment is one of ACTIVE_STATUSES in a programme cohort,
-    #: else NULL. Unique: a participant can never hold two active programme places, even when
-    #: two sign-ups race (NULLs do not collide).
+    #: Equals user_id while this enrolment is one of ACTIVE_STATUSES in a cohort of an
+    #: exclusive track kind (the programme), else NULL. Unique: a participant can never
+    #: hold two active programme places, even when two sign-ups race (NULLs do not collide).
     active_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     #: Place in the waitlist (lower goes first); arrival order unless a facilitator reorders.
     waitlist_rank: Mapped[int | None] = mapped_column(Integer)

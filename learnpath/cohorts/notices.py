@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from learnpath.cohorts.models import Enrolment, EnrolmentStatus
 from learnpath.cohorts.queries import waitlist_position
+from learnpath.cohorts.tracks import track_of
 from learnpath.ical import invitations
 from learnpath.notifications.services import queue_message
 from learnpath.web.urls import external_url
@@ -40,7 +41,7 @@ def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None
         cohort=enrolment.cohort,
         status=new.value,
         position=waitlist_position(enrolment),
-        link=external_url("cohorts.my_programme"),
+        link=external_url(track_of(enrolment.cohort).home_endpoint),
     )
     manager = enrolment.user.manager
     if new == EnrolmentStatus.PENDING_APPROVAL and manager is not None:

@@ -1,12 +1,16 @@
 """Enrolment rules: capacity, a fair waitlist, one active programme per participant.
 
+The rules are the same for every kind of cohort; what differs per kind (who may take part,
+whether a place is exclusive, capacity bounds, extra admission rules) comes from the cohort's
+track (learnpath/cohorts/tracks.py).
+
 Concurrency: every function that changes who holds a seat first locks the cohort row
 (``lock_cohort``: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction already
 starts with BEGIN IMMEDIATE, which serialises writers). Under that lock the seats are counted
 and the decision is written before the lock is released at commit, so two sign-ups can never
 both take the last seat and the waitlist order is the order in which the lock was obtained.
 A unique column (``Enrolment.active_user_id``) guarantees one active programme place per
-participant even across different cohorts.
+participant even across different cohorts (only for exclusive kinds: the programme).
 """
 
 from __future__ import annotations
@@ -34,14 +38,12 @@ from learnpath.cohorts.models import (
     EnrolmentStatus,
     SignupMode,
 )
+from learnpath.cohorts.tracks import for_kind, track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule.models import ScheduleChange
 
 log = logging.getLogger(__name__)
-
-MIN_CAPACITY = 4
-MAX_CAPACITY = 30
 
 
 class CohortError(Exception):
@@ -65,6 +67,7 @@ class CohortData:
     claim_window_hours: int | None = None
     open_to: Sequence[Organisation] = field(default_factory=list)
     facilitators: Sequence[User] = field(default_factory=list)
+    kind: CohortKind = CohortKind.PROGRAMME
 
 
 def validate_cohort_data(data: CohortData) -> dict[str, str]:
@@ -72,9 +75,14 @@ def validate_cohort_data(data: CohortData) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = str(_l("Give the cohort a name."))
-    if not MIN_CAPACITY <= data.capacity <= MAX_CAPACITY:
+    track = for_kind(data.kind)
+    if not track.min_capacity <= data.capacity <= track.max_capacity:
         errors["capacity"] = str(
-            _l("Capacity must be between %(lo)s and %(hi)s.", lo=MIN_CAPACITY, hi=MAX_CAPACITY)
+            _l(
+                "Capacity must be between %(lo)s and %(hi)s.",
+                lo=track.min_capacity,
+                hi=track.max_capacity,
+            )
         )
     if data.signup_closes_at <= data.signup_opens_at:
         errors["signup_closes_at"] = str(_l("Sign-up must close after it opens."))
@@ -96,12 +104,15 @@ def create_cohort(
     data: CohortData,
     created_by: User,
 ) -> Cohort:
-    """Create a programme cohort; raises CohortError with the first problem if invalid."""
+    """Create a cohort of ``data.kind``; raises CohortError with the first problem if invalid.
+
+    ``programme_slug`` names the content the cohort follows (programme or workshop series).
+    """
     errors = validate_cohort_data(data)
     if errors:
         raise CohortError(next(iter(errors.values())))
     cohort = Cohort(
-        kind=CohortKind.PROGRAMME,
+        kind=data.kind,
         organisation=organisation,
         programme_slug=programme_slug,
         content_version=content_version,
@@ -228,8 +239,8 @@ def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolmen
     """Ask for a place: a seat if one is free, else the end of the waitlist."""
     now = now or utcnow()
     cohort = lock_cohort(cohort.id)
-    if Role.PARTICIPANT not in user.roles:
-        raise CohortError(_l("Only participants can sign up for a cohort."))
+    if track_of(cohort).member_role not in user.roles:
+        raise CohortError(track_of(cohort).wrong_role_message)
     if not is_open_to(cohort, user):
         raise CohortError(_l("This cohort is not open to your organisation."))
     if not signup_is_open(cohort, now):
@@ -248,7 +259,13 @@ def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolmen
 
 
 def _claim_active_place(enrolment: Enrolment) -> None:
-    """Take the participant's single active place, or refuse if another cohort holds it."""
+    """Take the participant's single active place, or refuse if another cohort holds it.
+
+    Only cohorts of an exclusive kind (the programme) count; a manager can be in a workshop
+    group and an intervision group at the same time.
+    """
+    if not track_of(enrolment.cohort).exclusive:
+        return
     db.session.flush()  # the enrolment needs its id and user_id for the check below
     other = db.session.scalar(
         select(Enrolment).where(
@@ -270,6 +287,7 @@ def _claim_active_place(enrolment: Enrolment) -> None:
 def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
     """Give the enrolment a seat or a waitlist place (the cohort is locked by the caller)."""
     old = enrolment.status
+    _check_admission(cohort, enrolment.user)
     enrolment.requested_at = now
     enrolment.ended_at = None
     enrolment.dropout_reason = None
@@ -281,6 +299,13 @@ def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
         enrolment.waitlist_rank = _next_rank(cohort)
     db.session.flush()
     notices.enrolment_changed(enrolment, old)
+
+
+def _check_admission(cohort: Cohort, user: User) -> None:
+    """Refuse with the track's message when a rule of the cohort's kind keeps ``user`` out."""
+    message = track_of(cohort).admission_error(cohort, user)
+    if message is not None:
+        raise CohortError(message)
 
 
 def _seat(enrolment: Enrolment, now: datetime, promoted: bool = False) -> None:
@@ -458,16 +483,17 @@ def decide_approval(enrolment: Enrolment, manager: User, approve: bool) -> None:
 
 def invite(cohort: Cohort, user: User, actor: User) -> Enrolment:
     """A facilitator invites a participant; they accept by signing up."""
-    if Role.PARTICIPANT not in user.roles:
-        raise CohortError(_l("This person does not have the participant role."))
+    track = track_of(cohort)
+    if track.member_role not in user.roles:
+        raise CohortError(_role_missing(track.member_role))
     if not is_open_to(cohort, user):
         raise CohortError(_l("This person belongs to an organisation the cohort is not open to."))
     enrolment = _existing(cohort, user)
     if enrolment is not None and enrolment.status in ACTIVE_STATUSES | {EnrolmentStatus.INVITED}:
         raise CohortError(_l("This person is already invited to or in this cohort."))
-    other = active_enrolment(user)
-    if other is not None:
+    if track.exclusive and active_enrolment(user) is not None:
         raise CohortError(_l("This person is already in another active cohort."))
+    _check_admission(cohort, user)
     old = enrolment.status if enrolment else None
     if enrolment is None:
         enrolment = Enrolment(cohort=cohort, user=user, status=EnrolmentStatus.INVITED)
@@ -477,6 +503,12 @@ def invite(cohort: Cohort, user: User, actor: User) -> Enrolment:
     db.session.flush()
     notices.enrolment_changed(enrolment, old)
     return enrolment
+
+
+def _role_missing(role: Role) -> object:
+    if role == Role.MANAGER:
+        return _l("This person does not have the manager role.")
+    return _l("This person does not have the participant role.")
 
 
 def move(enrolment: Enrolment, target: Cohort, actor: User) -> Enrolment:
@@ -493,6 +525,8 @@ def move(enrolment: Enrolment, target: Cohort, actor: User) -> Enrolment:
         raise CohortError(_l("Only participants who are in the cohort can be moved."))
     if target.status != CohortStatus.ACTIVE:
         raise CohortError(_l("The target cohort has been cancelled."))
+    if target.kind != source.kind:
+        raise CohortError(_l("People can only be moved to a group of the same kind."))
     if not is_open_to(target, enrolment.user):
         raise CohortError(_l("This person belongs to an organisation the cohort is not open to."))
     if _existing(target, enrolment.user) is not None:

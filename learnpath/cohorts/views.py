@@ -31,6 +31,7 @@ from learnpath.cohorts.forms import (
 )
 from learnpath.cohorts.models import (
     Cohort,
+    CohortKind,
     CohortStatus,
     DropoutReason,
     Enrolment,
@@ -40,6 +41,7 @@ from learnpath.cohorts.models import (
     cohort_organisations,
 )
 from learnpath.cohorts.queries import waitlist_position
+from learnpath.cohorts.tracks import kinds_for_role, open_kinds_for_hr, track_of
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -85,7 +87,7 @@ def _facilitator_choices(organisation_ids: list[int]) -> list[User]:
     )
 
 
-def _fill_cohort_choices(form: CohortForm) -> None:
+def fill_cohort_choices(form: CohortForm) -> None:
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form.open_to.choices = [SelectChoice(o.id, o.name) for o in organisations]
     facilitators = _facilitator_choices([current_user.organisation_id])
@@ -101,7 +103,9 @@ def _local_to_utc(form_field: object, value: datetime | None, zone: ZoneInfo) ->
     return utc
 
 
-def _cohort_data(form: CohortForm) -> services.CohortData | None:
+def cohort_data_from_form(
+    form: CohortForm, kind: CohortKind = CohortKind.PROGRAMME
+) -> services.CohortData | None:
     """Turn the form into CohortData; put rule violations on the form's fields."""
     zone = ZoneInfo(current_user.organisation.timezone)
     opens = _local_to_utc(form.signup_opens_at, form.signup_opens_at.data, zone)
@@ -120,6 +124,7 @@ def _cohort_data(form: CohortForm) -> services.CohortData | None:
         claim_window_hours=form.claim_window_hours.data,
         open_to=db.session.scalars(select(Organisation).where(Organisation.id.in_(ids_open))).all(),
         facilitators=db.session.scalars(select(User).where(User.id.in_(ids_fac))).all(),
+        kind=kind,
     )
     errors = services.validate_cohort_data(data)
     for name, message in errors.items():
@@ -140,6 +145,7 @@ def open_list() -> ResponseReturnValue:
         .join(cohort_organisations)
         .where(
             cohort_organisations.c.organisation_id == current_user.organisation_id,
+            Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
             Cohort.status == CohortStatus.ACTIVE,
             Cohort.signup_closes_at > now,
         )
@@ -204,7 +210,11 @@ def my_programme() -> ResponseReturnValue:
     """Show the participant's programme: status, waitlist position, sessions, join links."""
     enrolments = db.session.scalars(
         select(Enrolment)
-        .where(Enrolment.user_id == current_user.id)
+        .join(Cohort, Enrolment.cohort_id == Cohort.id)
+        .where(
+            Enrolment.user_id == current_user.id,
+            Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
+        )
         .options(selectinload(Enrolment.cohort))
         .order_by(Enrolment.updated_at.desc())
     ).all()
@@ -277,7 +287,10 @@ def index() -> ResponseReturnValue:
             )
         )
     if current_user.has_role(Role.HR):
-        conditions.append(Cohort.organisation_id == current_user.organisation_id)
+        conditions.append(
+            (Cohort.organisation_id == current_user.organisation_id)
+            & Cohort.kind.in_(open_kinds_for_hr())
+        )
     cohorts = db.session.scalars(
         select(Cohort).where(or_(*conditions)).order_by(Cohort.signup_opens_at.desc())
     ).all()
@@ -308,13 +321,13 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     """Create a cohort of the participant programme."""
     form = CohortForm()
-    _fill_cohort_choices(form)
+    fill_cohort_choices(form)
     if request.method == "GET":
         form.open_to.data = [current_user.organisation_id]
         if current_user.has_role(Role.FACILITATOR):
             form.facilitators.data = [current_user.id]
     if form.validate_on_submit():
-        data = _cohort_data(form)
+        data = cohort_data_from_form(form)
         if data is not None:
             content = get_content()
             cohort = services.create_cohort(
@@ -339,6 +352,7 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         .where(
             cohort_facilitators.c.user_id == current_user.id,
             Cohort.id != cohort.id,
+            Cohort.kind == cohort.kind,
             Cohort.status == CohortStatus.ACTIVE,
         )
         .order_by(Cohort.name)
@@ -356,6 +370,8 @@ def detail(cohort_id: int) -> ResponseReturnValue:
     return render_template(
         "cohorts/detail.html",
         cohort=cohort,
+        track=track_of(cohort),
+        plans_one_by_one=track_of(cohort).plan(cohort).is_open_ended,
         roster=roster,
         sessions=sessions,
         can_complete=can_complete,
@@ -377,7 +393,7 @@ def edit(cohort_id: int) -> ResponseReturnValue:
     cohort = managed_cohort(cohort_id)
     zone = cohort.organisation.timezone
     form = CohortForm(obj=cohort)
-    _fill_cohort_choices(form)
+    fill_cohort_choices(form)
     if request.method == "GET":
         form.signup_opens_at.data = presenters.local_input_value(cohort.signup_opens_at, zone)
         form.signup_closes_at.data = presenters.local_input_value(cohort.signup_closes_at, zone)
@@ -385,7 +401,7 @@ def edit(cohort_id: int) -> ResponseReturnValue:
         form.open_to.data = [o.id for o in cohort.open_to]
         form.facilitators.data = [u.id for u in cohort.facilitators]
     if form.validate_on_submit():
-        data = _cohort_data(form)
+        data = cohort_data_from_form(form, cohort.kind)
         if data is not None:
             try:
                 services.update_cohort(cohort, data, current_user)

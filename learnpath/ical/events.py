@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from learnpath.cohorts.tracks import track_of
 from learnpath.content import Programme
 from learnpath.content_registry import get_content
 from learnpath.ical.builder import EventData, Person
@@ -24,14 +25,8 @@ def _locale() -> str:
 
 
 def session_name(session: CohortSession) -> str:
-    """The session's name from content (e.g. "Introductiesessie"), or its slug if unknown."""
-    programme = _programme(session.cohort.programme_slug)
-    if programme is None:
-        return session.blueprint_slug
-    try:
-        return programme.session(session.blueprint_slug).name.get(_locale())
-    except KeyError:
-        return session.blueprint_slug
+    """The session's name (e.g. "Introductiesessie"), whatever the cohort's kind."""
+    return track_of(session.cohort).session_name(session)
 
 
 def session_title(session: CohortSession) -> str:

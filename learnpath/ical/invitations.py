@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from learnpath.accounts.models import User
 from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learnpath.cohorts.queries import seat_holders
+from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.ical.builder import Person, invitation_ics
@@ -153,7 +154,7 @@ def _queue_one(
         reason=reason.value,
         title=title,
         session=session,
-        link=external_url("cohorts.my_programme"),
+        link=external_url(track_of(session.cohort).home_endpoint),
     )
 
 

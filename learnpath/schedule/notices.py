@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.queries import seat_holders
+from learnpath.cohorts.tracks import track_of
 from learnpath.ical.invitations import Reason, sessions_changed
 from learnpath.notifications.services import queue_message
 from learnpath.schedule.models import CohortSession
@@ -22,7 +23,7 @@ from learnpath.web.urls import external_url
 def _send(
     cohort: Cohort, kind: str, subject: object, sessions: Sequence[CohortSession], **extra: Any
 ) -> None:
-    link = external_url("cohorts.my_programme")
+    link = external_url(track_of(cohort).home_endpoint)
     for enrolment in seat_holders(cohort.id):
         key_part = ",".join(f"{s.id}.{s.sequence}" for s in sessions)
         queue_message(

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,6 @@ from learnpath.accounts.models import User
 from learnpath.cohorts.models import Cohort, CohortStatus
 from learnpath.cohorts.queries import roster_user_ids
 from learnpath.cohorts.services import CohortError, lock_cohort, record_change
-from learnpath.content import Programme
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import notices
@@ -39,6 +39,13 @@ EARLIEST_START = time(7, 0)
 LATEST_END = time(22, 0)
 MIN_DURATION = 15
 MAX_DURATION = 8 * 60
+
+
+class Spacing(Protocol):
+    """What the sequence rules need of a cohort's plan (a Programme or a track's SessionPlan)."""
+
+    @property
+    def min_gap_days(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ def validate_sequence(
 
 
 def validate_schedule(
-    items: Sequence[SessionInput], programme: Programme, zone: ZoneInfo, now: datetime
+    items: Sequence[SessionInput], programme: Spacing, zone: ZoneInfo, now: datetime
 ) -> tuple[dict[str, dict[str, str]], list[Planned]]:
     """Validate a whole schedule; return errors per session slug and field, and the plan."""
     errors: dict[str, dict[str, str]] = {}
@@ -170,20 +177,51 @@ def sessions_of(cohort: Cohort) -> list[CohortSession]:
 
 
 def schedule_sessions(
-    cohort: Cohort, programme: Programme, items: Sequence[SessionInput], actor: User
+    cohort: Cohort, programme: Spacing, items: Sequence[SessionInput], actor: User
 ) -> list[CohortSession]:
     """Plan all sessions of a cohort that has none yet."""
     cohort = lock_cohort(cohort.id)
     if sessions_of(cohort):
         raise CohortError(_l("The sessions are already scheduled; change them one by one."))
+    return _add_sessions(cohort, programme, items, actor, [])
+
+
+def add_session(
+    cohort: Cohort, programme: Spacing, item: SessionInput, actor: User
+) -> CohortSession:
+    """Plan one more session after the cohort's last one (groups that meet open-ended)."""
+    cohort = lock_cohort(cohort.id)
+    existing = sessions_of(cohort)
+    if any(s.blueprint_slug == item.blueprint_slug for s in existing):
+        raise CohortError(_l("This session is already planned."))
+    return _add_sessions(cohort, programme, [item], actor, existing)[0]
+
+
+def _add_sessions(
+    cohort: Cohort,
+    programme: Spacing,
+    items: Sequence[SessionInput],
+    actor: User,
+    existing: Sequence[CohortSession],
+) -> list[CohortSession]:
+    """Validate ``items`` after the ``existing`` planned sessions and store them (cohort locked)."""
     if cohort.status != CohortStatus.ACTIVE:
         raise CohortError(_l("This cohort has been cancelled."))
     zone = ZoneInfo(cohort.organisation.timezone)
     errors, planned = validate_schedule(items, programme, zone, utcnow())
+    before = [
+        Planned(s.blueprint_slug, s.starts_at, s.duration_minutes)
+        for s in existing
+        if not s.is_cancelled
+    ]
+    if not errors and before:
+        errors = validate_sequence(before[-1:] + planned, programme.min_gap_days, zone)
     if errors:
         raise ScheduleInvalid(errors)
     sessions = []
-    for position, (item, plan) in enumerate(zip(items, planned, strict=True), start=1):
+    for position, (item, plan) in enumerate(
+        zip(items, planned, strict=True), start=len(existing) + 1
+    ):
         session = CohortSession(
             cohort_id=cohort.id,
             blueprint_slug=item.blueprint_slug,
@@ -212,7 +250,7 @@ def _bump(session: CohortSession) -> None:
 
 
 def reschedule_session(
-    session: CohortSession, programme: Programme, item: SessionInput, actor: User
+    session: CohortSession, programme: Spacing, item: SessionInput, actor: User
 ) -> bool:
     """Change one session's time, duration, link or notes; return whether anything changed."""
     cohort = lock_cohort(session.cohort_id)

@@ -14,9 +14,8 @@ from learnpath.cohorts.forms import ConfirmForm
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.presenters import local_input_value, roster
 from learnpath.cohorts.services import CohortError
+from learnpath.cohorts.tracks import SessionPlan, Slot, track_of
 from learnpath.cohorts.views import managed_cohort
-from learnpath.content import Programme
-from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.schedule import services
 from learnpath.schedule.blueprint import bp
@@ -25,8 +24,13 @@ from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSessio
 from learnpath.web.access import roles
 
 
-def _programme(cohort: Cohort) -> Programme:
-    return get_content().programme(cohort.programme_slug)
+def _plan(cohort: Cohort) -> SessionPlan:
+    return track_of(cohort).plan(cohort)
+
+
+def _slots_to_plan(plan: SessionPlan, planned: int) -> list[Slot]:
+    """All slots of a fixed plan, or the next one of an open-ended plan."""
+    return [plan.next_slot(planned)] if plan.is_open_ended else list(plan.slots)
 
 
 def _session_of(cohort: Cohort, session_id: int) -> CohortSession:
@@ -61,26 +65,30 @@ def _show_errors(
 @bp.route("/planning", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def plan(cohort_id: int) -> ResponseReturnValue:
-    """Plan the programme's sessions (date, time, duration, link) for a new cohort."""
+    """Plan the sessions (date, time, duration, link) of a new cohort, or a group's next one."""
     cohort = managed_cohort(cohort_id)
-    if services.sessions_of(cohort):
+    existing = services.sessions_of(cohort)
+    programme = _plan(cohort)
+    if existing and not programme.is_open_ended:
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    programme = _programme(cohort)
+    slots = _slots_to_plan(programme, len(existing))
     form = ScheduleForm()
     if request.method == "GET":
-        for blueprint in programme.sessions:
+        for slot in slots:
             form.sessions.append_entry(
-                {"blueprint_slug": blueprint.slug, "duration_minutes": blueprint.duration_minutes}
+                {"blueprint_slug": slot.slug, "duration_minutes": slot.duration_minutes}
             )
     entries = {entry.form.blueprint_slug.data: entry.form for entry in form.sessions}
-    expected = [b.slug for b in programme.sessions]
+    expected = [slot.slug for slot in slots]
     if form.validate_on_submit():
         if list(entries) != expected:
             abort(400)
+        items = [_input(entries[slug]) for slug in expected]
         try:
-            services.schedule_sessions(
-                cohort, programme, [_input(entries[slug]) for slug in expected], current_user
-            )
+            if programme.is_open_ended:
+                services.add_session(cohort, programme, items[0], current_user)
+            else:
+                services.schedule_sessions(cohort, programme, items, current_user)
         except services.ScheduleInvalid as exc:
             db.session.rollback()
             _show_errors(entries, exc.errors)
@@ -93,7 +101,7 @@ def plan(cohort_id: int) -> ResponseReturnValue:
                 _("The sessions are planned. Participants with a place have been told."), "success"
             )
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    blueprints = {b.slug: b for b in programme.sessions}
+    blueprints = {slot.slug: slot for slot in slots}
     return render_template(
         "schedule/plan.html", cohort=cohort, form=form, blueprints=blueprints, programme=programme
     )
@@ -124,7 +132,7 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
         fields.blueprint_slug.data = session.blueprint_slug
         try:
             changed = services.reschedule_session(
-                session, _programme(cohort), _input(fields), current_user
+                session, _plan(cohort), _input(fields), current_user
             )
         except services.ScheduleInvalid as exc:
             db.session.rollback()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time
 
-from learnpath.content_registry import get_content
+from learnpath.cohorts.tracks import track_of
 from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 
@@ -25,13 +25,8 @@ def local_time(value: datetime | None) -> str:
 
 
 def session_name(session: CohortSession) -> str:
-    """The session's name from content, in the current language (e.g. "Introductiesessie")."""
-    programme = get_content().programmes.get(session.cohort.programme_slug)
-    try:
-        blueprint = programme.session(session.blueprint_slug) if programme else None
-    except KeyError:
-        blueprint = None
-    return blueprint.name.get(str(get_locale())) if blueprint else session.blueprint_slug
+    """The session's name in the current language (e.g. "Introductiesessie"), for any kind."""
+    return track_of(session.cohort).session_name(session)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,13 @@
+from flask import Blueprint
+
+bp = Blueprint("manager_tracks", __name__, url_prefix="/leidinggevenden")
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    from learnpath.manager_tracks.forms import KIND_LABELS, ROLE_LABELS
+
+    return {"track_kind_labels": KIND_LABELS, "intervision_role_labels": ROLE_LABELS}
+
+
+from learnpath.manager_tracks import views  # noqa: E402,F401
