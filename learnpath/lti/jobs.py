@@ -1,0 +1,14 @@
+"""Timed LTI work for the scheduler: post changed progress, forget expired launch values."""
+
+from __future__ import annotations
+
+from learnpath.extensions import db
+from learnpath.lti import adapter, platform_services
+
+
+def sync_scores_job() -> int:
+    """Post changed progress to the platforms (idempotent: unchanged scores are skipped)."""
+    posted = platform_services.sync_scores()
+    adapter.purge_expired()
+    db.session.commit()
+    return posted

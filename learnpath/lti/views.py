@@ -1,0 +1,342 @@
+"""LTI endpoints: JWKS, OIDC login, launch, binding, Deep Linking, roster, registrations."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiException, OIDCException
+from requests import RequestException
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from learnpath.accounts.models import Role
+from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.views import managed_cohort
+from learnpath.extensions import csrf, db
+from learnpath.lti import adapter, keys, platform_services, services
+from learnpath.lti.blueprint import bp
+from learnpath.lti.cookies import LTI_MARK
+from learnpath.lti.forms import ActionForm, BindForm, DeepLinkForm, RegistrationForm
+from learnpath.lti.launch import (
+    Landing,
+    Place,
+    is_deep_linking,
+    land,
+    platform_origin,
+    refusal_message,
+)
+from learnpath.lti.models import AdminRoleMapping, Registration, ResourceLink
+from learnpath.web.access import public, roles
+from learnpath.web.urls import external_url
+
+log = logging.getLogger(__name__)
+
+_BIND_KEY = "lti_bind_link"
+_DEEP_LINK_KEY = "lti_deep_link"
+
+
+def _refuse(message: str, status: int = 400) -> ResponseReturnValue:
+    return render_template("lti/refused.html", message=message), status
+
+
+@bp.after_app_request
+def _frame_ancestors(response: Response) -> Response:
+    """Inside a launch-created session, only the launching platform may frame learnpath."""
+    origin = session.get(LTI_MARK) if session else None
+    if origin and "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = f"frame-ancestors 'self' {origin}"
+    return response
+
+
+# --- tool endpoints -------------------------------------------------------------------------
+
+
+@bp.route("/lti/jwks.json")
+@public
+def jwks() -> ResponseReturnValue:
+    """Publish the tool's public keys (current and recently retired)."""
+    response = jsonify(keys.jwks())
+    response.cache_control.max_age = 300
+    response.cache_control.public = True
+    return response
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def login() -> ResponseReturnValue:
+    """OIDC third-party-initiated login: send the browser to the platform's auth endpoint."""
+    try:
+        redirect_response = adapter.oidc_login(FlaskRequest()).redirect(external_url("lti.launch"))
+    except (OIDCException, LtiException, keys.NoToolKey) as exc:
+        db.session.rollback()
+        log.info("LTI login refused: %s", exc)
+        return _refuse(refusal_message(str(exc)))
+    db.session.commit()  # the nonce must be visible to whichever worker takes the launch
+    return redirect_response
+
+
+@bp.route("/lti/launch", methods=["POST"])
+@public
+@csrf.exempt
+def launch() -> ResponseReturnValue:
+    """Validate a launch (signature, nonce, state, audience, deployment, expiry) and sign in."""
+    message_launch = adapter.message_launch(FlaskRequest())
+    try:
+        claims = message_launch.get_launch_data()
+    except (LtiException, RequestException, keys.NoToolKey) as exc:
+        db.session.commit()  # a consumed nonce stays consumed
+        log.info("LTI launch refused: %s", exc)
+        return _refuse(refusal_message(str(exc)))
+    registration = adapter.registration_for(
+        message_launch.get_iss(), message_launch.get_client_id()
+    )
+    if registration is None:  # deleted between validation steps
+        abort(400)
+    try:
+        landing = land(registration, claims)
+    except services.LtiError as exc:
+        db.session.rollback()
+        return _refuse(str(exc), 403)
+    _sign_in(landing, registration)
+    if is_deep_linking(claims):
+        session[_DEEP_LINK_KEY] = message_launch.get_launch_id()
+    db.session.commit()
+    return _go(landing)
+
+
+def _sign_in(landing: Landing, registration: Registration) -> None:
+    session.clear()
+    session[LTI_MARK] = platform_origin(registration)
+    login_user(landing.user)
+    if landing.link is not None:
+        session[_BIND_KEY] = landing.link.id
+
+
+def _go(landing: Landing) -> ResponseReturnValue:
+    if landing.note:
+        flash(landing.note, "info")
+    if landing.place == Place.COHORT and landing.cohort is not None:
+        return redirect(url_for("cohorts.detail", cohort_id=landing.cohort.id))
+    if landing.place == Place.PROGRAMME:
+        return redirect(url_for("cohorts.my_programme"))
+    if landing.place == Place.BIND:
+        return redirect(url_for("lti.bind"))
+    if landing.place == Place.DEEP_LINK:
+        return redirect(url_for("lti.deep_link"))
+    message = (
+        _("Your facilitator has not connected this link to a cohort yet. Try again later.")
+        if landing.place == Place.NOT_READY
+        else _("This link opens a cohort you do not facilitate. Ask one of its facilitators.")
+    )
+    return render_template("lti/notice.html", message=message)
+
+
+# --- binding a link -------------------------------------------------------------------------
+
+
+def _cohort_choices(form: BindForm | DeepLinkForm) -> list[Cohort]:
+    choices = services.bindable_cohorts(current_user)
+    form.cohort.choices = [SelectChoice(c.id, c.name) for c in choices]
+    return choices
+
+
+@bp.route("/lti/koppelen", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def bind() -> ResponseReturnValue:
+    """Bind the link just launched to one of the instructor's cohorts."""
+    link = db.session.get(ResourceLink, session.get(_BIND_KEY) or 0)
+    if link is None or link.registration.organisation_id != current_user.organisation_id:
+        abort(404)
+    if link.cohort is not None:
+        return redirect(url_for("lti.cohort_links", cohort_id=link.cohort.id))
+    form = BindForm()
+    choices = {c.id: c for c in _cohort_choices(form)}
+    if form.validate_on_submit():
+        try:
+            cohort = choices[form.cohort.data]
+            services.bind(link, cohort, current_user)
+        except services.LtiError as exc:
+            db.session.rollback()
+            form.cohort.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("The link now opens %(name)s.", name=cohort.name), "success")
+            return redirect(url_for("lti.cohort_links", cohort_id=cohort.id))
+    return render_template("lti/bind.html", form=form, link=link, has_cohorts=bool(choices))
+
+
+@bp.route("/lti/deep-linking", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def deep_link() -> ResponseReturnValue:
+    """Let the instructor pick a cohort and return a link to it to the platform."""
+    launch_id = session.get(_DEEP_LINK_KEY)
+    if not launch_id:
+        abort(404)
+    try:
+        message_launch = adapter.restored_launch(launch_id, FlaskRequest())
+    except LtiException:
+        return _refuse(refusal_message("expired"))
+    form = DeepLinkForm()
+    choices = {c.id: c for c in _cohort_choices(form)}
+    if form.validate_on_submit():
+        cohort = choices[form.cohort.data]
+        resource = (
+            DeepLinkResource()
+            .set_url(external_url("lti.launch"))
+            .set_title(cohort.name)
+            .set_custom_params({services.COHORT_PARAMETER: str(cohort.id)})
+        )
+        deep_link = message_launch.get_deep_link()
+        token = deep_link.get_response_jwt([resource])
+        session.pop(_DEEP_LINK_KEY, None)
+        return_url = message_launch.get_launch_data()[
+            "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+        ]["deep_link_return_url"]
+        return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
+    return render_template("lti/deep_link.html", form=form, has_cohorts=bool(choices))
+
+
+# --- a cohort's links: roster and progress --------------------------------------------------
+
+
+def _links_of(cohort: Cohort) -> list[ResourceLink]:
+    return list(
+        db.session.scalars(
+            select(ResourceLink)
+            .where(ResourceLink.cohort_id == cohort.id)
+            .order_by(ResourceLink.id)
+        )
+    )
+
+
+@bp.route("/cohorten/<int:cohort_id>/leerplatform")
+@roles(Role.FACILITATOR)
+def cohort_links(cohort_id: int) -> ResponseReturnValue:
+    """Show the learning-platform links of a facilitated cohort, with roster import."""
+    cohort = managed_cohort(cohort_id)
+    return render_template(
+        "lti/cohort_links.html", cohort=cohort, links=_links_of(cohort), form=ActionForm()
+    )
+
+
+@bp.route("/cohorten/<int:cohort_id>/leerplatform/<int:link_id>/deelnemers", methods=["POST"])
+@roles(Role.FACILITATOR)
+def import_roster(cohort_id: int, link_id: int) -> ResponseReturnValue:
+    """Import or refresh the cohort's participants from the platform course."""
+    cohort = managed_cohort(cohort_id)
+    link = db.session.get(ResourceLink, link_id)
+    if link is None or link.cohort_id != cohort.id or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        members = platform_services.fetch_members(link)
+    except services.LtiError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("lti.cohort_links", cohort_id=cohort.id))
+    result = platform_services.import_roster(link, current_user, members)
+    db.session.commit()
+    flash(
+        _(
+            "Roster imported: %(seated)s placed, %(waitlisted)s on the waitlist, %(already)s already in the cohort, %(refused)s not placed.",
+            seated=result.seated,
+            waitlisted=result.waitlisted,
+            already=result.already,
+            refused=len(result.refused),
+        ),
+        "success",
+    )
+    for name, reason in result.refused:
+        flash(f"{name}: {reason}", "error")
+    return redirect(url_for("lti.cohort_links", cohort_id=cohort.id))
+
+
+# --- platform registrations (admin) ---------------------------------------------------------
+
+
+def _tool_values() -> dict[str, str]:
+    return {
+        "login": external_url("lti.login"),
+        "launch": external_url("lti.launch"),
+        "jwks": external_url("lti.jwks"),
+        "deep_link": external_url("lti.launch"),
+    }
+
+
+@bp.route("/beheer/leerplatforms")
+@roles(Role.ADMIN)
+def registrations() -> ResponseReturnValue:
+    """List the organisation's platform registrations and the values to enter in a platform."""
+    return render_template(
+        "lti/registrations.html",
+        registrations=services.registrations_of(current_user.organisation),
+        tool=_tool_values(),
+    )
+
+
+def _own_registration(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.organisation_id != current_user.organisation_id:
+        abort(404)
+    return registration
+
+
+def _data(form: RegistrationForm) -> services.RegistrationData:
+    return services.RegistrationData(
+        name=form.name.data or "",
+        issuer=form.issuer.data or "",
+        client_id=form.client_id.data or "",
+        auth_login_url=form.auth_login_url.data or "",
+        auth_token_url=form.auth_token_url.data or "",
+        key_set_url=form.key_set_url.data or "",
+        deployment_ids=services.parse_deployment_ids(form.deployment_ids.data or ""),
+        auth_audience=form.auth_audience.data,
+        admin_role=AdminRoleMapping(form.admin_role.data),
+    )
+
+
+def _edit(registration: Registration | None) -> ResponseReturnValue:
+    form = RegistrationForm(obj=registration)
+    if registration is not None and request.method == "GET":
+        form.deployment_ids.data = "\n".join(d.deployment_id for d in registration.deployments)
+        form.admin_role.data = registration.admin_role.value
+    if form.validate_on_submit():
+        try:
+            services.save_registration(current_user.organisation, _data(form), registration)
+        except services.LtiError as exc:
+            db.session.rollback()
+            form.client_id.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("Registration saved."), "success")
+            return redirect(url_for("lti.registrations"))
+    return render_template("lti/registration_form.html", form=form, registration=registration)
+
+
+@bp.route("/beheer/leerplatforms/nieuw", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_registration() -> ResponseReturnValue:
+    """Register a learning platform for the organisation."""
+    return _edit(None)
+
+
+@bp.route("/beheer/leerplatforms/<int:registration_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_registration(registration_id: int) -> ResponseReturnValue:
+    """Change a platform registration of the organisation."""
+    return _edit(_own_registration(registration_id))

@@ -1,0 +1,18 @@
+from learnpath.accounts.models import Role
+from learnpath.web.access import PUBLIC
+
+A = frozenset({Role.ADMIN})
+F = frozenset({Role.FACILITATOR})
+
+ROUTES = {
+    "lti.jwks": (PUBLIC, "GET"),
+    "lti.login": (PUBLIC, "GET"),
+    "lti.launch": (PUBLIC, "POST"),
+    "lti.bind": (F, "GET"),
+    "lti.deep_link": (F, "GET"),
+    "lti.cohort_links": (F, "GET"),
+    "lti.import_roster": (F, "POST"),
+    "lti.registrations": (A, "GET"),
+    "lti.new_registration": (A, "GET"),
+    "lti.edit_registration": (A, "GET"),
+}
