@@ -30,6 +30,8 @@ class Organisation(TimestampMixin, Model):
     name: Mapped[str] = mapped_column(String(200))
     #: IANA zone in which this organisation's sessions are planned and shown.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    #: Smallest group whose figures reports show (learnpath.reports.anonymity); 5 or more.
+    report_min_group: Mapped[int] = mapped_column(default=5, server_default="5")
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organisation", order_by="Department.name"

@@ -1,0 +1,104 @@
+"""Privacy pages: download your own data; admins export, erase and read the audit log."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from learnpath.accounts.models import Role, User
+from learnpath.assignments.models import AuditEvent
+from learnpath.extensions import db
+from learnpath.privacy import services
+from learnpath.privacy.blueprint import bp
+from learnpath.privacy.forms import EraseForm
+from learnpath.web.access import roles, signed_in
+
+AUDIT_LIMIT = 500
+
+
+def _download(user: User) -> Response:
+    return Response(
+        services.export_json(user),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="learnpath-gegevens-{user.id}.json"'
+        },
+    )
+
+
+@bp.route("/mijn-gegevens.json")
+@signed_in
+def my_data() -> ResponseReturnValue:
+    """Download everything the platform holds about the signed-in user."""
+    return _download(current_user)
+
+
+def _own_org_user(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if user.organisation_id != current_user.organisation_id:
+        abort(404)
+    return user
+
+
+@bp.route("/gebruikers")
+@roles(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    """List the organisation's users with links to export or erase their data."""
+    people = db.session.scalars(
+        select(User)
+        .where(User.organisation_id == current_user.organisation_id)
+        .order_by(User.name, User.id)
+    ).all()
+    return render_template("privacy/users.html", users=people)
+
+
+@bp.route("/gebruikers/<int:user_id>/export.json")
+@roles(Role.ADMIN)
+def export_user(user_id: int) -> ResponseReturnValue:
+    """Download everything about a user of the own organisation (recorded in the audit log)."""
+    user = _own_org_user(user_id)
+    services.record_access(current_user, user, "privacy.export")
+    db.session.commit()
+    return _download(user)
+
+
+@bp.route("/gebruikers/<int:user_id>/wissen", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def erase_user(user_id: int) -> ResponseReturnValue:
+    """Confirm and carry out the erasure of a user's personal data."""
+    user = _own_org_user(user_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        if (form.confirm_email.data or "").strip().lower() != user.email:
+            form.confirm_email.errors = [_("This is not the e-mail address of this person.")]
+        else:
+            try:
+                services.erase(user, current_user)
+            except services.PrivacyError as exc:
+                form.confirm_email.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("The personal data has been erased."), "success")
+                return redirect(url_for("privacy.users"))
+    status = 400 if form.errors else 200
+    return render_template("privacy/erase.html", user=user, form=form), status
+
+
+@bp.route("/auditlog")
+@roles(Role.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    """Show who read or exported whose personal data, latest first."""
+    actor, subject = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(AuditEvent, actor.name, subject.name)
+        .join(actor, actor.id == AuditEvent.actor_id)
+        .join(subject, subject.id == AuditEvent.subject_user_id)
+        .where(subject.organisation_id == current_user.organisation_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_LIMIT)
+    ).all()
+    return render_template("privacy/audit_log.html", rows=rows, limit=AUDIT_LIMIT)

@@ -1,0 +1,1 @@
+"""Programme reporting for HR and facilitators: aggregated, anonymised figures."""

@@ -1,0 +1,474 @@
+"""The report: tables of protected figures (and a chart per table) for HR and facilitators.
+
+No names and no free text ever reach a table: rows are departments, cohorts (by their name),
+session types, assignments, reasons and competencies; cells are protected counts, or shares
+and means of groups whose count is visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import cast
+
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from learnpath.cohorts.models import DropoutReason, EnrolmentStatus
+from learnpath.content.schema import Content
+from learnpath.reports import charts, queries
+from learnpath.reports.anonymity import ALL, Protected, View, protect
+
+STATUS_GROUPS: dict[str, tuple[EnrolmentStatus, ...]] = {
+    "running": (
+        EnrolmentStatus.ENROLLED,
+        EnrolmentStatus.OFFERED,
+        EnrolmentStatus.PENDING_APPROVAL,
+    ),
+    "waitlisted": (EnrolmentStatus.WAITLISTED,),
+    "completed": (EnrolmentStatus.COMPLETED,),
+    "dropped_out": (EnrolmentStatus.DROPPED_OUT,),
+    "withdrawn": (EnrolmentStatus.WITHDRAWN,),
+}
+STATUS_LABELS = {
+    "running": _l("Still running"),
+    "waitlisted": _l("On a waitlist"),
+    "completed": _l("Completed"),
+    "dropped_out": _l("Dropped out"),
+    "withdrawn": _l("Withdrew before the start"),
+}
+REASON_LABELS = {
+    DropoutReason.WORKLOAD.value: _l("Workload"),
+    DropoutReason.PERSONAL.value: _l("Personal circumstances"),
+    DropoutReason.HEALTH.value: _l("Health"),
+    DropoutReason.NEW_JOB.value: _l("Found another job"),
+    DropoutReason.NOT_A_FIT.value: _l("Programme did not fit"),
+    DropoutReason.OTHER.value: _l("Other or not given"),
+}
+ATTENDANCE = ("present", "excused", "absent")
+CHANGE_BINS = ("decreased", "same", "increased")
+#: A change in a competency score of more than this counts as a decrease or increase.
+CHANGE_MARGIN = 0.25
+
+
+@dataclass(frozen=True)
+class Cell:
+    #: As shown on the page (localised).
+    text: str
+    #: As written to CSV (a plain number, or the same marker as on the page).
+    raw: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    total: Row | None = None
+    note: str | None = None
+    chart: Markup | None = None
+
+
+@dataclass
+class Report:
+    threshold: int
+    tables: list[Table] = field(default_factory=list)
+    #: The whole selection has fewer people than the threshold: no figures at all.
+    too_small: bool = False
+
+    def table(self, slug: str) -> Table | None:
+        return next((t for t in self.tables if t.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a report is built from: the population, who looks, and the content for labels."""
+
+    scope: queries.Scope
+    view: View
+    threshold: int
+    content: Content
+    #: HR reports show departments (and protect the department filter); facilitators do not.
+    by_department: bool
+    department_names: Mapping[int | None, str] = field(default_factory=dict)
+
+
+class Formatter:
+    """Turns protected values into cells: "< 5" for small ones, "hidden" for complements."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+
+    def hidden(self, value: int) -> Cell:
+        marker = f"< {self.threshold}" if value < self.threshold else _("hidden")
+        return Cell(marker, marker)
+
+    def count(self, protected: Protected, view: View, column: Hashable | None = None) -> Cell:
+        shown = protected.total(view) if column is None else protected.cell(view, column)
+        if shown is None:
+            return self.hidden(protected.value(view, column))
+        return Cell(str(shown), str(shown), float(shown))
+
+    def share(self, part: int | None, whole: int | None, base: Cell) -> Cell:
+        if part is None or not whole or base.value is None:
+            return Cell(
+                base.text if base.value is None else "—", base.raw if base.value is None else ""
+            )
+        ratio = part / whole
+        return Cell(format_percent(ratio, "#,##0.0%"), f"{ratio * 100:.1f}", ratio * 100)
+
+    def mean(self, values: Sequence[float], base: Cell) -> Cell:
+        if base.value is None:
+            return Cell(base.text, base.raw)
+        if not values:
+            return Cell("—", "")
+        result = round(mean(values), 2)
+        return Cell(format_decimal(result, "0.00"), f"{result:.2f}", result)
+
+
+def _collapse(counts: queries.Counts) -> queries.Counts:
+    result: queries.Counts = {}
+    for (_dept, key), value in counts.items():
+        result[(None, key)] = result.get((None, key), 0) + value
+    return result
+
+
+class Builder:
+    """Builds the tables of one report from the aggregate queries."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.view = inputs.view
+        self.fmt = Formatter(inputs.threshold)
+        self.pop = queries.population(inputs.scope)
+        self.departments: list[int | None] = list(inputs.department_names)
+
+    def counts(self, counts: queries.Counts) -> queries.Counts:
+        return counts if self.inputs.by_department else _collapse(counts)
+
+    def protect(self, counts: queries.Counts, columns: Sequence[Hashable]) -> Protected:
+        departments = self.departments if self.inputs.by_department else [None]
+        return protect(self.counts(counts), columns, departments, self.inputs.threshold)
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def people(self) -> Protected:
+        return self.protect(queries.people_counts(self.pop), ["people"])
+
+    def status(self) -> Table:
+        raw = queries.status_counts(self.pop)
+        grouped: queries.Counts = {}
+        for (dept, status), value in raw.items():
+            group = next(g for g, members in STATUS_GROUPS.items() if status in members)
+            grouped[(dept, group)] = grouped.get((dept, group), 0) + value
+        protected = self.protect(grouped, list(STATUS_GROUPS))
+        rows = tuple(
+            Row(str(STATUS_LABELS[g]), (self.fmt.count(protected, self.view, g),))
+            for g in STATUS_GROUPS
+        )
+        total = Row(_("All registrations"), (self.fmt.count(protected, self.view),))
+        return self._with_chart(
+            Table(
+                "status",
+                _("Registrations by status"),
+                (_("Status"), _("Registrations")),
+                rows,
+                total,
+            ),
+        )
+
+    def departments_table(self, people: Protected, eligible: Mapping[int | None, int]) -> Table:
+        rows = []
+        for dept, name in self.inputs.department_names.items():
+            cell = self.fmt.count(people, dept, "people")
+            staff = eligible.get(dept, 0)
+            rows.append(
+                Row(
+                    name,
+                    (
+                        cell,
+                        Cell(str(staff), str(staff), staff),
+                        self.fmt.share(people.cell(dept, "people"), staff, cell),
+                    ),
+                )
+            )
+        total_cell = self.fmt.count(people, ALL)
+        staff_total = sum(eligible.values())
+        total = Row(
+            _("Whole organisation"),
+            (
+                total_cell,
+                Cell(str(staff_total), str(staff_total), staff_total),
+                self.fmt.share(people.total(ALL), staff_total, total_cell),
+            ),
+        )
+        headers = (
+            _("Department"),
+            _("People registered"),
+            _("Eligible employees"),
+            _("Share of eligible employees"),
+        )
+        return self._with_chart(
+            Table("departments", _("Registrations per department"), headers, tuple(rows), total)
+        )
+
+    def cohorts_table(self) -> Table:
+        facts = queries.cohort_facts(self.pop)
+        registrations, waitlist = queries.cohort_counts(self.pop)
+        ids = [f.id for f in facts]
+        regs = self.protect(registrations, ids)
+        waits = self.protect(waitlist, ids)
+        show_fill = self.view == ALL
+        rows = []
+        for f in facts:
+            cells = [Cell(str(f.capacity), str(f.capacity), f.capacity)]
+            if show_fill:
+                seated = Cell(str(f.seated), str(f.seated), f.seated)
+                if f.seated < self.inputs.threshold:
+                    seated = self.fmt.hidden(f.seated)
+                cells.append(self.fmt.share(f.seated, f.capacity, seated))
+            cells += [self.fmt.count(regs, self.view, f.id), self.fmt.count(waits, self.view, f.id)]
+            rows.append(Row(f.name, tuple(cells)))
+        blank = [Cell("", "")] * (2 if show_fill else 1)
+        total = Row(
+            _("All cohorts"),
+            (*blank, self.fmt.count(regs, self.view), self.fmt.count(waits, self.view)),
+        )
+        headers = [_("Cohort"), _("Capacity")]
+        if show_fill:
+            headers.append(_("Fill rate"))
+        headers += [_("Registrations"), _("Waitlist")]
+        return Table("cohorts", _("Registrations per cohort"), tuple(headers), tuple(rows), total)
+
+    def attendance(self) -> Table:
+        raw = queries.attendance_counts(self.pop)
+        rows = []
+        for slug, name in self._session_types():
+            counts: queries.Counts = {}
+            for (dept, key), value in raw.items():
+                session_slug, status = cast(tuple[str, str], key)
+                if session_slug == slug:
+                    counts[(dept, status)] = value
+            protected = self.protect(counts, ATTENDANCE)
+            cells = [self.fmt.count(protected, self.view, status) for status in ATTENDANCE]
+            total = self.fmt.count(protected, self.view)
+            present = protected.cell(self.view, "present")
+            share = self.fmt.share(present, protected.total(self.view), cells[0])
+            rows.append(Row(name, (*cells, total, share)))
+        headers = (
+            _("Session"),
+            _("Present"),
+            _("Excused"),
+            _("Absent"),
+            _("Total"),
+            _("Share present"),
+        )
+        return self._with_chart(
+            Table("attendance", _("Attendance per session type"), headers, tuple(rows)),
+            column=4,
+            maximum=100.0,
+        )
+
+    def assignments(self) -> Table:
+        handed = queries.handed_in_counts(self.pop)
+        took_part = queries.took_part_counts(self.pop)
+        rows = []
+        for slug, title in self._assignments():
+            counts: queries.Counts = {}
+            for dept, n in took_part.items():
+                done = handed.get((dept, slug), 0)
+                counts[(dept, "handed_in")] = done
+                counts[(dept, "not")] = max(0, n - done)
+            protected = self.protect(counts, ["handed_in", "not"])
+            done_cell = self.fmt.count(protected, self.view, "handed_in")
+            rows.append(
+                Row(
+                    title,
+                    (
+                        done_cell,
+                        self.fmt.count(protected, self.view, "not"),
+                        self.fmt.count(protected, self.view),
+                        self.fmt.share(
+                            protected.cell(self.view, "handed_in"),
+                            protected.total(self.view),
+                            done_cell,
+                        ),
+                    ),
+                )
+            )
+        headers = (
+            _("Assignment"),
+            _("Handed in"),
+            _("Not handed in"),
+            _("Participants"),
+            _("Share handed in"),
+        )
+        return self._with_chart(
+            Table("assignments", _("Assignments completed"), headers, tuple(rows)),
+            column=3,
+            maximum=100.0,
+        )
+
+    def dropout(self) -> Table:
+        raw = queries.dropout_counts(self.pop)
+        counts: queries.Counts = {}
+        for (dept, reason), value in raw.items():
+            key = (dept, reason or DropoutReason.OTHER.value)
+            counts[key] = counts.get(key, 0) + value
+        reasons = list(REASON_LABELS)
+        protected = self.protect(counts, reasons)
+        rows = tuple(
+            Row(str(REASON_LABELS[r]), (self.fmt.count(protected, self.view, r),)) for r in reasons
+        )
+        total = Row(_("All drop-outs"), (self.fmt.count(protected, self.view),))
+        return self._with_chart(
+            Table("dropout", _("Drop-out by reason"), (_("Reason"), _("Drop-outs")), rows, total)
+        )
+
+    def competencies(self) -> list[Table]:
+        scored = self._scored_pairs()
+        means_rows, change_rows = [], []
+        start_values: list[float | None] = []
+        end_values: list[float | None] = []
+        start_texts: list[str] = []
+        end_texts: list[str] = []
+        for slug, name in self._competencies():
+            counts: queries.Counts = {}
+            for dept, pairs in scored.items():
+                for b in CHANGE_BINS:
+                    counts[(dept, b)] = sum(
+                        1 for p in pairs if (v := p[slug]) is not None and v[2] == b
+                    )
+            protected = self.protect(counts, CHANGE_BINS)
+            n = self.fmt.count(protected, self.view)
+            mine = self._pairs_in_view(scored, slug)
+            start = self.fmt.mean([p[0] for p in mine], n)
+            end = self.fmt.mean([p[1] for p in mine], n)
+            change = self.fmt.mean([p[1] - p[0] for p in mine], n)
+            means_rows.append(Row(name, (n, start, end, change)))
+            change_rows.append(
+                Row(name, (*(self.fmt.count(protected, self.view, b) for b in CHANGE_BINS), n))
+            )
+            start_values.append(start.value)
+            end_values.append(end.value)
+            start_texts.append(start.text)
+            end_texts.append(end.text)
+        inst = self.inputs.content.instruments.get("zelfscan-loopbaancompetenties")
+        top = float(inst.scale_max) if inst else 5.0
+        title = _("Competency self-assessment at start and end (mean)")
+        chart = charts.bar_chart(
+            "chart-competencies",
+            title,
+            [r.label for r in means_rows],
+            [
+                charts.Series(_("Start"), start_values, start_texts),
+                charts.Series(_("End"), end_values, end_texts),
+            ],
+            top,
+        )
+        means = Table(
+            "competencies",
+            title,
+            (
+                _("Competency"),
+                _("People with both measurements"),
+                _("Mean at start"),
+                _("Mean at end"),
+                _("Mean change"),
+            ),
+            tuple(means_rows),
+            chart=chart,
+            note=_("Only people who completed both the start and the end measurement."),
+        )
+        change_table = Table(
+            "competency_change",
+            _("Change per competency (number of people)"),
+            (_("Competency"), _("Decreased"), _("About the same"), _("Increased"), _("Total")),
+            tuple(change_rows),
+            note=_(
+                "A change of more than a quarter point on the scale counts as a decrease "
+                "or an increase."
+            ),
+        )
+        return [means, self._with_chart(change_table, column=2, maximum=None)]
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _scored_pairs(self) -> dict[int | None, list[dict[str, tuple[float, float, str] | None]]]:
+        from learnpath.assignments.selfassessment import INSTRUMENT_SLUG, scores
+
+        inst = self.inputs.content.instruments[INSTRUMENT_SLUG]
+        result: dict[int | None, list[dict[str, tuple[float, float, str] | None]]] = {}
+        for pair in queries.assessment_pairs(self.pop):
+            dept = pair.dept if self.inputs.by_department else None
+            before, after = scores(inst, pair.start), scores(inst, pair.end)
+            person: dict[str, tuple[float, float, str] | None] = {}
+            for slug, value in before.items():
+                later = after.get(slug)
+                person[slug] = (
+                    None if value is None or later is None else (value, later, _bin(later - value))
+                )
+            result.setdefault(dept, []).append(person)
+        return result
+
+    def _pairs_in_view(
+        self,
+        scored: Mapping[int | None, list[dict[str, tuple[float, float, str] | None]]],
+        slug: str,
+    ) -> list[tuple[float, float, str]]:
+        groups: Iterable[list[dict[str, tuple[float, float, str] | None]]] = (
+            scored.values() if self.view == ALL else [scored.get(self.view, [])]  # type: ignore[arg-type]
+        )
+        return [p[slug] for people in groups for p in people if p.get(slug)]  # type: ignore[misc]
+
+    def _session_types(self) -> list[tuple[str, str]]:
+        programme = self.inputs.content.programme("loopbaantraject")
+        return [(s.slug, s.name.get(_locale())) for s in programme.sessions]
+
+    def _assignments(self) -> list[tuple[str, str]]:
+        return [
+            (a.slug, a.title.get(_locale()))
+            for a in self.inputs.content.assignments_for("loopbaantraject")
+        ]
+
+    def _competencies(self) -> list[tuple[str, str]]:
+        ordered = sorted(self.inputs.content.competencies.values(), key=lambda c: c.order)
+        return [(c.slug, c.name.get(_locale())) for c in ordered]
+
+    def _with_chart(self, table: Table, column: int = 0, maximum: float | None = None) -> Table:
+        values = [row.cells[column].value for row in table.rows]
+        top = maximum if maximum is not None else max([v for v in values if v] or [1.0])
+        series = charts.Series(
+            table.headers[column + 1], values, [row.cells[column].text for row in table.rows]
+        )
+        chart = charts.bar_chart(
+            f"chart-{table.slug}", table.title, [row.label for row in table.rows], [series], top
+        )
+        return Table(
+            table.slug, table.title, table.headers, table.rows, table.total, table.note, chart
+        )
+
+
+def _bin(change: float) -> str:
+    if change < -CHANGE_MARGIN:
+        return "decreased"
+    if change > CHANGE_MARGIN:
+        return "increased"
+    return "same"
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nl")

@@ -1,0 +1,289 @@
+"""Aggregate queries behind the reports: one GROUP BY query per figure, never one per row.
+
+Every figure is grouped by department as well, so the anonymity rules can protect the
+department filter (see ``anonymity.py``). The population is the set of registrations
+(enrolments that are more than an invitation, not moved to another cohort) in programme
+cohorts of the scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Subquery, and_, case, func, select
+
+from learnpath.accounts.models import Role, User, UserRole
+from learnpath.assignments.models import (
+    AssessmentMoment,
+    SelfAssessment,
+    Submission,
+    SubmissionStatus,
+)
+from learnpath.cohorts.models import (
+    Cohort,
+    CohortKind,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+)
+from learnpath.extensions import db
+from learnpath.schedule.models import Attendance, CohortSession, SessionStatus
+
+Counts = dict[tuple[int | None, Hashable], int]
+
+#: Statuses of someone who took part (had a seat when the programme ran).
+TOOK_PART = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+#: Statuses that count for a cohort's fill rate.
+SEATED = TOOK_PART + (EnrolmentStatus.OFFERED, EnrolmentStatus.PENDING_APPROVAL)
+HANDED_IN = (SubmissionStatus.SUBMITTED, SubmissionStatus.REVIEWED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose registrations: an organisation's employees in a period, or given cohorts."""
+
+    organisation_id: int | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    cohort_ids: tuple[int, ...] | None = None
+
+
+def cohort_start() -> Subquery:
+    """Cohort id -> when it starts: its first planned session, else the sign-up opening."""
+    first = (
+        select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("first_at"))
+        .where(CohortSession.status == SessionStatus.SCHEDULED)
+        .group_by(CohortSession.cohort_id)
+        .subquery()
+    )
+    return (
+        select(
+            Cohort.id.label("cohort_id"),
+            func.coalesce(first.c.first_at, Cohort.signup_opens_at).label("starts_at"),
+        )
+        .outerjoin(first, first.c.cohort_id == Cohort.id)
+        .subquery()
+    )
+
+
+def population(scope: Scope) -> Subquery:
+    """The registrations in scope: enrolment, user, cohort, department, status, reason."""
+    starts = cohort_start()
+    query = (
+        select(
+            Enrolment.id.label("enrolment_id"),
+            Enrolment.user_id,
+            Enrolment.cohort_id,
+            User.department_id.label("dept"),
+            Enrolment.status,
+            Enrolment.dropout_reason,
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(starts, starts.c.cohort_id == Cohort.id)
+        .where(
+            Cohort.kind == CohortKind.PROGRAMME,
+            Cohort.status == CohortStatus.ACTIVE,
+            Enrolment.status != EnrolmentStatus.INVITED,
+            Enrolment.moved_to_cohort_id.is_(None),
+        )
+    )
+    if scope.organisation_id is not None:
+        query = query.where(User.organisation_id == scope.organisation_id)
+    if scope.starts_from is not None:
+        query = query.where(starts.c.starts_at >= scope.starts_from)
+    if scope.starts_before is not None:
+        query = query.where(starts.c.starts_at < scope.starts_before)
+    if scope.cohort_ids is not None:
+        query = query.where(Enrolment.cohort_id.in_(scope.cohort_ids))
+    return query.subquery()
+
+
+def _counts(query: Select[Any]) -> Counts:
+    """Rows (dept, key..., count) -> {(dept, key): count}; several keys become a tuple."""
+    result: Counts = {}
+    for row in db.session.execute(query):
+        dept, *keys, count = row
+        key: Hashable = keys[0] if len(keys) == 1 else tuple(keys)
+        result[(dept, key)] = count
+    return result
+
+
+def status_counts(pop: Subquery) -> Counts:
+    """(dept, status) -> registrations."""
+    return _counts(
+        select(pop.c.dept, pop.c.status, func.count()).group_by(pop.c.dept, pop.c.status)
+    )
+
+
+def people_counts(pop: Subquery) -> Counts:
+    """(dept, "people") -> distinct people who registered."""
+    rows = db.session.execute(
+        select(pop.c.dept, func.count(func.distinct(pop.c.user_id))).group_by(pop.c.dept)
+    )
+    return {(dept, "people"): count for dept, count in rows}
+
+
+def eligible_counts(organisation_id: int) -> dict[int | None, int]:
+    """Department -> employees with the participant role (the programme's target group)."""
+    rows = db.session.execute(
+        select(User.department_id, func.count())
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.organisation_id == organisation_id, UserRole.role == Role.PARTICIPANT)
+        .group_by(User.department_id)
+    )
+    return {dept: count for dept, count in rows}
+
+
+def cohort_counts(pop: Subquery) -> tuple[Counts, Counts]:
+    """(dept, cohort id) -> registrations, and -> people on the waitlist."""
+    waitlisted = case((pop.c.status == EnrolmentStatus.WAITLISTED, 1), else_=0)
+    rows = db.session.execute(
+        select(pop.c.dept, pop.c.cohort_id, func.count(), func.sum(waitlisted)).group_by(
+            pop.c.dept, pop.c.cohort_id
+        )
+    )
+    registrations: Counts = {}
+    waitlist: Counts = {}
+    for dept, cohort_id, count, waiting in rows:
+        registrations[(dept, cohort_id)] = count
+        waitlist[(dept, cohort_id)] = int(waiting or 0)
+    return registrations, waitlist
+
+
+@dataclass(frozen=True)
+class CohortFacts:
+    id: int
+    name: str
+    capacity: int
+    seated: int
+
+
+def cohort_facts(pop: Subquery) -> list[CohortFacts]:
+    """The cohorts in scope with capacity and seats taken (by anyone, any organisation)."""
+    in_scope = select(pop.c.cohort_id).distinct()
+    seated = (
+        select(Enrolment.cohort_id, func.count().label("seated"))
+        .where(Enrolment.status.in_(SEATED), Enrolment.cohort_id.in_(in_scope))
+        .group_by(Enrolment.cohort_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, Cohort.capacity, func.coalesce(seated.c.seated, 0))
+        .outerjoin(seated, seated.c.cohort_id == Cohort.id)
+        .where(Cohort.id.in_(in_scope))
+        .order_by(Cohort.name, Cohort.id)
+    )
+    return [CohortFacts(*row) for row in rows]
+
+
+def attendance_counts(pop: Subquery) -> Counts:
+    """(dept, (session blueprint slug, attendance status)) -> records."""
+    return _counts(
+        select(pop.c.dept, CohortSession.blueprint_slug, Attendance.status, func.count())
+        .select_from(pop)
+        .join(CohortSession, CohortSession.cohort_id == pop.c.cohort_id)
+        .join(
+            Attendance,
+            and_(Attendance.session_id == CohortSession.id, Attendance.user_id == pop.c.user_id),
+        )
+        .where(pop.c.status.in_(TOOK_PART))
+        .group_by(pop.c.dept, CohortSession.blueprint_slug, Attendance.status)
+    )
+
+
+def took_part_counts(pop: Subquery) -> dict[int | None, int]:
+    """Department -> registrations of people who took part (the assignments' denominator)."""
+    rows = db.session.execute(
+        select(pop.c.dept, func.count()).where(pop.c.status.in_(TOOK_PART)).group_by(pop.c.dept)
+    )
+    return {dept: count for dept, count in rows}
+
+
+def handed_in_counts(pop: Subquery) -> Counts:
+    """(dept, assignment slug) -> submissions handed in by people who took part."""
+    return _counts(
+        select(pop.c.dept, Submission.assignment_slug, func.count())
+        .select_from(pop)
+        .join(Submission, Submission.enrolment_id == pop.c.enrolment_id)
+        .where(pop.c.status.in_(TOOK_PART), Submission.status.in_(HANDED_IN))
+        .group_by(pop.c.dept, Submission.assignment_slug)
+    )
+
+
+def dropout_counts(pop: Subquery) -> Counts:
+    """(dept, reason or None) -> drop-outs."""
+    return _counts(
+        select(pop.c.dept, pop.c.dropout_reason, func.count())
+        .where(pop.c.status == EnrolmentStatus.DROPPED_OUT)
+        .group_by(pop.c.dept, pop.c.dropout_reason)
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentPair:
+    dept: int | None
+    start: dict[str, int]
+    end: dict[str, int]
+
+
+def assessment_pairs(pop: Subquery) -> list[AssessmentPair]:
+    """Start and end answers of everyone in scope who completed both (one query).
+
+    Scoring (items per competency, reverse-scored items) is content, so it happens in Python.
+    """
+    start = SelfAssessment.__table__.alias("sa_start")
+    end = SelfAssessment.__table__.alias("sa_end")
+    rows = db.session.execute(
+        select(pop.c.dept, start.c.answers, end.c.answers)
+        .select_from(pop)
+        .join(
+            start,
+            and_(
+                start.c.user_id == pop.c.user_id,
+                start.c.cohort_id == pop.c.cohort_id,
+                start.c.moment == AssessmentMoment.START,
+            ),
+        )
+        .join(
+            end,
+            and_(
+                end.c.user_id == pop.c.user_id,
+                end.c.cohort_id == pop.c.cohort_id,
+                end.c.moment == AssessmentMoment.END,
+            ),
+        )
+    )
+    return [AssessmentPair(dept, a or {}, b or {}) for dept, a, b in rows]
+
+
+def group_by_dept(pairs: list[AssessmentPair]) -> dict[int | None, list[AssessmentPair]]:
+    result: dict[int | None, list[AssessmentPair]] = defaultdict(list)
+    for pair in pairs:
+        result[pair.dept].append(pair)
+    return result
+
+
+def cohort_years(organisation_id: int) -> list[int]:
+    """Calendar years (UTC) in which cohorts with the organisation's employees start."""
+    starts = cohort_start()
+    row = db.session.execute(
+        select(func.min(starts.c.starts_at), func.max(starts.c.starts_at))
+        .select_from(starts)
+        .join(Enrolment, Enrolment.cohort_id == starts.c.cohort_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.organisation_id == organisation_id)
+    ).one()
+    low, high = row
+    if low is None or high is None:
+        return []
+    return list(range(_year(low), _year(high) + 1))
+
+
+def _year(value: datetime | str) -> int:
+    # SQLite returns MIN/MAX over a coalesce as text.
+    return value.year if isinstance(value, datetime) else int(str(value)[:4])

@@ -1,0 +1,70 @@
+"""Independent computation of the HR figures from the generated facts (no SQL)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import mean
+
+from learnpath.cohorts.models import DropoutReason, EnrolmentStatus
+from learnpath.content_registry import get_content
+from tests.reports.data import SLUGS, TOOK_PART, Fact
+
+#: In the order of the report's rows: running, waitlisted, completed, dropped out, withdrawn.
+GROUPS = {
+    EnrolmentStatus.ENROLLED: 0,
+    EnrolmentStatus.WAITLISTED: 1,
+    EnrolmentStatus.COMPLETED: 2,
+    EnrolmentStatus.DROPPED_OUT: 3,
+    EnrolmentStatus.WITHDRAWN: 4,
+}
+
+
+def status(facts: list[Fact]) -> list[int]:
+    counts = Counter(GROUPS[f.status] for f in facts)
+    return [counts.get(i, 0) for i in range(5)]
+
+
+def people_per_department(facts: list[Fact]) -> Counter[str | None]:
+    return Counter(f.dept for f in facts)
+
+
+def attendance(facts: list[Fact]) -> dict[str, dict[str, int]]:
+    result = {}
+    for slug in SLUGS:
+        c = Counter(f.attendance[slug].value for f in facts if slug in f.attendance)
+        result[slug] = {s: c.get(s, 0) for s in ("present", "excused", "absent")}
+    return result
+
+
+def handed_in(facts: list[Fact]) -> dict[str, tuple[int, int]]:
+    took = [f for f in facts if f.status in TOOK_PART]
+    return {
+        a.slug: (sum(1 for f in took if a.slug in f.handed_in), len(took))
+        for a in get_content().assignments_for("loopbaantraject")
+    }
+
+
+def dropout(facts: list[Fact]) -> dict[str, int]:
+    c = Counter(f.reason.value for f in facts if f.reason)
+    return {r.value: c.get(r.value, 0) for r in DropoutReason}
+
+
+def competency_means(facts: list[Fact]) -> dict[str, tuple[int, float, float, float]]:
+    """competency -> (people with both, mean start, mean end, mean change)."""
+    inst = get_content().instruments["zelfscan-loopbaancompetenties"]
+    result = {}
+    for scale in inst.scales:
+
+        def score(answers, scale=scale):
+            return mean(
+                (6 - answers[i.slug]) if i.reverse_scored else answers[i.slug] for i in scale.items
+            )
+
+        pairs = [(score(f.start), score(f.end)) for f in facts if f.start and f.end]
+        result[scale.competency] = (
+            len(pairs),
+            round(mean(p[0] for p in pairs), 2) if pairs else None,
+            round(mean(p[1] for p in pairs), 2) if pairs else None,
+            round(mean(p[1] - p[0] for p in pairs), 2) if pairs else None,
+        )
+    return result
