@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # Scheduler: how often each job runs (seconds).
     "SCHEDULER_DELIVERY_INTERVAL": 30,
     "SCHEDULER_REMINDER_INTERVAL": 300,
+    # A manager who has not acknowledged a shared action plan after this many days is reminded.
+    "PLAN_ACK_REMINDER_DAYS": 7,
     # Failed-login throttling: at most this many failures per window, per account and per IP.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 30,
@@ -56,6 +58,7 @@ _INT_KEYS = {
     "OUTBOX_MAX_ATTEMPTS",
     "SCHEDULER_DELIVERY_INTERVAL",
     "SCHEDULER_REMINDER_INTERVAL",
+    "PLAN_ACK_REMINDER_DAYS",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_IP",
     "LOGIN_FAILURE_WINDOW_SECONDS",

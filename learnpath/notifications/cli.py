@@ -75,11 +75,14 @@ def scheduler_run() -> None:
         url=app.config["SQLALCHEMY_DATABASE_URI"], tablename="apscheduler_jobs"
     )
     scheduler = BlockingScheduler(jobstores={"default": store}, timezone="UTC")
+    # Delivery runs often; every other job (reminders, expiries, syncs) on the slower beat.
     intervals = {
-        "deliver_outbox": app.config["SCHEDULER_DELIVERY_INTERVAL"],
-        "session_reminders": app.config["SCHEDULER_REMINDER_INTERVAL"],
-        "expire_offers": app.config["SCHEDULER_REMINDER_INTERVAL"],
-        "assignment_reminders": app.config["SCHEDULER_REMINDER_INTERVAL"],
+        name: app.config[
+            "SCHEDULER_DELIVERY_INTERVAL"
+            if name == "deliver_outbox"
+            else "SCHEDULER_REMINDER_INTERVAL"
+        ]
+        for name in jobs.JOBS
     }
     for name, seconds in intervals.items():
         scheduler.add_job(

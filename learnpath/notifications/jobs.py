@@ -10,6 +10,7 @@ from flask import Flask
 
 from learnpath.cohorts import services as cohorts
 from learnpath.extensions import db
+from learnpath.lti import jobs as lti_jobs
 from learnpath.notifications import delivery, reminders
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,21 @@ def _assignment_reminders() -> int:
     return queued
 
 
+def _plan_reminders() -> int:
+    from learnpath.notifications import plan_reminders
+
+    queued = plan_reminders.unacknowledged_plan_reminders() + plan_reminders.follow_up_reminders()
+    db.session.commit()
+    return queued
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "expire_offers": _expire_offers,
     "session_reminders": _session_reminders,
     "assignment_reminders": _assignment_reminders,
+    "plan_reminders": _plan_reminders,
     "deliver_outbox": delivery.deliver_pending,
+    "lti_scores": lti_jobs.sync_scores_job,
 }
 
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 SESSION_REMINDERS = (("1h", timedelta(hours=1)), ("24h", timedelta(hours=24)))
 
 
-def _not_yet_queued(keys: Iterable[str]) -> list[str]:
+def not_yet_queued(keys: Iterable[str]) -> list[str]:
     """The keys (in their order) that no outbox message has yet, found in one query."""
     keys = list(keys)
     done = set(
@@ -94,7 +94,7 @@ def session_reminders(now: datetime | None = None) -> int:
     }
     queued = 0
     link = external_url("cohorts.my_programme")
-    for key in _not_yet_queued(wanted):
+    for key in not_yet_queued(wanted):
         kind, session, user = wanted[key]
         subject = (
             _l("Reminder: your session starts in an hour")
@@ -198,7 +198,7 @@ def assignment_reminders(now: datetime | None = None) -> int:
                 key = assignment_reminder_key(kind, enrolment.id, assignment.slug, due)
                 wanted[key] = (kind, enrolment, assignment, due)
     queued = 0
-    for key in _not_yet_queued(wanted):
+    for key in not_yet_queued(wanted):
         kind, enrolment, assignment, due = wanted[key]
         subject = (
             _l("Reminder: an assignment is due soon")

@@ -1,7 +1,7 @@
 """self-assessment shares
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-22 14:43:36.840835
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
