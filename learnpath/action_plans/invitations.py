@@ -22,6 +22,11 @@ from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
 
 
+def conversation_event(conversation: Conversation) -> EventData:
+    """The calendar event of an agreed career conversation (no plan content in it)."""
+    return _event(conversation, conversation.share.manager, conversation.share.plan.user)
+
+
 def _event(conversation: Conversation, manager: User, participant: User) -> EventData:
     assert conversation.starts_at is not None
     return EventData(

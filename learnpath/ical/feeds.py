@@ -8,6 +8,7 @@ loaded in one more (selectin), whatever the number of sessions.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,8 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from learnpath.accounts.models import Role, User
+from learnpath.action_plans.invitations import conversation_event
+from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
     Cohort,
@@ -78,6 +81,32 @@ def personal_sessions(user: User, now: datetime) -> list[CohortSession]:
     return list(db.session.scalars(_sessions(where, now)).unique())
 
 
+def personal_conversations(user: User) -> list[Conversation]:
+    """Agreed career conversations the user takes part in (as participant or as manager),
+    while the plan is still shared."""
+    return list(
+        db.session.scalars(
+            select(Conversation)
+            .join(PlanShare, Conversation.share_id == PlanShare.id)
+            .join(ActionPlan, PlanShare.plan_id == ActionPlan.id)
+            .where(
+                Conversation.starts_at.is_not(None),
+                PlanShare.revoked_at.is_(None),
+                or_(ActionPlan.user_id == user.id, PlanShare.manager_id == user.id),
+            )
+            .options(
+                joinedload(Conversation.share).options(
+                    joinedload(PlanShare.manager),
+                    joinedload(PlanShare.plan)
+                    .joinedload(ActionPlan.user)
+                    .joinedload(User.organisation),
+                )
+            )
+            .order_by(Conversation.starts_at)
+        ).unique()
+    )
+
+
 def cohort_sessions(cohort_id: int, now: datetime) -> list[CohortSession]:
     """All sessions of one cohort (cancelled ones for a while)."""
     return list(db.session.scalars(_sessions(CohortSession.cohort_id == cohort_id, now)).unique())
@@ -104,13 +133,20 @@ def _cohort(cohort_id: int) -> Cohort | None:
 
 
 def _render(
-    token: CalendarToken, name: str, zone: str, sessions: list[CohortSession], now: datetime
+    token: CalendarToken,
+    name: str,
+    zone: str,
+    sessions: list[CohortSession],
+    now: datetime,
+    conversations: Sequence[Conversation] = (),
 ) -> Feed:
     with force_locale(token.user.locale):
         events = [event_data(s, mark_cancelled=True) for s in sessions]
+        events += [conversation_event(c) for c in conversations]
         body = feed_ics(f"learnpath – {name}", zone, events, now.year)
     changes = [token.updated_at, *(s.changed_at for s in sessions)]
     changes += [s.cohort.updated_at for s in sessions]
+    changes += [c.updated_at for c in conversations]
     return Feed(
         body=body,
         etag=hashlib.sha256(body).hexdigest()[:32],
@@ -127,7 +163,8 @@ def feed_for(token: CalendarToken, now: datetime) -> Feed | None:
         with force_locale(user.locale):
             name = _("my sessions")
         sessions = personal_sessions(user, now)
-        return _render(token, name, user.organisation.timezone, sessions, now)
+        conversations = personal_conversations(user)
+        return _render(token, name, user.organisation.timezone, sessions, now, conversations)
     if token.cohort_id is None or not facilitates(user, token.cohort_id):
         return None
     cohort = _cohort(token.cohort_id)

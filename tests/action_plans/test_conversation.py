@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from learnpath.action_plans import services
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanStatus
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -77,3 +78,26 @@ def test_bad_proposals_and_outcomes_are_refused(setup, shared, login_as, client)
     assert response.status_code == 200
     assert "Afspraak-Y" in response.text and "Kies een datum vanaf vandaag" in response.text
     assert "Spreek eerst een tijd af" in response.text
+
+
+def test_agreed_conversation_is_in_both_personal_feeds(setup, shared, login_as, client):
+    from learnpath.ical.services import derive_token, issue_token
+
+    row = shared(["goals"])
+    login_as(setup.manager)
+    form = {"times-0": _local(7, 10), "times-1": "", "times-2": "", "duration": "60"}
+    client.post(f"/team/plannen/{row.id}/tijden", data=form)
+    conversation = db.session.scalar(db.select(Conversation))
+    uid = f"UID:career-conversation-{conversation.id}@learnpath"
+    tokens = {u.id: derive_token(issue_token(u).seed) for u in (setup.participant, setup.manager)}
+    db.session.commit()
+    assert uid not in client.get(f"/cal/{tokens[setup.participant.id]}.ics").text  # not agreed yet
+    login_as(setup.participant)
+    client.post("/actieplan/gesprek/tijd", data={"proposal": conversation.proposals[0].id})
+    for user_id, token in tokens.items():
+        feed = client.get(f"/cal/{token}.ics").text
+        assert uid in feed, user_id
+        assert "Vraag-Q" not in feed  # no plan content in the calendar
+    services.revoke(db.session.get(type(row), row.id))
+    db.session.commit()
+    assert uid not in client.get(f"/cal/{tokens[setup.manager.id]}.ics").text
