@@ -86,7 +86,12 @@ def _payload(token: str, **changes: object) -> str:
     [
         ("tampered signature", {}, lambda t: _payload(t, sub="someone-else"), "handtekening"),
         ("wrong audience", {"aud": "another-tool"}, None, "kent deze leeromgeving"),
-        ("expired", {"exp": int(time.time()) - 60, "iat": int(time.time()) - 400}, None, "verlopen"),
+        (
+            "expired",
+            {"exp": int(time.time()) - 60, "iat": int(time.time()) - 400},
+            None,
+            "verlopen",
+        ),
         ("unknown deployment", {CLAIM + "deployment_id": "elsewhere"}, None, "deployment"),
     ],
 )
