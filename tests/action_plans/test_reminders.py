@@ -56,3 +56,11 @@ def test_follow_up_date_reminds_participant_and_manager_once(setup, shared):
     with freeze_time(follow_up + timedelta(days=20)):
         assert plan_reminders.follow_up_reminders() == 0
     assert isinstance(follow_up, date)
+
+
+def test_manager_start_page_shows_shared_plans_and_groups(setup, shared, login_as, client):
+    shared(["question"])
+    login_as(setup.manager)
+    page = client.get("/").text
+    assert "Met jou gedeelde plannen: 1" in page and "1 nog niet bevestigd" in page
+    assert "Je workshop- en intervisiegroepen: 0" in page
