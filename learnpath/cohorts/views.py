@@ -47,6 +47,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule.services import sessions_of, to_utc
 from learnpath.web.access import roles
+from learnpath.web.actions import run_action
 
 PROGRAMME = "loopbaantraject"
 
@@ -241,14 +242,11 @@ def withdraw(enrolment_id: int) -> ResponseReturnValue:
     enrolment = _own_enrolment(enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(enrolment)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("You have been signed out of %(name)s.", name=enrolment.cohort.name), "info")
+    run_action(
+        lambda: services.withdraw(enrolment),
+        _("You have been signed out of %(name)s.", name=enrolment.cohort.name),
+        "info",
+    )
     return redirect(url_for("cohorts.my_programme"))
 
 
@@ -259,14 +257,7 @@ def confirm(enrolment_id: int) -> ResponseReturnValue:
     enrolment = _own_enrolment(enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.confirm_offer(enrolment)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Your place is confirmed."), "success")
+    run_action(lambda: services.confirm_offer(enrolment), _("Your place is confirmed."))
     return redirect(url_for("cohorts.my_programme"))
 
 
@@ -495,14 +486,11 @@ def remove(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.remove(enrolment, current_user, DropoutReason(form.reason.data))
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s has been removed.", name=enrolment.user.name), "info")
+    run_action(
+        lambda: services.remove(enrolment, current_user, DropoutReason(form.reason.data)),
+        _("%(name)s has been removed.", name=enrolment.user.name),
+        "info",
+    )
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -517,17 +505,11 @@ def move(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     target = managed_cohort(request.form.get("target", type=int) or 0)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.move(enrolment, target, current_user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("%(name)s moved to %(cohort)s.", name=enrolment.user.name, cohort=target.name),
-            "success",
-        )
+    run_action(
+        lambda: services.move(enrolment, target, current_user),
+        _("%(name)s moved to %(cohort)s.", name=enrolment.user.name, cohort=target.name),
+        "success",
+    )
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -600,12 +582,9 @@ def decide(enrolment_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     approve = request.form.get("decision") == "approve"
-    try:
-        services.decide_approval(enrolment, current_user, approve)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Approved.") if approve else _("Declined."), "info")
+    run_action(
+        lambda: services.decide_approval(enrolment, current_user, approve),
+        _("Approved.") if approve else _("Declined."),
+        "info",
+    )
     return redirect(url_for("cohorts.approvals"))

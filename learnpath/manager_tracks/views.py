@@ -47,6 +47,7 @@ from learnpath.manager_tracks.models import IntervisionMeeting
 from learnpath.manager_tracks.services import MAX_TEXT
 from learnpath.schedule.models import CohortSession
 from learnpath.web.access import roles
+from learnpath.web.actions import run_action
 
 # --- HR and facilitators -------------------------------------------------------------------
 
@@ -187,18 +188,6 @@ def mine() -> ResponseReturnValue:
     )
 
 
-def _run(action: Callable[[], object], success: str) -> None:
-    """Call one service, commit on success or roll back and show its message."""
-    try:
-        action()
-    except cohorts.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-
-
 @bp.route("/groepen/<int:cohort_id>/aanmelden", methods=["POST"])
 @roles(Role.MANAGER)
 def sign_up(cohort_id: int) -> ResponseReturnValue:
@@ -208,7 +197,7 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _run(
+    run_action(
         lambda: cohorts.sign_up(cohort, current_user),
         _("You are signed up for %(name)s.", name=cohort.name),
     )
@@ -230,7 +219,7 @@ def withdraw(cohort_id: int) -> ResponseReturnValue:
     enrolment = _own_membership(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _run(
+    run_action(
         lambda: cohorts.withdraw(enrolment),
         _("You have been signed out of %(name)s.", name=enrolment.cohort.name),
     )
@@ -343,7 +332,7 @@ def choose_method(cohort_id: int, session_id: int) -> ResponseReturnValue:
     form.method.choices = list(get_content().intervision_methods)
     if not form.validate_on_submit():
         abort(400)
-    _run(
+    run_action(
         lambda: services.choose_method(item, form.method.data or "", current_user),
         _("Method chosen."),
     )
@@ -360,7 +349,7 @@ def set_roles(cohort_id: int, session_id: int) -> ResponseReturnValue:
         flash(_("Choose members of the group for the roles."), "error")
         return _back(item)
     chosen = {role: getattr(form, role).data for role in services.roles_needed(item)}
-    _run(lambda: services.set_roles(item, chosen, current_user), _("Roles confirmed."))
+    run_action(lambda: services.set_roles(item, chosen, current_user), _("Roles confirmed."))
     return _back(item)
 
 
@@ -373,7 +362,7 @@ def waive(cohort_id: int, session_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     waiving = form.waive.data == "1"
-    _run(
+    run_action(
         lambda: services.waive(item, current_user, waiving),
         _("You pass your turn this time.") if waiving else _("You are in the rotation again."),
     )
@@ -390,7 +379,7 @@ def _save_text(
     """Validate a one-text form and hand the text to ``save``; problems come back as a message."""
     text = form[field]
     if form.validate_on_submit():
-        _run(lambda: save(item, text.data or "", current_user), success)
+        run_action(lambda: save(item, text.data or "", current_user), success)
     else:
         flash(" ".join(text.errors) or _("Write 1 to %(n)s characters.", n=MAX_TEXT), "error")
     return _back(item)

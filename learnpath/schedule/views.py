@@ -22,6 +22,7 @@ from learnpath.schedule.blueprint import bp
 from learnpath.schedule.forms import ScheduleForm, SessionFields, SessionForm
 from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
 from learnpath.web.access import roles
+from learnpath.web.actions import run_action
 
 
 def _plan(cohort: Cohort) -> SessionPlan:
@@ -164,14 +165,11 @@ def cancel_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     session = _session_of(cohort, session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.cancel_session(session, current_user)
-    except CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The session has been cancelled. Participants have been told."), "info")
+    run_action(
+        lambda: services.cancel_session(session, current_user),
+        _("The session has been cancelled. Participants have been told."),
+        "info",
+    )
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -182,14 +180,11 @@ def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = managed_cohort(cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_cohort(cohort, current_user)
-        except CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("The cohort has been cancelled. Participants have been told."), "info")
+        run_action(
+            lambda: services.cancel_cohort(cohort, current_user),
+            _("The cohort has been cancelled. Participants have been told."),
+            "info",
+        )
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("schedule/cancel_cohort.html", cohort=cohort, form=form)
 
@@ -211,14 +206,10 @@ def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
                     marks[enrolment.user_id] = AttendanceStatus(value)
                 except ValueError:
                     abort(400)
-        try:
-            services.record_attendance(session, marks, current_user)
-        except CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Attendance saved."), "success")
+        if run_action(
+            lambda: services.record_attendance(session, marks, current_user),
+            _("Attendance saved."),
+        ):
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     current = {
         a.user_id: a.status
