@@ -22,6 +22,7 @@ from requests import RequestException
 from sqlalchemy import func, select
 
 from learnpath.accounts.models import Role, User
+from learnpath.action_plans.models import ActionPlan, PlanStatus
 from learnpath.assignments.models import Submission, SubmissionStatus
 from learnpath.cohorts.models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus
 from learnpath.content_registry import get_content
@@ -126,7 +127,8 @@ def _counts_by_user(query: Any) -> dict[int, int]:
 
 
 def progress_of_cohort(cohort_id: int, programme_slug: str) -> dict[int, Progress]:
-    """Progress per reported participant: sessions attended + assignments handed in."""
+    """Progress per reported participant: sessions attended + assignments handed in (the
+    action plan once finalised)."""
     enrolments = db.session.execute(
         select(Enrolment.user_id, Enrolment.status).where(
             Enrolment.cohort_id == cohort_id, Enrolment.status.in_(REPORTED_STATUSES)
@@ -155,12 +157,21 @@ def progress_of_cohort(cohort_id: int, programme_slug: str) -> dict[int, Progres
         .where(CohortSession.cohort_id == cohort_id, Attendance.status == AttendanceStatus.PRESENT)
         .group_by(Attendance.user_id)
     )
+    # The action plan counts as handed in once it is finalised (it has no Submission row).
+    plans = set(
+        db.session.scalars(
+            select(ActionPlan.user_id).where(
+                ActionPlan.cohort_id == cohort_id,
+                ActionPlan.status.in_((PlanStatus.FINAL, PlanStatus.DISCUSSED)),
+            )
+        )
+    )
     result: dict[int, Progress] = {}
     for user_id, status in enrolments:
         if status == EnrolmentStatus.COMPLETED:
             result[user_id] = Progress(100, "Completed")
             continue
-        done = handed_in.get(user_id, 0) + attended.get(user_id, 0)
+        done = handed_in.get(user_id, 0) + attended.get(user_id, 0) + (user_id in plans)
         percent = min(99, round(100 * done / steps)) if steps else 0
         result[user_id] = Progress(percent, "InProgress" if done else "Initialized")
     return result
