@@ -18,14 +18,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -45,8 +42,7 @@ from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.notifications.models import OutboxMessage
-from learnpath.notifications.services import queue_message
+from learnpath.notifications.services import queue_message, queue_to_address
 from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
@@ -265,37 +261,6 @@ def hash_token(token: str) -> str:
 
 def first_name(user: User) -> str:
     return user.name.split()[0] if user.name.strip() else ""
-
-
-def queue_to_address(
-    kind: str,
-    email: str,
-    locale: str,
-    subject: object,
-    template: str,
-    *,
-    idempotency_key: str | None = None,
-    **context: Any,
-) -> OutboxMessage:
-    """Queue a message to someone without an account (same row shape as queue_message)."""
-    with force_locale(locale):
-        body_text = render_template(f"email/{template}.txt", **context)
-        body_html = render_template(f"email/{template}.html", **context)
-        subject_text = str(subject)
-    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
-    message = OutboxMessage(
-        kind=kind,
-        recipient_user_id=None,
-        recipient_email=email,
-        subject=subject_text,
-        body_text=body_text,
-        body_html=body_html,
-        message_id=f"<{uuid.uuid4().hex}@{domain}>",
-        idempotency_key=idempotency_key,
-    )
-    db.session.add(message)
-    db.session.flush()
-    return message
 
 
 def invite_colleagues(

@@ -39,21 +39,65 @@ def queue_message(
         # no email) get nothing: a message to an .invalid domain can never be delivered.
         log.info("no message %s for user %s: no deliverable address", kind, recipient.id)
         return None
+    return _queue(
+        kind,
+        recipient.email,
+        recipient.locale,
+        subject,
+        template,
+        recipient_user_id=recipient.id,
+        idempotency_key=idempotency_key,
+        ics=ics,
+        ics_method=ics_method,
+        context={"recipient": recipient, **context},
+    )
+
+
+def queue_to_address(
+    kind: str,
+    email: str,
+    locale: str,
+    subject: object,
+    template: str,
+    *,
+    idempotency_key: str | None = None,
+    **context: Any,
+) -> OutboxMessage | None:
+    """Queue a message to someone without an account (e.g. a colleague asked for feedback)."""
+    return _queue(
+        kind, email, locale, subject, template, idempotency_key=idempotency_key, context=context
+    )
+
+
+def _queue(
+    kind: str,
+    email: str,
+    locale: str,
+    subject: object,
+    template: str,
+    *,
+    context: dict[str, Any],
+    recipient_user_id: int | None = None,
+    idempotency_key: str | None = None,
+    ics: str | None = None,
+    ics_method: str | None = None,
+) -> OutboxMessage | None:
+    """Render the message in ``locale`` and add it to the outbox (once per idempotency key)."""
     if idempotency_key is not None:
         existing = db.session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key)
         )
         if existing is not None:
             return None
-    with force_locale(recipient.locale):
-        body_text = render_template(f"email/{template}.txt", recipient=recipient, **context)
-        body_html = render_template(f"email/{template}.html", recipient=recipient, **context)
+    with force_locale(locale):
+        body_text = render_template(f"email/{template}.txt", **context)
+        body_html = render_template(f"email/{template}.html", **context)
         subject_text = str(subject)  # lazy strings resolve in the recipient's language
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
     message = OutboxMessage(
         kind=kind,
-        recipient_user_id=recipient.id,
-        recipient_email=recipient.email,
+        recipient_user_id=recipient_user_id,
+        recipient_email=email,
         subject=subject_text,
         body_text=body_text,
         body_html=body_html,
@@ -73,5 +117,5 @@ def queue_message(
         except IntegrityError:
             log.info("message %s was queued concurrently; skipped", idempotency_key)
             return None
-    log.info("queued %s message %s for user %s", kind, message.id, recipient.id)
+    log.info("queued %s message %s", kind, message.id)
     return message
