@@ -154,7 +154,7 @@ def seed() -> list[tuple[str, str]]:
         user.manager = managers[i % 3]
     db.session.flush()
     _cohorts(org, staff["coach"], staff["coach2"], existing)
-    _cohorts(org, staff["coach"], staff["coach2"], existing)
+    _workshop(org, staff["coach2"], [*managers, staff["directeur"]])
     return [
         ("participant", "deelnemer01@rivierstad.example"),
         ("facilitator", "coach@rivierstad.example"),
@@ -211,6 +211,51 @@ def _cohorts(org: Organisation, coach: User, coach2: User, users: dict[str, User
         )
         for number in range(first, last + 1):
             cohorts.sign_up(cohort, users[f"deelnemer{number:02d}@rivierstad.example"], now)
+
+
+WORKSHOP_GROUP = "Het goede loopbaangesprek – leidinggevenden"
+
+
+def _workshop(org: Organisation, coach: User, managers: list[User]) -> None:
+    """A workshop group for the demo managers, its three meetings planned, everyone signed up."""
+    from learnpath.cohorts import services as cohorts
+    from learnpath.cohorts.models import Cohort, CohortKind
+    from learnpath.cohorts.tracks import track_of
+    from learnpath.manager_tracks import services as manager_tracks
+    from learnpath.schedule import services as schedule
+
+    if db.session.scalar(select(Cohort.id).where(Cohort.name == WORKSHOP_GROUP)) is not None:
+        return
+    now = utcnow()
+    data = cohorts.CohortData(
+        name=WORKSHOP_GROUP,
+        capacity=12,
+        signup_opens_at=now - timedelta(days=1),
+        signup_closes_at=now + timedelta(days=14),
+        open_to=[org],
+        facilitators=[coach],
+        kind=CohortKind.WORKSHOP,
+    )
+    group = manager_tracks.create_group(org, data, "het-goede-loopbaangesprek", managers, coach)
+    plan = track_of(group).plan(group)
+    start = _next_monday(now.date()) + timedelta(weeks=2)
+    schedule.schedule_sessions(
+        group,
+        plan,
+        [
+            schedule.SessionInput(
+                blueprint_slug=slot.slug,
+                day=start + timedelta(days=14 * i),
+                start=time(13, 30),
+                duration_minutes=slot.duration_minutes,
+                meeting_url="https://meet.jit.si/rivierstad-loopbaangesprek",
+            )
+            for i, slot in enumerate(plan.slots)
+        ],
+        coach,
+    )
+    for manager in managers:
+        cohorts.sign_up(group, manager, now)
 
 
 def _next_monday(day: date) -> date:

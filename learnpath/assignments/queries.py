@@ -18,12 +18,14 @@ from learnpath.accounts.models import User
 from learnpath.assignments.models import Submission, SubmissionStatus
 from learnpath.assignments.services import (
     WORKSPACE_STATUSES,
+    assignments_of,
     base_due_moments,
     effective_due,
     extensions_of,
 )
 from learnpath.cohorts.models import Cohort, Enrolment
-from learnpath.content.schema import Assignment, Content
+from learnpath.cohorts.tracks import track_of
+from learnpath.content.schema import Assignment, Content, Text
 from learnpath.extensions import db
 from learnpath.schedule.models import CohortSession
 from learnpath.schedule.services import sessions_of
@@ -89,7 +91,7 @@ def _cell(
 
 def progress_matrix(cohort: Cohort, content: Content, now: datetime) -> Matrix:
     """Participants × assignments with their state, in a constant number of queries."""
-    assignments = content.assignments_for(cohort.programme_slug)
+    assignments = assignments_of(cohort, content)
     enrolments = db.session.scalars(
         select(Enrolment)
         .join(Enrolment.user)
@@ -131,9 +133,11 @@ class TimelineAssignment:
 
 @dataclass(frozen=True)
 class TimelineStep:
-    """A session and the assignments of the interval that follows it."""
+    """A session (or meeting) and the assignments of the interval that follows it."""
 
     session_slug: str
+    #: The slot's name from content (None for a slot without one).
+    name: Text | None
     session: CohortSession | None
     assignments: list[TimelineAssignment]
 
@@ -147,9 +151,8 @@ class Timeline:
 
 
 def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
-    """The participant's sessions and assignments in programme order, with what comes next."""
+    """The member's sessions and assignments in the order of the track plan, with what's next."""
     cohort = enrolment.cohort
-    programme = content.programme(cohort.programme_slug)
     sessions = sessions_of(cohort)
     by_slug = {s.blueprint_slug: s for s in sessions}
     base = base_due_moments(cohort, content, sessions)
@@ -163,12 +166,13 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
         )
     }
     items: dict[str, list[TimelineAssignment]] = {}
-    for a in content.assignments_for(programme.slug):
+    for a in assignments_of(cohort, content):
         due = effective_due(base, extensions, enrolment.id, a.slug)
         cell = _cell(a, found.get(a.slug), due, (enrolment.id, a.slug) in extensions, now)
         items.setdefault(a.after_session, []).append(TimelineAssignment(a, cell))
     steps = [
-        TimelineStep(s.slug, by_slug.get(s.slug), items.get(s.slug, [])) for s in programme.sessions
+        TimelineStep(slot.slug, slot.name, by_slug.get(slot.slug), items.get(slot.slug, []))
+        for slot in track_of(cohort).plan(cohort).slots
     ]
     upcoming = [s for s in sessions if not s.is_cancelled and s.ends_at > now]
     # What's next: open work of intervals that have begun (their session has started).

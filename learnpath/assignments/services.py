@@ -1,12 +1,18 @@
 """Assignment rules: due moments, drafts and hand-ins, feedback requests, review, notes,
 extensions and the audit log.
 
+Which assignments a cohort has, and in which order, follows the cohort's track plan
+(``track_of(cohort).plan(cohort).slots``): the sessions of a participant programme, or the
+meetings of a manager workshop series (short reflections after each meeting). One code path
+serves both; tracks without assignments (intervision) have none.
+
 Due moment (``due_moment``): the start of the session that follows the assignment's
 ``after_session``, minus ``due_days_before_next_session`` days **at the same local time of
 day in the organisation's time zone** (a session on Monday 09:30 with 2 days gives Saturday
-09:30, also across a daylight-saving change). A cancelled next session keeps its planned time
-as the reference; an unplanned one means "no due moment yet" (never late). A per-participant
-``DeadlineExtension`` replaces the due moment.
+09:30, also across a daylight-saving change). An assignment with ``due_days_after_session``
+(a reflection) is due that many days after its own session starts, at the same local time.
+A cancelled reference session keeps its planned time; an unplanned one means "no due moment
+yet" (never late). A per-participant ``DeadlineExtension`` replaces the due moment.
 
 Hand-in rules: a draft can be saved at any time while the participant is enrolled; handing in
 after the due moment is allowed and marked late. A handed-in submission can be revised until
@@ -27,7 +33,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from learnpath.accounts.models import User
+from learnpath.accounts.models import Role, User
 from learnpath.assignments import answers as answer_rules
 from learnpath.assignments.models import (
     AuditEvent,
@@ -39,6 +45,7 @@ from learnpath.assignments.models import (
     SubmissionStatus,
 )
 from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.cohorts.tracks import kinds_for_role, track_of
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -75,21 +82,47 @@ def due_moment(next_session_start: datetime, days_before: int, zone: ZoneInfo) -
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
+def slot_slugs(cohort: Cohort) -> list[str]:
+    """The cohort's session slots in order, from its track plan."""
+    return [slot.slug for slot in track_of(cohort).plan(cohort).slots]
+
+
+def assignments_of(cohort: Cohort, content: Content) -> list[Assignment]:
+    """The cohort's assignments by session slot, then slug (none if its track has none)."""
+    if not track_of(cohort).has_assignments:
+        return []
+    slots = slot_slugs(cohort)
+    return sorted(
+        (
+            a
+            for a in content.assignments.values()
+            if a.programme == cohort.programme_slug and a.after_session in slots
+        ),
+        key=lambda a: (slots.index(a.after_session), a.slug),
+    )
+
+
+def _due(
+    assignment: Assignment, slots: list[str], starts: Mapping[str, datetime], zone: ZoneInfo
+) -> datetime | None:
+    if assignment.due_days_after_session is not None:
+        start = starts.get(assignment.after_session)
+        # A negative "days before" is days after, at the same local time of day.
+        return due_moment(start, -assignment.due_days_after_session, zone) if start else None
+    following = slots.index(assignment.after_session) + 1
+    start = starts.get(slots[following]) if following < len(slots) else None
+    days = assignment.due_days_before_next_session or 0
+    return due_moment(start, days, zone) if start else None
+
+
 def base_due_moments(
     cohort: Cohort, content: Content, sessions: Iterable[CohortSession]
 ) -> dict[str, datetime | None]:
-    """Return assignment slug -> due moment for the cohort (None while the next session is unplanned)."""
-    programme = content.programme(cohort.programme_slug)
+    """Return assignment slug -> due moment for the cohort (None while unplanned)."""
     zone = ZoneInfo(cohort.organisation.timezone)
     starts = {s.blueprint_slug: s.starts_at for s in sessions}
-    due: dict[str, datetime | None] = {}
-    for assignment in content.assignments_for(programme.slug):
-        following = programme.next_session(assignment.after_session)
-        start = starts.get(following.slug) if following else None
-        due[assignment.slug] = (
-            due_moment(start, assignment.due_days_before_next_session, zone) if start else None
-        )
-    return due
+    slots = slot_slugs(cohort)
+    return {a.slug: _due(a, slots, starts, zone) for a in assignments_of(cohort, content)}
 
 
 def extensions_of(cohort_id: int) -> dict[tuple[int, str], datetime]:
@@ -136,7 +169,12 @@ def workspace_enrolment(user: User) -> Enrolment | None:
     """Return the participant's current (or last completed) programme enrolment."""
     enrolments = db.session.scalars(
         select(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.status.in_(WORKSPACE_STATUSES))
+        .join(Cohort, Enrolment.cohort_id == Cohort.id)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_(WORKSPACE_STATUSES),
+            Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
+        )
         .order_by(Enrolment.updated_at.desc())
     ).all()
     active = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
@@ -144,8 +182,57 @@ def workspace_enrolment(user: User) -> Enrolment | None:
     return ordered[0] if ordered else None
 
 
-def can_edit(enrolment: Enrolment) -> bool:
-    return enrolment.status == EnrolmentStatus.ENROLLED
+def member_enrolment(user: User, cohort: Cohort) -> Enrolment | None:
+    """The user's place (enrolled or completed) in a cohort whose track has assignments.
+
+    For manager workshop groups: a manager can be in several groups, each with its own
+    reflections, so the page names the group instead of finding "the" enrolment.
+    """
+    if not track_of(cohort).has_assignments:
+        return None
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.cohort_id == cohort.id,
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_(WORKSPACE_STATUSES),
+        )
+    )
+
+
+def assignment_endpoint(cohort: Cohort, slug: str) -> tuple[str, dict[str, Any]]:
+    """Where a member of ``cohort`` works on an assignment: endpoint and its values.
+
+    Participants have one workspace; managers have a reflection page per workshop group.
+    """
+    if track_of(cohort).member_role == Role.PARTICIPANT:
+        return "assignments.assignment", {"slug": slug}
+    return "assignments.reflection", {"cohort_id": cohort.id, "slug": slug}
+
+
+def assignment_link(cohort: Cohort, slug: str) -> str:
+    """The absolute link to the assignment page of a member of ``cohort`` (for mail)."""
+    endpoint, values = assignment_endpoint(cohort, slug)
+    return external_url(endpoint, **values)
+
+
+def can_edit(
+    enrolment: Enrolment,
+    assignment: Assignment | None = None,
+    due: datetime | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Whether the member may still work: while enrolled, and after the group is completed
+    only on an assignment due after its own session (the reflection after the last
+    meeting) until its due moment."""
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        return True
+    return (
+        enrolment.status == EnrolmentStatus.COMPLETED
+        and assignment is not None
+        and assignment.due_days_after_session is not None
+        and due is not None
+        and (now or utcnow()) <= due
+    )
 
 
 def find_submission(enrolment: Enrolment, slug: str) -> Submission | None:
@@ -193,8 +280,16 @@ def invited_counts(submission: Submission | None) -> dict[str, int]:
     return {slug: n for slug, n in rows}
 
 
-def _check_editable(enrolment: Enrolment, submission: Submission | None) -> None:
-    if not can_edit(enrolment):
+def _check_editable(
+    enrolment: Enrolment,
+    submission: Submission | None,
+    assignment: Assignment,
+    content: Content,
+    due: datetime | None = None,
+) -> None:
+    if enrolment.status != EnrolmentStatus.ENROLLED and assignment.due_days_after_session:
+        due = due or due_for(enrolment, assignment, content)
+    if not can_edit(enrolment, assignment, due):
         raise AssignmentError(_l("Your programme has ended; your work can no longer change."))
     if submission is not None and submission.status == SubmissionStatus.REVIEWED:
         raise AssignmentError(_l("Your facilitator has reviewed this assignment; it is final."))
@@ -208,7 +303,7 @@ def save_draft(
 ) -> Submission:
     """Store the answers as a draft; raises AssignmentError with field errors (nothing stored)."""
     submission = find_submission(enrolment, assignment.slug)
-    _check_editable(enrolment, submission)
+    _check_editable(enrolment, submission, assignment, content)
     if submission is not None and submission.is_handed_in:
         raise AssignmentError(_l("You have handed this in; use “Hand in changes” to revise."))
     errors = answer_rules.validate_answers(assignment, answers, final=False)
@@ -232,7 +327,7 @@ def submit(
     """Hand in (or revise a hand-in); late when after the due moment. Raises AssignmentError."""
     now = now or utcnow()
     submission = find_submission(enrolment, assignment.slug)
-    _check_editable(enrolment, submission)
+    _check_editable(enrolment, submission, assignment, content, due)
     if not can_revise(submission, due, now):
         raise AssignmentError(_l("The deadline has passed; your hand-in can no longer change."))
     errors = answer_rules.validate_answers(
@@ -278,7 +373,7 @@ def invite_colleagues(
     now = now or utcnow()
     participant = enrolment.user
     submission = find_submission(enrolment, assignment.slug)
-    _check_editable(enrolment, submission)
+    _check_editable(enrolment, submission, assignment, content)
     answer = answers[block.slug]
     errors = answer_rules.validate_answers(assignment, answers, final=False)
     already = set()
@@ -452,7 +547,7 @@ def give_feedback(
         idempotency_key=f"assignments.feedback:{feedback.id}",
         title=assignment.title.get(participant.locale),
         facilitator=author.name,
-        link=external_url("assignments.assignment", slug=assignment.slug),
+        link=assignment_link(submission.enrolment.cohort, assignment.slug),
     )
     return feedback
 

@@ -3,7 +3,7 @@ colleague's one-time feedback page; the facilitator's matrix, review, notes and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +39,8 @@ from learnpath.assignments.models import (
     Submission,
 )
 from learnpath.cohorts.forms import ConfirmForm
-from learnpath.cohorts.models import Cohort, Enrolment
+from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
+from learnpath.cohorts.tracks import kinds_for_role
 from learnpath.cohorts.views import managed_cohort
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.content_registry import get_content
@@ -62,10 +63,20 @@ def _enrolment_or_404() -> Enrolment:
 
 
 def _assignment_or_404(content: Content, cohort: Cohort, slug: str) -> Assignment:
-    assignment = content.assignments.get(slug)
-    if assignment is None or assignment.programme != cohort.programme_slug:
+    assignment = next((a for a in services.assignments_of(cohort, content) if a.slug == slug), None)
+    if assignment is None:
         abort(404)
     return assignment
+
+
+def _links(cohort: Cohort) -> Callable[[str], str]:
+    """A function: assignment slug -> the page where a member of ``cohort`` works on it."""
+
+    def link(slug: str) -> str:
+        endpoint, values = services.assignment_endpoint(cohort, slug)
+        return url_for(endpoint, **values)
+
+    return link
 
 
 def _competency_names(content: Content) -> dict[str, str]:
@@ -93,14 +104,20 @@ def _cohort_enrolment(cohort: Cohort, enrolment_id: int) -> Enrolment:
 def workspace() -> ResponseReturnValue:
     """Show the participant's timeline: sessions, assignments, due dates, what comes next."""
     enrolment = services.workspace_enrolment(current_user)
-    content = get_content()
     if enrolment is None:
         return render_template("assignments/workspace.html", enrolment=None)
+    return _workspace_page(enrolment, _("My assignments"))
+
+
+def _workspace_page(enrolment: Enrolment, heading: str) -> str:
+    content = get_content()
     return render_template(
         "assignments/workspace.html",
         enrolment=enrolment,
+        heading=heading,
+        is_programme=enrolment.cohort.kind == CohortKind.PROGRAMME,
         timeline=queries.timeline(enrolment, content, utcnow()),
-        programme=content.programme(enrolment.cohort.programme_slug),
+        link_to=_links(enrolment.cohort),
         competencies=_competency_names(content),
     )
 
@@ -115,10 +132,14 @@ def _render_assignment(
 ) -> str:
     now = utcnow()
     due = services.due_for(enrolment, assignment, content)
-    editable = services.can_edit(enrolment) and services.can_revise(submission, due, now)
+    editable = services.can_edit(enrolment, assignment, due, now) and services.can_revise(
+        submission, due, now
+    )
     known = {b.slug for b in assignment.blocks}
     requests = services.requests_of(submission)
     invited = services.invited_counts(submission)
+    cohort = enrolment.cohort
+    is_programme = cohort.kind == CohortKind.PROGRAMME
     return render_template(
         "assignments/assignment.html",
         assignment=assignment,
@@ -139,6 +160,10 @@ def _render_assignment(
         invited=invited,
         share_form=ShareForm(),
         now=now,
+        back_url=url_for("assignments.workspace")
+        if is_programme
+        else url_for("assignments.reflections", cohort_id=cohort.id),
+        back_label=_("Back to my assignments") if is_programme else _("Back to my reflections"),
     )
 
 
@@ -146,7 +171,14 @@ def _render_assignment(
 @roles(Role.PARTICIPANT)
 def assignment(slug: str) -> ResponseReturnValue:
     """Show an assignment; save a draft, hand in, or invite colleagues (no input is lost)."""
-    enrolment = _enrolment_or_404()
+    return _work_on(_enrolment_or_404(), slug)
+
+
+def _work_on(enrolment: Enrolment, slug: str) -> ResponseReturnValue:
+    """GET shows the assignment; POST saves a draft, hands in or invites colleagues.
+
+    Shared by the participant's workspace and the manager's reflections.
+    """
     content = get_content()
     assignment = _assignment_or_404(content, enrolment.cohort, slug)
     if assignment.is_action_plan:
@@ -190,7 +222,36 @@ def assignment(slug: str) -> ResponseReturnValue:
     if autosave:
         return jsonify(saved=True, message=_("Draft saved at %(time)s.", time=_now_time()))
     flash(message, "success")
-    return redirect(url_for("assignments.assignment", slug=slug))
+    return redirect(_links(enrolment.cohort)(slug))
+
+
+# --- managers: reflections in a workshop group ----------------------------------------------
+
+
+def _reflection_enrolment_or_404(cohort_id: int) -> Enrolment:
+    """The current manager's place in a workshop group with reflections; 404 otherwise."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    enrolment = None
+    if cohort.kind in kinds_for_role(Role.MANAGER):
+        enrolment = services.member_enrolment(current_user, cohort)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+@bp.route("/leidinggevenden/groepen/<int:cohort_id>/reflecties")
+@roles(Role.MANAGER)
+def reflections(cohort_id: int) -> ResponseReturnValue:
+    """Show a manager's reflections in one workshop group: per meeting, due moment and state."""
+    enrolment = _reflection_enrolment_or_404(cohort_id)
+    return _workspace_page(enrolment, _("My reflections"))
+
+
+@bp.route("/leidinggevenden/groepen/<int:cohort_id>/reflecties/<slug>", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def reflection(cohort_id: int, slug: str) -> ResponseReturnValue:
+    """Show a reflection; save a draft or hand it in (the group's facilitator gives feedback)."""
+    return _work_on(_reflection_enrolment_or_404(cohort_id), slug)
 
 
 def _now_time() -> str:
@@ -431,6 +492,7 @@ def matrix(cohort_id: int) -> ResponseReturnValue:
     return render_template(
         "assignments/matrix.html",
         cohort=cohort,
+        is_programme=cohort.kind == CohortKind.PROGRAMME,
         matrix=queries.progress_matrix(cohort, content, utcnow()),
         competencies=_competency_names(content),
     )
@@ -509,7 +571,7 @@ def _extension_form(cohort: Cohort) -> ExtensionForm:
     form = ExtensionForm()
     form.assignment.choices = [
         SelectChoice(a.slug, tx(a.title))
-        for a in get_content().assignments_for(cohort.programme_slug)
+        for a in services.assignments_of(cohort, get_content())
         if not a.is_action_plan
     ]
     return form
@@ -588,6 +650,8 @@ def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
 def cohort_self_assessment(cohort_id: int) -> ResponseReturnValue:
     """Show the cohort's mean self-assessment scores (never individual ones)."""
     cohort = managed_cohort(cohort_id)
+    if cohort.kind != CohortKind.PROGRAMME:
+        abort(404)  # the self-assessment belongs to the participant programme
     content = get_content()
     aggregates = {a.moment: a for a in selfassessment.cohort_aggregate(cohort, content)}
     shown = {m: dict(a.means) for m, a in aggregates.items() if not a.is_suppressed}

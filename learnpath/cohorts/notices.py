@@ -11,15 +11,19 @@ from learnpath.ical import invitations
 from learnpath.notifications.services import queue_message
 from learnpath.web.urls import external_url
 
-_SUBJECTS = {
-    EnrolmentStatus.INVITED: _l("You are invited to a career programme"),
-    EnrolmentStatus.ENROLLED: _l("You have a place in the career programme"),
-    EnrolmentStatus.WAITLISTED: _l("You are on the waitlist of the career programme"),
-    EnrolmentStatus.OFFERED: _l("A place has become free for you: please confirm"),
-    EnrolmentStatus.PENDING_APPROVAL: _l("Your sign-up is waiting for your manager"),
-    EnrolmentStatus.WITHDRAWN: _l("You are no longer signed up for the career programme"),
-    EnrolmentStatus.DROPPED_OUT: _l("You are no longer signed up for the career programme"),
-}
+
+def _subject(enrolment: Enrolment) -> object | None:
+    """The subject for the enrolment's new status, in the words of its track (None: no mail)."""
+    words = track_of(enrolment.cohort).wording
+    return {
+        EnrolmentStatus.INVITED: words.invited,
+        EnrolmentStatus.ENROLLED: words.enrolled,
+        EnrolmentStatus.WAITLISTED: words.waitlisted,
+        EnrolmentStatus.OFFERED: _l("A place has become free for you: please confirm"),
+        EnrolmentStatus.PENDING_APPROVAL: _l("Your sign-up is waiting for your manager"),
+        EnrolmentStatus.WITHDRAWN: words.no_longer,
+        EnrolmentStatus.DROPPED_OUT: words.no_longer,
+    }.get(enrolment.status)
 
 
 def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None:
@@ -30,12 +34,13 @@ def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None
     # Calendar invitations are separate messages: a REQUEST per session on enrolment,
     # a CANCEL per future session on withdrawal, drop-out or a move.
     invitations.enrolment_changed(enrolment)
-    if new not in _SUBJECTS:
+    subject = _subject(enrolment)
+    if subject is None:
         return
     queue_message(
         f"enrolment.{new.value}",
         enrolment.user,
-        _SUBJECTS[new],
+        subject,
         "cohorts/enrolment",
         enrolment=enrolment,
         cohort=enrolment.cohort,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from learnpath.accounts.models import Role, User
 from learnpath.cohorts.models import CohortKind
@@ -60,6 +61,35 @@ class SessionPlan:
         return Slot(f"meeting-{existing + 1}", None, None, self.default_minutes)
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How messages to members name their kind of track (subjects, and where they look)."""
+
+    invited: LazyString
+    enrolled: LazyString
+    waitlisted: LazyString
+    no_longer: LazyString
+    scheduled: LazyString
+    session_changed: LazyString
+    session_cancelled: LazyString
+    cancelled: LazyString
+    #: Used inside sentences: "... on your programme page:".
+    page: LazyString
+
+
+PROGRAMME_WORDING = Wording(
+    invited=_l("You are invited to a career programme"),
+    enrolled=_l("You have a place in the career programme"),
+    waitlisted=_l("You are on the waitlist of the career programme"),
+    no_longer=_l("You are no longer signed up for the career programme"),
+    scheduled=_l("The sessions of your career programme are planned"),
+    session_changed=_l("A session of your career programme has changed"),
+    session_cancelled=_l("A session of your career programme has been cancelled"),
+    cancelled=_l("Your career programme has been cancelled"),
+    page=_l("your programme page"),
+)
+
+
 def current_locale() -> str:
     return str(get_locale() or "nl")
 
@@ -81,6 +111,7 @@ class Track:
     has_assignments = True
     #: What happens in the group is for its members only: HR sees counts, not the group.
     is_confidential = False
+    wording = PROGRAMME_WORDING
 
     def plan(self, cohort: Cohort) -> SessionPlan:
         """The programme's session blueprints, planned together."""

@@ -384,13 +384,34 @@ def parse_block(r: Reader) -> Block | None:
     return parser(r, base)
 
 
+#: A reflection is due at most this many days after its session.
+MAX_DAYS_AFTER = 60
+
+
+def read_due_rule(r: Reader) -> tuple[int | None, int | None]:
+    """Read the due rule: days before the next session, or days after the own session."""
+    before = r.optional_integer("due_days_before_next_session", low=0)
+    after = r.optional_integer("due_days_after_session", low=1, high=MAX_DAYS_AFTER)
+    if r.has("due_days_before_next_session") == r.has("due_days_after_session"):
+        r.problem(
+            "due_days_before_next_session",
+            "set exactly one of due_days_before_next_session and due_days_after_session",
+        )
+    return before, after
+
+
 def parse_assignment(r: Reader) -> Assignment:
+    slug, competency = r.slug(), r.ref("competency", "competencies")
+    # A programme or a workshop series: checks.unresolved knows both.
+    programme, after_session = r.ref("programme", "programmes"), r.string("after_session")
+    before, after = read_due_rule(r)
     return Assignment(
-        slug=r.slug(),
-        competency=r.ref("competency", "competencies"),
-        programme=r.ref("programme", "programmes"),
-        after_session=r.string("after_session"),
-        due_days_before_next_session=r.integer("due_days_before_next_session", low=0),
+        slug=slug,
+        competency=competency,
+        programme=programme,
+        after_session=after_session,
+        due_days_before_next_session=before,
+        due_days_after_session=after,
         estimated_minutes=r.minutes("estimated_minutes"),
         title=r.text("title"),
         instructions=r.text("instructions"),

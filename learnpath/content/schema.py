@@ -110,6 +110,11 @@ class WorkshopMeeting:
     agenda: tuple[AgendaItem, ...]
     materials: tuple[Text, ...]
 
+    @property
+    def slug(self) -> str:
+        """The meeting's session slot (``meeting-1``, ...): what a cohort's sessions refer to."""
+        return f"meeting-{self.order}"
+
 
 @dataclass(frozen=True)
 class WorkshopSeries:
@@ -258,16 +263,20 @@ class FeedbackRequestBlock(Block):
 class Assignment:
     slug: str
     competency: str
+    #: The slug of a programme, or of a workshop series (a reflection for managers).
     programme: str
-    #: The assignment belongs to the interval that starts after this session.
+    #: The assignment belongs to the interval that starts after this session (or meeting).
     after_session: str
-    due_days_before_next_session: int
+    #: Exactly one of the two due rules is set: so many days before the next session starts,
+    #: or so many days after ``after_session`` starts (also after the last session).
+    due_days_before_next_session: int | None
     estimated_minutes: int
     title: Text
     #: Markdown.
     instructions: Text
     kind: str
     blocks: tuple[Block, ...]
+    due_days_after_session: int | None = None
 
     @property
     def is_action_plan(self) -> bool:
@@ -290,10 +299,23 @@ class Content:
     def programme(self, slug: str) -> Programme:
         return self.programmes[slug]
 
+    def session_slugs(self, slug: str) -> tuple[str, ...]:
+        """The ordered session slugs of a programme or the meeting slots of a workshop series.
+
+        KeyError if ``slug`` names neither.
+        """
+        if slug in self.programmes:
+            return tuple(s.slug for s in self.programmes[slug].sessions)
+        return tuple(m.slug for m in self.workshop_series[slug].meetings)
+
     def assignments_for(self, programme_slug: str) -> list[Assignment]:
-        """Return the programme's assignments ordered by interval, then slug."""
-        programme = self.programmes[programme_slug]
+        """Return the assignments of a programme (or workshop series) by interval, then slug."""
+        slots = self.session_slugs(programme_slug)
         return sorted(
-            (a for a in self.assignments.values() if a.programme == programme_slug),
-            key=lambda a: (programme.session(a.after_session).order, a.slug),
+            (
+                a
+                for a in self.assignments.values()
+                if a.programme == programme_slug and a.after_session in slots
+            ),
+            key=lambda a: (slots.index(a.after_session), a.slug),
         )

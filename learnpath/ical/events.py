@@ -9,15 +9,11 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.tracks import track_of
-from learnpath.content import Programme
 from learnpath.content_registry import get_content
 from learnpath.ical.builder import EventData, Person
 from learnpath.schedule.models import CohortSession
-
-
-def _programme(slug: str) -> Programme | None:
-    return get_content().programmes.get(slug)
 
 
 def _locale() -> str:
@@ -34,24 +30,29 @@ def session_title(session: CohortSession) -> str:
     return f"{session_name(session)} – {session.cohort.name}"
 
 
-def assignments_to_prepare(programme_slug: str, session_slug: str) -> list[str]:
+def assignments_to_prepare(cohort: Cohort, session_slug: str) -> list[str]:
     """Titles of the assignments due before this session, in the current language.
 
-    These are the programme's assignments given after the previous session (content field
-    ``after_session``); the first session has none. Once participants' assignment progress is
-    stored, this is the place to leave out what someone has already handed in.
+    These are the cohort's assignments given after the previous slot of its track plan
+    (content field ``after_session``) that are due before the next session; the first session
+    has none, and a reflection due days after its own meeting is not preparation. Once
+    participants' assignment progress is stored, this is the place to leave out what someone
+    has already handed in.
     """
-    programme = _programme(programme_slug)
-    if programme is None:
+    from learnpath.assignments.services import assignments_of, slot_slugs
+
+    try:
+        slugs = slot_slugs(cohort)
+        assignments = assignments_of(cohort, get_content())
+    except KeyError:  # content without this programme or series
         return []
-    slugs = [s.slug for s in sorted(programme.sessions, key=lambda s: s.order)]
     if session_slug not in slugs or slugs.index(session_slug) == 0:
         return []
     previous = slugs[slugs.index(session_slug) - 1]
     return [
         assignment.title.get(_locale())
-        for assignment in get_content().assignments_for(programme_slug)
-        if assignment.after_session == previous
+        for assignment in assignments
+        if assignment.after_session == previous and assignment.due_days_after_session is None
     ]
 
 
@@ -63,7 +64,7 @@ def description(session: CohortSession) -> str:
     parts.append(_("Join online: %(url)s", url=session.meeting_url))
     if session.notes:
         parts.append(session.notes)
-    to_prepare = assignments_to_prepare(session.cohort.programme_slug, session.blueprint_slug)
+    to_prepare = assignments_to_prepare(session.cohort, session.blueprint_slug)
     if to_prepare:
         lines = "\n".join(f"- {title}" for title in to_prepare)
         parts.append(_("To prepare:") + "\n" + lines)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role, User
 from learnpath.cohorts.models import ACTIVE_STATUSES, Cohort, CohortKind, Enrolment, EnrolmentStatus
-from learnpath.cohorts.tracks import SessionPlan, Slot, Track, register
+from learnpath.cohorts.tracks import SessionPlan, Slot, Track, Wording, register
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.manager_tracks import hierarchy
@@ -32,6 +32,31 @@ WORKSHOP_MIN_GAP_DAYS = 7
 MEMBER_STATUSES = ACTIVE_STATUSES | {EnrolmentStatus.INVITED}
 
 
+_PAGE = _l("your manager tracks page")
+WORKSHOP_WORDING = Wording(
+    invited=_l("You are invited to a workshop series for managers"),
+    enrolled=_l("You have a place in the workshop series"),
+    waitlisted=_l("You are on the waitlist of the workshop series"),
+    no_longer=_l("You are no longer signed up for the workshop series"),
+    scheduled=_l("The meetings of your workshop series are planned"),
+    session_changed=_l("A meeting of your workshop series has changed"),
+    session_cancelled=_l("A meeting of your workshop series has been cancelled"),
+    cancelled=_l("Your workshop series has been cancelled"),
+    page=_PAGE,
+)
+INTERVISION_WORDING = Wording(
+    invited=_l("You are invited to an intervision group"),
+    enrolled=_l("You have a place in the intervision group"),
+    waitlisted=_l("You are on the waitlist of the intervision group"),
+    no_longer=_l("You are no longer signed up for the intervision group"),
+    scheduled=_l("A meeting of your intervision group is planned"),
+    session_changed=_l("A meeting of your intervision group has changed"),
+    session_cancelled=_l("A meeting of your intervision group has been cancelled"),
+    cancelled=_l("Your intervision group has been cancelled"),
+    page=_PAGE,
+)
+
+
 class ManagerTrack(Track):
     member_role = Role.MANAGER
     wrong_role_message = _l("Only managers can take part in a manager track.")
@@ -42,7 +67,10 @@ class ManagerTrack(Track):
 
 class WorkshopTrack(ManagerTrack):
     kind = CohortKind.WORKSHOP
+    wording = WORKSHOP_WORDING
     max_capacity = 20
+    #: A short reflection after each meeting (assignments of the workshop series).
+    has_assignments = True
 
     def plan(self, cohort: Cohort) -> SessionPlan:
         """The meetings of the group's workshop series, planned together."""
@@ -56,6 +84,7 @@ class WorkshopTrack(ManagerTrack):
 
 class IntervisionTrack(ManagerTrack):
     kind = CohortKind.INTERVISION
+    wording = INTERVISION_WORDING
     min_capacity = INTERVISION_MIN
     max_capacity = INTERVISION_MAX
     is_confidential = True

@@ -13,6 +13,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from learnpath.accounts.models import Role, User, UserRole
+from learnpath.assignments import queries as assignment_queries
+from learnpath.assignments import services as assignment_services
+from learnpath.assignments.queries import TimelineAssignment
 from learnpath.cohorts import presenters
 from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.forms import ConfirmForm
@@ -183,6 +186,12 @@ def mine() -> ResponseReturnValue:
         sessions=sessions,
         next_roles=next_roles,
         open_groups=_open_groups({e.cohort_id for e in enrolments}),
+        with_reflections={
+            e.cohort_id
+            for e in enrolments
+            if e.status in assignment_services.WORKSPACE_STATUSES
+            and track_of(e.cohort).has_assignments
+        },
         form=ConfirmForm(),
         now=utcnow(),
     )
@@ -210,6 +219,17 @@ def _own_membership(cohort_id: int) -> Enrolment:
     if enrolment is None:
         abort(404)
     return enrolment
+
+
+@bp.route("/groepen/<int:cohort_id>/bevestigen", methods=["POST"])
+@roles(Role.MANAGER)
+def confirm(cohort_id: int) -> ResponseReturnValue:
+    """Confirm a place offered after moving up from the waitlist (claim window)."""
+    enrolment = _own_membership(cohort_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    run_action(lambda: cohorts.confirm_offer(enrolment), _("Your place is confirmed."))
+    return redirect(url_for("manager_tracks.mine"))
 
 
 @bp.route("/groepen/<int:cohort_id>/afmelden", methods=["POST"])
@@ -246,9 +266,19 @@ def group(cohort_id: int) -> ResponseReturnValue:
         sessions=presenters.sessions_by_cohort([cohort.id])[cohort.id],
         slots={s.slug: s for s in plan.slots},
         materials=_materials(cohort),
+        reflections=_reflections(cohort),
         members=services.members_of(cohort),
         is_intervision=cohort.kind == CohortKind.INTERVISION,
     )
+
+
+def _reflections(cohort: Cohort) -> dict[str, list[TimelineAssignment]]:
+    """The member's reflections (with due moment and state) per meeting slot, if any."""
+    enrolment = assignment_services.member_enrolment(current_user, cohort)
+    if enrolment is None:
+        return {}
+    steps = assignment_queries.timeline(enrolment, get_content(), utcnow()).steps
+    return {step.session_slug: step.assignments for step in steps if step.assignments}
 
 
 def _materials(cohort: Cohort) -> dict[str, list[str]]:
@@ -329,7 +359,7 @@ def choose_method(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """The group picks the method for this meeting."""
     item = _meeting(cohort_id, session_id)
     form = MethodForm()
-    form.method.choices = list(get_content().intervision_methods)
+    form.method.choices = [SelectChoice(slug, slug) for slug in get_content().intervision_methods]
     if not form.validate_on_submit():
         abort(400)
     run_action(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from learnpath.accounts.models import User
 from learnpath.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from learnpath.cohorts.tracks import track_of
 from learnpath.content import Assignment
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -93,9 +94,9 @@ def session_reminders(now: datetime | None = None) -> int:
         if e.cohort_id == s.cohort_id
     }
     queued = 0
-    link = external_url("cohorts.my_programme")
     for key in not_yet_queued(wanted):
         kind, session, user = wanted[key]
+        link = external_url(track_of(session.cohort).home_endpoint)
         subject = (
             _l("Reminder: your session starts in an hour")
             if kind == "1h"
@@ -132,22 +133,34 @@ def assignment_reminder_key(kind: str, enrolment_id: int, slug: str, due: dateti
 
 
 def assignment_reminders(now: datetime | None = None) -> int:
-    """Queue "due in 48 hours" and "overdue" reminders for work not yet handed in."""
+    """Queue "due in 48 hours" and "overdue" reminders for work not yet handed in.
+
+    Covers every cohort whose track has assignments: participant programmes and the
+    reflections of manager workshop groups (the link goes to the member's own page).
+    """
     from learnpath.assignments.models import Submission, SubmissionStatus
-    from learnpath.assignments.services import base_due_moments, effective_due, extensions_of
+    from learnpath.assignments.services import (
+        assignment_link,
+        assignments_of,
+        base_due_moments,
+        can_edit,
+        effective_due,
+        extensions_of,
+    )
     from learnpath.content_registry import get_content
 
     now = now or utcnow()
     content = get_content()
+    # A reflection can be due days after its (last) session: look back that much further.
+    after = max((a.due_days_after_session or 0 for a in content.assignments.values()), default=0)
+    lookback = OVERDUE_WINDOW + timedelta(days=after)
     sessions = db.session.scalars(
         select(CohortSession)
         .join(Cohort, CohortSession.cohort_id == Cohort.id)
         .where(Cohort.status == CohortStatus.ACTIVE)
         .where(
             CohortSession.cohort_id.in_(
-                select(CohortSession.cohort_id).where(
-                    CohortSession.starts_at > now - OVERDUE_WINDOW
-                )
+                select(CohortSession.cohort_id).where(CohortSession.starts_at > now - lookback)
             )
         )
         .options(selectinload(CohortSession.cohort).selectinload(Cohort.organisation))
@@ -162,7 +175,8 @@ def assignment_reminders(now: datetime | None = None) -> int:
         .join(User, Enrolment.user_id == User.id)
         .where(
             Enrolment.cohort_id.in_(list(by_cohort)),
-            Enrolment.status == EnrolmentStatus.ENROLLED,
+            # Completed members may still owe the reflection after the last meeting.
+            Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)),
             User.wants_assignment_reminders.is_(True),
         )
         .options(selectinload(Enrolment.user).selectinload(User.organisation))
@@ -181,13 +195,13 @@ def assignment_reminders(now: datetime | None = None) -> int:
         cohort = cohort_sessions[0].cohort
         base = base_due_moments(cohort, content, cohort_sessions)
         extensions = extensions_of(cohort_id)  # one query per active cohort, not per person
-        assignments = [
-            a for a in content.assignments_for(cohort.programme_slug) if not a.is_action_plan
-        ]
+        assignments = [a for a in assignments_of(cohort, content) if not a.is_action_plan]
         for enrolment in (e for e in enrolments if e.cohort_id == cohort_id):
             for assignment in assignments:
                 due = effective_due(base, extensions, enrolment.id, assignment.slug)
                 if due is None or (enrolment.id, assignment.slug) in handed_in:
+                    continue
+                if not can_edit(enrolment, assignment, due, now):
                     continue
                 if due - DUE_SOON <= now < due:
                     kind = "due_soon"
@@ -214,7 +228,7 @@ def assignment_reminders(now: datetime | None = None) -> int:
             reminder=kind,
             assignment=assignment,
             due=due,
-            link=external_url("assignments.assignment", slug=assignment.slug),
+            link=assignment_link(enrolment.cohort, assignment.slug),
             preferences_link=preferences_url(enrolment.user),
         )
         queued += message is not None

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
@@ -40,7 +38,7 @@ def _send(
 
 
 def sessions_scheduled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
-    _send(cohort, "scheduled", _l("The sessions of your career programme are planned"), sessions)
+    _send(cohort, "scheduled", track_of(cohort).wording.scheduled, sessions)
     sessions_changed(cohort, sessions, Reason.NEW)
 
 
@@ -48,7 +46,7 @@ def session_changed(session: CohortSession, old_start: datetime) -> None:
     _send(
         session.cohort,
         "changed",
-        _l("A session of your career programme has changed"),
+        track_of(session.cohort).wording.session_changed,
         [session],
         old_start=old_start,
     )
@@ -59,12 +57,12 @@ def session_cancelled(session: CohortSession) -> None:
     _send(
         session.cohort,
         "cancelled",
-        _l("A session of your career programme has been cancelled"),
+        track_of(session.cohort).wording.session_cancelled,
         [session],
     )
     sessions_changed(session.cohort, [session], Reason.CANCELLED)
 
 
 def cohort_cancelled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
-    _send(cohort, "cohort_cancelled", _l("Your career programme has been cancelled"), sessions)
+    _send(cohort, "cohort_cancelled", track_of(cohort).wording.cancelled, sessions)
     sessions_changed(cohort, sessions, Reason.CANCELLED)

@@ -104,7 +104,12 @@ def plan(cohort_id: int) -> ResponseReturnValue:
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     blueprints = {slot.slug: slot for slot in slots}
     return render_template(
-        "schedule/plan.html", cohort=cohort, form=form, blueprints=blueprints, programme=programme
+        "schedule/plan.html",
+        cohort=cohort,
+        form=form,
+        blueprints=blueprints,
+        programme=programme,
+        has_assignments=track_of(cohort).has_assignments,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time
 
+from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.tracks import track_of
 from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
@@ -29,8 +30,14 @@ def session_name(session: CohortSession) -> str:
     return track_of(session.cohort).session_name(session)
 
 
+def member_page(cohort: Cohort) -> str:
+    """Where members of the cohort's kind find their sessions, for use in a sentence."""
+    return str(track_of(cohort).wording.page)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(session_name, "session_name")
+    app.add_template_global(member_page, "member_page")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_time, "time")

@@ -12,6 +12,8 @@ from tests.content.content_tree import FIXTURES, Change, ContentTree, delete, se
 
 PROGRAMME = "modules/programmes/loopbaantraject.toml"
 KERNKWADRANT = "assignments/kernkwadrant.toml"
+REFLECTION = "assignments/reflectie-voeren.toml"
+LAST_REFLECTION = "assignments/reflectie-opvolgen.toml"
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,77 @@ CASES = [
         expect="schema_version",
     ),
     case("invalid slug", KERNKWADRANT, set_at("slug", "Kern Kwadrant"), expect="slug"),
+    # Reflections for managers: assignments of a workshop series.
+    case(
+        "reflection after a meeting the series does not have",
+        REFLECTION,
+        set_at("after_session", "meeting-9"),
+        expect="after_session",
+    ),
+    case(
+        "reflection after a programme session",
+        REFLECTION,
+        set_at("after_session", "intro"),
+        expect="after_session",
+    ),
+    case(
+        "unknown programme or workshop series",
+        REFLECTION,
+        set_at("programme", "het-goede-gesprek"),
+        expect="programme",
+    ),
+    case(
+        "both due rules",
+        REFLECTION,
+        set_at("due_days_before_next_session", 2),
+        expect="due_days_before_next_session",
+    ),
+    case(
+        "no due rule",
+        REFLECTION,
+        delete("due_days_after_session"),
+        expect="due_days_before_next_session",
+    ),
+    case(
+        "due before the next session after the last meeting",
+        LAST_REFLECTION,
+        delete("due_days_after_session"),
+        set_at("due_days_before_next_session", 2),
+        expect="after_session",
+    ),
+    case(
+        "due too long after the session",
+        REFLECTION,
+        set_at("due_days_after_session", 90),
+        expect="due_days_after_session",
+    ),
+    case(
+        "action plan in a workshop series", REFLECTION, set_at("kind", "action_plan"), expect="kind"
+    ),
+    case(
+        "colleague feedback in a workshop series",
+        REFLECTION,
+        set_at(
+            "blocks[0]",
+            {
+                "slug": "collegas",
+                "type": "feedback_request",
+                "label": {"nl": "Vraag collega's", "en": "Ask colleagues"},
+                "min_people": 1,
+                "max_people": 2,
+                "intro": {"nl": "Wil je meedenken?", "en": "Will you help?"},
+                "questions": [{"nl": "Wat zag je?", "en": "What did you see?"}],
+            },
+        ),
+        expect="blocks[0].type",
+    ),
+    case(
+        "a programme assignment due after its own session",
+        KERNKWADRANT,
+        delete("due_days_before_next_session"),
+        set_at("due_days_after_session", 3),
+        expect=(),
+    ),
 ]
 
 

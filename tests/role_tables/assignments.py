@@ -3,6 +3,7 @@ from learnpath.web.access import PUBLIC
 
 P = frozenset({Role.PARTICIPANT})
 F = frozenset({Role.FACILITATOR})
+M = frozenset({Role.MANAGER})
 
 ROUTES = {
     "assignments.workspace": (P, "GET"),
@@ -11,6 +12,8 @@ ROUTES = {
     "assignments.self_assessment": (P, "GET"),
     "assignments.take_self_assessment": (P, "GET"),
     "assignments.colleague_answer": (PUBLIC, "GET"),
+    "assignments.reflections": (M, "GET"),
+    "assignments.reflection": (M, "GET"),
     "assignments.matrix": (F, "GET"),
     "assignments.submission": (F, "GET"),
     "assignments.participant": (F, "GET"),
