@@ -1,4 +1,5 @@
-"""HR dashboard for an organisation with 1,000 participants in 90 cohorts: median server time
+"""HR dashboard for an organisation with 1,000 participants in 90 cohorts (with action plans,
+goals and follow-ups) and 200 managers in workshop and intervision groups: median server time
 and number of queries per request.
 
 Run: .venv/bin/python bench/hr_report.py [DATABASE_URL]
@@ -28,6 +29,7 @@ from tests.reports.data import generate  # noqa: E402
 RUNS = 15
 PARTICIPANTS = 1000
 COHORTS = 90
+MANAGERS = 200
 DEPARTMENTS = [
     "Sociaal domein",
     "Ruimte",
@@ -55,13 +57,20 @@ def main() -> None:
         db.session.commit()
         per_dept = PARTICIPANTS // len(DEPARTMENTS)
         started = time.perf_counter()
-        generate(org, dict.fromkeys(DEPARTMENTS, per_dept), cohorts=COHORTS, seed=42)
+        generate(
+            org,
+            dict.fromkeys(DEPARTMENTS, per_dept),
+            cohorts=COHORTS,
+            seed=42,
+            managers=MANAGERS,
+        )
         hr = User(organisation=org, email="hr@bench.example", name="HR", password_hash="x")
         db.session.add(hr)
         set_roles(hr, {Role.HR})
         db.session.commit()
         print(
-            f"generated {PARTICIPANTS} participants in {COHORTS} cohorts "
+            f"generated {PARTICIPANTS} participants in {COHORTS} cohorts and {MANAGERS} "
+            "managers "
             f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})"
         )
         if db.engine.dialect.name == "postgresql":
@@ -83,6 +92,7 @@ def main() -> None:
         ("whole organisation", f"/rapportage/organisatie?jaar={year}"),
         ("one department", f"/rapportage/organisatie?jaar={year}&afdeling={dept_id}"),
         ("one CSV table", f"/rapportage/organisatie/attendance.csv?jaar={year}"),
+        ("goals CSV", f"/rapportage/organisatie/goals.csv?jaar={year}"),
     ]:
         times, queries = [], []
         with app.app_context():

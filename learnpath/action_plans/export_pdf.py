@@ -21,7 +21,11 @@ FONT = "helvetica"
 ACCENT = (31, 78, 121)
 HEADING_FILL = (225, 234, 243)
 #: Relative column widths for tables with this many columns.
-COLUMN_WIDTHS = {5: (30, 20, 20, 20, 14), 4: (30, 16, 14, 30)}
+COLUMN_WIDTHS = {
+    6: (28, 17, 17, 17, 17, 14),
+    5: (30, 20, 20, 20, 14),
+    4: (30, 16, 14, 30),
+}
 
 
 def pdf_text(text: str) -> str:

@@ -16,6 +16,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -23,13 +24,19 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learnpath.action_plans import plan_data
+from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
 from learnpath.action_plans.services import AGREEMENTS_MAX, MANAGER_NOTES_MAX, MAX_PROPOSALS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+def _choices(labels: Mapping[str, Any]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,13 +52,21 @@ def _date(label: object) -> DateField:
 
 class GoalForm(Form):
     description = TextAreaField(_l("Goal: what do you want to achieve?"))
+    category = SelectField(
+        _l("What kind of goal is this?"),
+        choices=[SelectChoice("", _l("Choose…")), *_choices(GOAL_CATEGORIES)],
+        default="",
+        validators=[Optional()],
+        # plan_data.validate checks the choice (with a message in the user's language).
+        validate_choice=False,
+    )
     measurable = StringField(_l("Measurable: how will you know you got there?"))
     achievable = StringField(_l("Achievable: what makes it feasible?"))
     relevant = StringField(_l("Relevant: why does it matter to you?"))
     target_date = _date(_l("By when"))
     horizon = RadioField(
         _l("Horizon"),
-        choices=list(plan_data.HORIZONS.items()),
+        choices=_choices(plan_data.HORIZONS),
         default="short",
         validators=[Optional()],
     )
@@ -70,7 +85,7 @@ class PlanForm(FlaskForm):
     goals = FieldList(FormField(GoalForm), min_entries=plan_data.MAX_GOALS)
     actions = FieldList(FormField(ActionForm), min_entries=3)
     support_kinds = MultiCheckboxField(
-        _l("What support do you need?"), choices=list(plan_data.SUPPORT_KINDS.items())
+        _l("What support do you need?"), choices=_choices(plan_data.SUPPORT_KINDS)
     )
     support_details = TextAreaField(_l("Explain the support you need"))
     topics = TextAreaField(_l("Topics you want to discuss with your manager"))
@@ -101,7 +116,8 @@ def plan_form_data(data: Mapping[str, Any]) -> dict[str, Any]:
         "ambition": data.get("ambition", ""),
         "insights": dict(data.get("insights") or {}),
         "goals": [
-            g | {"target_date": _as_date(g.get("target_date", ""))} for g in data.get("goals") or []
+            {"category": ""} | g | {"target_date": _as_date(g.get("target_date", ""))}
+            for g in data.get("goals") or []
         ],
         "actions": [a | {"when": _as_date(a.get("when", ""))} for a in data.get("actions") or []],
         "support_kinds": list(support.get("kinds") or []),
@@ -152,8 +168,8 @@ def _nested(field: Any, parts: list[str]) -> Any:
     return None
 
 
-def section_choices() -> list[tuple[str, object]]:
-    return [(key, plan_data.SECTION_TITLES[key]) for key in plan_data.SECTIONS]
+def section_choices() -> list[SelectChoice]:
+    return [SelectChoice(key, plan_data.SECTION_TITLES[key]) for key in plan_data.SECTIONS]
 
 
 class ShareForm(FlaskForm):
@@ -175,7 +191,9 @@ class ExportForm(FlaskForm):
 
     sections = MultiCheckboxField(_l("Sections"), choices=section_choices())
     format = RadioField(
-        _l("Format"), choices=[("pdf", "PDF"), ("docx", _l("Word (DOCX)"))], default="pdf"
+        _l("Format"),
+        choices=[SelectChoice("pdf", "PDF"), SelectChoice("docx", _l("Word (DOCX)"))],
+        default="pdf",
     )
 
 
@@ -192,7 +210,11 @@ class ProposeForm(FlaskForm):
     duration = SelectField(
         _l("Duration"),
         coerce=int,
-        choices=[(45, _l("45 minutes")), (60, _l("1 hour")), (90, _l("1.5 hours"))],
+        choices=[
+            SelectChoice(45, _l("45 minutes")),
+            SelectChoice(60, _l("1 hour")),
+            SelectChoice(90, _l("1.5 hours")),
+        ],
         default=60,
     )
 
@@ -220,3 +242,38 @@ class OutcomeForm(FlaskForm):
     )
     follow_up_on = _date(_l("Follow-up date"))
     discussed = BooleanField(_l("The conversation has taken place"))
+
+
+class GoalOutcomeForm(Form):
+    # Choices are checked by services.record_follow_up (one message per goal, in Dutch).
+    achievement = RadioField(
+        _l("How far did you get?"), choices=_choices(ACHIEVEMENTS), validate_choice=False
+    )
+    #: Always posted, so every goal keeps its index when a choice is left open.
+    goal = HiddenField(default="1")
+
+
+class FollowUpForm(FlaskForm):
+    """The participant's look back: each goal of the final version, and the overall result."""
+
+    result = RadioField(
+        _l("Where do you stand now?"), choices=_choices(RESULTS), validate_choice=False
+    )
+
+
+def follow_up_form(goal_count: int, data: Mapping[str, Any] | None = None) -> FollowUpForm:
+    """The follow-up form with one entry per goal (from the request, or from ``data``)."""
+    goals = FieldList(FormField(GoalOutcomeForm), min_entries=goal_count, max_entries=goal_count)
+    form_class = type("FollowUpGoalsForm", (FollowUpForm,), {"goals": goals})
+    if data is not None:
+        return form_class(formdata=None, data=data)
+    return form_class()
+
+
+def follow_up_values(form: FollowUpForm, goal_count: int) -> list[str]:
+    """The chosen achievement per goal position ("" when none), read by field name."""
+    entries = {entry.name: entry for entry in form.goals.entries}
+    return [
+        str(entries[f"goals-{i}"].form.achievement.data or "") if f"goals-{i}" in entries else ""
+        for i in range(goal_count)
+    ]

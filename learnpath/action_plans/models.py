@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnpath.accounts.models import User
+from learnpath.action_plans.outcomes import Achievement, GoalCategory, TrajectoryResult
 from learnpath.cohorts.models import Cohort
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from learnpath.extensions import Model
@@ -149,10 +150,51 @@ class ConversationProposal(Model):
         return f"<ConversationProposal {self.id} {self.starts_at:%Y-%m-%d %H:%M}>"
 
 
+class PlanGoal(Model):
+    """The countable facts of one goal of the latest finalised version, and its follow-up.
+
+    Written when the plan is finalised (the goal's text stays in the plan's JSON). Only
+    slugs and dates live here, so erasing the participant keeps the figures intact.
+    """
+
+    __tablename__ = "action_plan_goals"
+    __table_args__ = (UniqueConstraint("plan_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"), index=True)
+    #: Index of the goal in the finalised version's ``goals`` (0-based).
+    position: Mapped[int] = mapped_column(Integer)
+    #: None for goals finalised before categories existed.
+    category: Mapped[GoalCategory | None] = mapped_column(str_enum(GoalCategory))
+    #: Set by the participant at follow-up; None until then.
+    achievement: Mapped[Achievement | None] = mapped_column(str_enum(Achievement))
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<PlanGoal plan={self.plan_id} #{self.position} {self.category} {self.achievement}>"
+
+
+class PlanFollowUp(TimestampMixin, Model):
+    """The participant's look back on the trajectory: its overall result (never shared)."""
+
+    __tablename__ = "action_plan_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"), unique=True)
+    result: Mapped[TrajectoryResult] = mapped_column(str_enum(TrajectoryResult))
+    #: The finalised version the participant looked back on.
+    version_number: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<PlanFollowUp plan={self.plan_id} {self.result}>"
+
+
 __all__ = [
     "ActionPlan",
     "Conversation",
     "ConversationProposal",
+    "PlanFollowUp",
+    "PlanGoal",
     "PlanShare",
     "PlanStatus",
     "PlanVersion",

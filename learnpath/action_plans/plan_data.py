@@ -5,7 +5,8 @@ Stored shape (``ActionPlan.data`` and ``PlanVersion.data``)::
     {"career_question": str, "ambition": str,
      "insights": {competency slug: str},
      "goals": [{"description", "measurable", "achievable", "relevant": str,
-                "target_date": "YYYY-MM-DD" | "", "horizon": "short" | "long"}],
+                "target_date": "YYYY-MM-DD" | "", "horizon": "short" | "long",
+                "category": goal category slug (outcomes.GOAL_CATEGORIES) | ""}],
      "actions": [{"what", "who", "result": str, "when": "YYYY-MM-DD" | ""}],
      "support": {"kinds": [support kind], "details": str},
      "topics": str, "follow_up_on": "YYYY-MM-DD" | ""}
@@ -25,6 +26,8 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from learnpath.action_plans.outcomes import GOAL_CATEGORIES
 
 MAX_GOALS = 3
 MAX_ACTIONS = 8
@@ -51,7 +54,15 @@ SUPPORT_KINDS = {
     "job_crafting": _l("Job crafting in the team"),
 }
 HORIZONS = {"short": _l("3–6 months"), "long": _l("1–3 years")}
-GOAL_FIELDS = ("description", "measurable", "achievable", "relevant", "target_date", "horizon")
+GOAL_FIELDS = (
+    "description",
+    "measurable",
+    "achievable",
+    "relevant",
+    "target_date",
+    "horizon",
+    "category",
+)
 ACTION_FIELDS = ("what", "who", "when", "result")
 
 Errors = dict[str, str]
@@ -163,6 +174,8 @@ def validate(
             errors[f"goals-{i}-description"] = _("Describe the goal, or clear this goal's fields.")
         if goal["horizon"] not in HORIZONS:
             errors[f"goals-{i}-horizon"] = _("Choose a horizon.")
+        if goal["category"] not in GOAL_CATEGORIES:
+            errors[f"goals-{i}-category"] = _("Choose what kind of goal this is.")
         if message := _check_date(goal["target_date"], today, earlier):
             errors[f"goals-{i}-target_date"] = message
         _check_long({f"goals-{i}-{f}": goal[f] for f in GOAL_FIELDS[:4]}, SHORT_MAX, errors)
@@ -216,6 +229,12 @@ def show_date(value: str) -> str:
         return value
 
 
+def category_label(slug: str) -> str:
+    """The goal category in the reader's language; empty for plans from before categories."""
+    label = GOAL_CATEGORIES.get(slug)
+    return str(label) if label else ""
+
+
 def _goal_when(goal: Mapping[str, str]) -> str:
     horizon = HORIZONS.get(goal.get("horizon", ""))
     parts = [show_date(goal.get("target_date", "")), str(horizon) if horizon else ""]
@@ -233,9 +252,23 @@ def _section(key: str, data: Mapping[str, Any], competencies: Mapping[str, str])
         insights = data.get("insights") or {}
         section.paragraphs = [(name, insights.get(slug, "")) for slug, name in competencies.items()]
     elif key == "goals":
-        headers = [_("Goal"), _("Measurable"), _("Achievable"), _("Relevant"), _("By when")]
+        headers = [
+            _("Goal"),
+            _("Kind of goal"),
+            _("Measurable"),
+            _("Achievable"),
+            _("Relevant"),
+            _("By when"),
+        ]
         rows = [
-            [g["description"], g["measurable"], g["achievable"], g["relevant"], _goal_when(g)]
+            [
+                g["description"],
+                category_label(g.get("category", "")),
+                g["measurable"],
+                g["achievable"],
+                g["relevant"],
+                _goal_when(g),
+            ]
             for g in data.get("goals") or []
         ]
         section.table = Table(headers, rows)

@@ -26,9 +26,18 @@ from learnpath.action_plans.models import (
     ActionPlan,
     Conversation,
     ConversationProposal,
+    PlanFollowUp,
+    PlanGoal,
     PlanShare,
     PlanStatus,
     PlanVersion,
+)
+from learnpath.action_plans.outcomes import (
+    ACHIEVEMENTS,
+    RESULTS,
+    Achievement,
+    GoalCategory,
+    TrajectoryResult,
 )
 from learnpath.action_plans.prefill import prefill
 from learnpath.assignments.models import AuditEvent
@@ -130,6 +139,7 @@ def save_plan(plan: ActionPlan, raw: Mapping[str, Any], today: date, *, final: b
             PlanVersion(plan=plan, number=plan.version, data=data, finalised_at=utcnow())
         )
         plan.status = PlanStatus.FINAL
+        sync_goals(plan, data)
     db.session.flush()
 
 
@@ -439,3 +449,103 @@ AGENDA = (
     _l("Agreements: who does what, when, with which support"),
     _l("A follow-up date"),
 )
+
+
+# --- follow-up (the participant's look back; never shared) ----------------------------------
+
+
+def _category(slug: object) -> GoalCategory | None:
+    return GoalCategory(slug) if slug in {c.value for c in GoalCategory} else None
+
+
+def goals_of(plan: ActionPlan) -> list[PlanGoal]:
+    return list(
+        db.session.scalars(
+            select(PlanGoal).where(PlanGoal.plan_id == plan.id).order_by(PlanGoal.position)
+        )
+    )
+
+
+def sync_goals(plan: ActionPlan, data: Mapping[str, Any]) -> list[PlanGoal]:
+    """Make the goal rows follow the finalised goals (category copied from the plan).
+
+    A goal whose category is unchanged at its position keeps its follow-up; a changed one
+    starts afresh, and rows of goals that are gone are removed.
+    """
+    rows = {row.position: row for row in goals_of(plan)}
+    goals = list(data.get("goals") or [])
+    result = []
+    for position, goal in enumerate(goals):
+        category = _category(goal.get("category"))
+        row = rows.pop(position, None)
+        if row is None:
+            row = PlanGoal(plan_id=plan.id, position=position, category=category)
+            db.session.add(row)
+        elif row.category != category:
+            row.category, row.achievement, row.assessed_at = category, None, None
+        result.append(row)
+    for row in rows.values():
+        db.session.delete(row)
+    db.session.flush()
+    return result
+
+
+def follow_up_of(plan: ActionPlan) -> PlanFollowUp | None:
+    return db.session.scalar(select(PlanFollowUp).where(PlanFollowUp.plan_id == plan.id))
+
+
+@dataclass(frozen=True)
+class FollowUpGoal:
+    """A goal as the participant sees it on the follow-up page."""
+
+    description: str
+    category: str
+    achievement: str | None
+
+
+def follow_up_goals(plan: ActionPlan, version: PlanVersion) -> list[FollowUpGoal]:
+    """The goals of the finalised version with what was recorded so far (rows made if missing)."""
+    goals = list(version.data.get("goals") or [])
+    rows = goals_of(plan)
+    if len(rows) != len(goals):
+        rows = sync_goals(plan, version.data)
+    return [
+        FollowUpGoal(
+            goal.get("description", ""),
+            plan_data.category_label(goal.get("category", "")),
+            row.achievement.value if row.achievement else None,
+        )
+        for goal, row in zip(goals, rows, strict=True)
+    ]
+
+
+def record_follow_up(
+    plan: ActionPlan, achievements: Sequence[str], result: str, now: datetime
+) -> PlanFollowUp:
+    """Store, per goal of the latest final version, how far it got, and the overall result."""
+    version = latest_version(plan)
+    if version is None:
+        raise PlanError(_l("Finalise your plan before you look back on it."))
+    rows = goals_of(plan)
+    if len(rows) != len(version.data.get("goals") or []):
+        rows = sync_goals(plan, version.data)
+    errors = {
+        f"goals-{i}-achievement": str(_l("Choose how far you got with this goal."))
+        for i in range(len(rows))
+        if i >= len(achievements) or achievements[i] not in ACHIEVEMENTS
+    }
+    if result not in RESULTS:
+        errors["result"] = str(_l("Choose where you stand now."))
+    if errors:
+        raise PlanError(_l("Not saved: check the fields marked below."), errors)
+    for row, value in zip(rows, achievements, strict=False):
+        if row.achievement != value:
+            row.achievement, row.assessed_at = Achievement(value), now
+    follow_up = follow_up_of(plan)
+    if follow_up is None:
+        follow_up = PlanFollowUp(plan_id=plan.id)
+        db.session.add(follow_up)
+    follow_up.result = TrajectoryResult(result)
+    follow_up.version_number = version.number
+    db.session.flush()
+    return follow_up

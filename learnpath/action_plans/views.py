@@ -12,6 +12,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans import forms, plan_data, presenters, services
@@ -86,7 +87,7 @@ def _download(
 def _export_choice(allowed: list[str]) -> tuple[forms.ExportForm, list[str] | None]:
     """Read the export form from the query string; sections chosen (within allowed) or None."""
     form = forms.ExportForm(request.args)
-    form.sections.choices = [c for c in forms.section_choices() if c[0] in allowed]
+    form.sections.choices = [c for c in forms.section_choices() if c.value in allowed]
     if "format" not in request.args:
         form.sections.data = list(allowed)
         return form, None
@@ -121,6 +122,8 @@ def plan() -> ResponseReturnValue:
         versions=plan.versions,
         share=row,
         conversation=services.conversation_of(row) if row else None,
+        has_final=bool(plan.versions),
+        follow_up=services.follow_up_of(plan),
         button_form=forms.ButtonForm(),
         empty_text=presenters.empty_text(),
     )
@@ -225,6 +228,58 @@ def export() -> ResponseReturnValue:
     return _download(str(form.format.data), plan, version, sections)
 
 
+# --- participant: follow-up -------------------------------------------------------------------
+
+
+def _follow_up_page(plan: ActionPlan, form: forms.FollowUpForm) -> str:
+    version = services.latest_version(plan)
+    assert version is not None
+    row = services.active_share(plan)
+    conversation = services.conversation_of(row) if row else None
+    goals = services.follow_up_goals(plan, version)
+    return render_template(
+        "action_plans/follow_up.html",
+        form=form,
+        goals=list(zip(goals, form.goals.entries, strict=False)),
+        version=version,
+        follow_up_on=conversation.follow_up_on if conversation else None,
+        recorded=services.follow_up_of(plan),
+    )
+
+
+@bp.route("/actieplan/terugblik", methods=["GET", "POST"])
+@roles(Role.PARTICIPANT)
+def follow_up() -> ResponseReturnValue:
+    """Look back on the final plan: how far each goal got, and where the participant stands."""
+    plan = _own_plan_or_404()
+    version = services.latest_version(plan)
+    if version is None:
+        flash(_("Finalise your plan before you look back on it."), "info")
+        return redirect(url_for("action_plans.plan"))
+    goals = services.follow_up_goals(plan, version)
+    if request.method == "GET":
+        recorded = services.follow_up_of(plan)
+        data = {
+            "goals": [{"achievement": g.achievement} for g in goals],
+            "result": recorded.result.value if recorded else None,
+        }
+        db.session.commit()
+        return _follow_up_page(plan, forms.follow_up_form(len(goals), data))
+    form = forms.follow_up_form(len(goals))
+    if form.validate_on_submit():
+        values = forms.follow_up_values(form, len(goals))
+        try:
+            services.record_follow_up(plan, values, str(form.result.data or ""), utcnow())
+        except services.PlanError as exc:
+            db.session.rollback()
+            forms.attach_errors(form, exc.errors)  # shown with the form's own error summary
+        else:
+            db.session.commit()
+            flash(_("Your look back is saved. Only you see it."), "success")
+            return redirect(url_for("action_plans.plan"))
+    return _follow_up_page(plan, form)
+
+
 # --- participant: sharing ------------------------------------------------------------------
 
 
@@ -257,7 +312,7 @@ def _share_form(plan: ActionPlan) -> forms.ShareForm:
         "manager": current.manager_id if current else None,
     }
     form = forms.ShareForm(data=data if request.method == "GET" else None)
-    form.manager.choices = [(m.id, m.name) for m in managers]
+    form.manager.choices = [SelectChoice(m.id, m.name) for m in managers]
     if request.method == "GET" and current is None and managers:
         form.manager.data = managers[0].id
     return form
@@ -341,7 +396,7 @@ def _conversation_forms(conversation: Conversation | None, side: str) -> dict[st
         formdata=None,
         data={"items": (conversation.checklist or {}).get(side, []) if conversation else []},
     )
-    checklist.items.choices = list(services.CHECKLIST[side].items())
+    checklist.items.choices = [SelectChoice(k, v) for k, v in services.CHECKLIST[side].items()]
     outcome = forms.OutcomeForm(
         formdata=None,
         data={
@@ -355,7 +410,7 @@ def _conversation_forms(conversation: Conversation | None, side: str) -> dict[st
 
 def _save_checklist(row: PlanShare | None, side: str) -> None:
     form = forms.ChecklistForm()
-    form.items.choices = list(services.CHECKLIST[side].items())
+    form.items.choices = [SelectChoice(k, v) for k, v in services.CHECKLIST[side].items()]
     if row is not None and form.validate_on_submit():
         services.set_checklist(services.start_conversation(row), side, form.items.data or [])
         db.session.commit()
@@ -395,7 +450,7 @@ def _participant_conversation(outcome_form: forms.OutcomeForm | None = None) -> 
         context["outcome_form"] = outcome_form
     accept = forms.AcceptForm()
     if conversation is not None:
-        accept.proposal.choices = [(p.id, p.starts_at) for p in conversation.proposals]
+        accept.proposal.choices = [SelectChoice(p.id, p.starts_at) for p in conversation.proposals]
     return render_template(
         "action_plans/conversation.html",
         share=row,
@@ -424,7 +479,7 @@ def accept_time() -> ResponseReturnValue:
     if conversation is None:
         abort(404)
     form = forms.AcceptForm()
-    form.proposal.choices = [(p.id, p.starts_at) for p in conversation.proposals]
+    form.proposal.choices = [SelectChoice(p.id, p.starts_at) for p in conversation.proposals]
     if form.validate_on_submit():
         proposal_id = int(form.proposal.data)
         _attempt(

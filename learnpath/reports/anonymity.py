@@ -75,8 +75,13 @@ def protect(
     columns: Sequence[Hashable],
     departments: Iterable[Dept],
     threshold: int,
+    people: Mapping[Key, int] | None = None,
 ) -> Protected:
-    """Suppress small cells and their complements in a department × column matrix."""
+    """Suppress small cells and their complements in a department × column matrix.
+
+    ``people`` (by key, see ``key_of``) is for counts of things rather than people (goals):
+    a value is then also small when fewer than ``threshold`` people are behind it.
+    """
     depts = sorted(set(departments) | {d for d, _c in counts}, key=lambda d: (d is None, d or 0))
     values: dict[Key, int] = {}
     for d in depts:
@@ -95,6 +100,8 @@ def protect(
     lines.append(([("row", d) for d in depts], ("grand",)))
 
     hidden = {key for key, value in values.items() if 0 < value < threshold}
+    if people is not None:
+        hidden |= {key for key in values if values[key] > 0 and people.get(key, 0) < threshold}
     changed = True
     while changed:
         changed = False

@@ -17,10 +17,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from learnpath.cohorts.models import DropoutReason, EnrolmentStatus
+from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
+from learnpath.cohorts.models import CohortKind, DropoutReason, EnrolmentStatus
 from learnpath.content.schema import Content
+from learnpath.db import utcnow
 from learnpath.reports import charts, queries
-from learnpath.reports.anonymity import ALL, Protected, View, protect
+from learnpath.reports.anonymity import ALL, Key, Protected, View, key_of, protect
 
 STATUS_GROUPS: dict[str, tuple[EnrolmentStatus, ...]] = {
     "running": (
@@ -49,6 +51,23 @@ REASON_LABELS = {
     DropoutReason.OTHER.value: _l("Other or not given"),
 }
 ATTENDANCE = ("present", "excused", "absent")
+PLAN_STEPS = {
+    "finalised": _l("Action plan finalised"),
+    "shared": _l("Shared with a manager (still shared)"),
+    "discussed": _l("Career conversation held"),
+    "followed_up": _l("Looked back on the goals at follow-up"),
+}
+#: Goals of plans finalised before categories existed.
+NO_CATEGORY = "none"
+#: Goal not yet looked back on.
+OPEN = "open"
+GOAL_COLUMNS = (*ACHIEVEMENTS, OPEN)
+#: People with a final plan who did not look back yet.
+NO_FOLLOW_UP = "none"
+MANAGER_TRACKS = {
+    CohortKind.WORKSHOP.value: _l("Workshop groups"),
+    CohortKind.INTERVISION.value: _l("Intervision groups"),
+}
 CHANGE_BINS = ("decreased", "same", "increased")
 #: A change in a competency score of more than this counts as a decrease or increase.
 CHANGE_MARGIN = 0.25
@@ -157,9 +176,14 @@ class Builder:
     def counts(self, counts: queries.Counts) -> queries.Counts:
         return counts if self.inputs.by_department else _collapse(counts)
 
-    def protect(self, counts: queries.Counts, columns: Sequence[Hashable]) -> Protected:
+    def protect(
+        self,
+        counts: queries.Counts,
+        columns: Sequence[Hashable],
+        people: Mapping[Key, int] | None = None,
+    ) -> Protected:
         departments = self.departments if self.inputs.by_department else [None]
-        return protect(self.counts(counts), columns, departments, self.inputs.threshold)
+        return protect(self.counts(counts), columns, departments, self.inputs.threshold, people)
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -402,6 +426,183 @@ class Builder:
             ),
         )
         return [means, self._with_chart(change_table, column=2, maximum=None)]
+
+    def outcomes(self) -> list[Table]:
+        """Action plans, goals per category and trajectory results (DOMAIN: behaviour, results)."""
+        return [self.plan_steps(), self.goals(), self.results()]
+
+    def plan_steps(self) -> Table:
+        steps = queries.plan_step_counts(self.pop)
+        took_part = queries.took_part_counts(self.pop)
+        rows = []
+        for step, label in PLAN_STEPS.items():
+            counts: queries.Counts = {}
+            for dept, n in took_part.items():
+                done = steps.get((dept, step), 0)
+                counts[(dept, "yes")] = done
+                counts[(dept, "not")] = max(0, n - done)
+            rows.append(Row(str(label), self._yes_no(self.protect(counts, ["yes", "not"]))))
+        headers = (
+            _("Step"),
+            _("People"),
+            _("Not (yet)"),
+            _("Participants"),
+            _("Share of participants"),
+        )
+        return self._with_chart(
+            Table("action_plans", _("Action plans and career conversations"), headers, tuple(rows)),
+            column=3,
+            maximum=100.0,
+        )
+
+    def _yes_no(self, protected: Protected) -> tuple[Cell, ...]:
+        yes = self.fmt.count(protected, self.view, "yes")
+        return (
+            yes,
+            self.fmt.count(protected, self.view, "not"),
+            self.fmt.count(protected, self.view),
+            self.fmt.share(protected.cell(self.view, "yes"), protected.total(self.view), yes),
+        )
+
+    def goals(self) -> Table:
+        facts = queries.goal_facts(self.pop)
+        categories: dict[str, object] = {**GOAL_CATEGORIES, NO_CATEGORY: _l("No category given")}
+        rows = []
+        set_values: list[float | None] = []
+        set_texts: list[str] = []
+        achieved_values: list[float | None] = []
+        achieved_texts: list[str] = []
+        for slug, label in categories.items():
+            mine = [f for f in facts if (f.category or NO_CATEGORY) == slug]
+            counts: queries.Counts = {}
+            people: dict[Key, set[int]] = {}
+            for f in mine:
+                dept = f.dept if self.inputs.by_department else None
+                column = f.achievement or OPEN
+                counts[(dept, column)] = counts.get((dept, column), 0) + 1
+                for key in (key_of(dept, column), key_of(dept), key_of(ALL, column), key_of(ALL)):
+                    people.setdefault(key, set()).add(f.user_id)
+            protected = self.protect(counts, GOAL_COLUMNS, {k: len(v) for k, v in people.items()})
+            total = self.fmt.count(protected, self.view)
+            cells = [self.fmt.count(protected, self.view, c) for c in GOAL_COLUMNS]
+            share = self.fmt.share(
+                protected.cell(self.view, "achieved"), protected.total(self.view), cells[0]
+            )
+            rows.append(Row(str(label), (total, *cells, share)))
+            set_values.append(total.value)
+            set_texts.append(total.text)
+            achieved_values.append(cells[0].value)
+            achieved_texts.append(cells[0].text)
+        title = _("Goals set and achieved per category")
+        chart = charts.bar_chart(
+            "chart-goals",
+            title,
+            [r.label for r in rows],
+            [
+                charts.Series(_("Goals set"), set_values, set_texts),
+                charts.Series(_("Achieved"), achieved_values, achieved_texts),
+            ],
+            max([v for v in set_values if v] or [1.0]),
+        )
+        headers = (
+            _("Category"),
+            _("Goals set"),
+            *(str(label) for label in ACHIEVEMENTS.values()),
+            _("Not looked back on yet"),
+            _("Share achieved"),
+        )
+        return Table(
+            "goals",
+            title,
+            headers,
+            tuple(rows),
+            chart=chart,
+            note=_(
+                "Numbers of goals (one to three per action plan), as the participants judged "
+                "them at follow-up. A number is also hidden when fewer people than the "
+                "threshold are behind it."
+            ),
+        )
+
+    def results(self) -> Table:
+        raw = queries.result_counts(self.pop)
+        counts: queries.Counts = {}
+        for (dept, result), value in raw.items():
+            key = (dept, result if result is not None else NO_FOLLOW_UP)
+            counts[key] = counts.get(key, 0) + value
+        labels: dict[str, object] = {**RESULTS, NO_FOLLOW_UP: _l("Not looked back yet")}
+        protected = self.protect(counts, list(labels))
+        rows = tuple(
+            Row(str(label), (self.fmt.count(protected, self.view, r),))
+            for r, label in labels.items()
+        )
+        total = Row(
+            _("All people with a final action plan"), (self.fmt.count(protected, self.view),)
+        )
+        return self._with_chart(
+            Table(
+                "results",
+                _("Result of the trajectory at follow-up"),
+                (_("Result"), _("People")),
+                rows,
+                total,
+                note=_("As the participants themselves recorded it when they looked back."),
+            )
+        )
+
+    def manager_tracks(self) -> Table:
+        scope = self.inputs.scope
+        mpop = queries.manager_population(scope)
+        now = utcnow()
+        kinds = list(MANAGER_TRACKS)
+        people = self.protect(queries.manager_people_counts(mpop), kinds)
+        attendance = queries.manager_attendance_counts(mpop, now)
+        meetings = queries.manager_meetings(mpop, now)
+        rows = []
+        for kind in kinds:
+            managers = self.fmt.count(people, self.view, kind)
+            held = {
+                session_id
+                for dept, k, session_id in meetings
+                if k == kind and (self.view == ALL or dept == self.view)
+            }
+            meetings_cell = (
+                Cell(str(len(held)), str(len(held)), len(held))
+                if managers.value is not None
+                else Cell(managers.text, managers.raw)
+            )
+            counts: queries.Counts = {}
+            for (dept, key), value in attendance.items():
+                track, status = cast(tuple[str, str], key)
+                if str(getattr(track, "value", track)) == kind:
+                    counts[(dept, str(getattr(status, "value", status)))] = value
+            protected = self.protect(counts, ATTENDANCE)
+            cells = [self.fmt.count(protected, self.view, status) for status in ATTENDANCE]
+            share = self.fmt.share(
+                protected.cell(self.view, "present"), protected.total(self.view), cells[0]
+            )
+            rows.append(Row(str(MANAGER_TRACKS[kind]), (managers, meetings_cell, *cells, share)))
+        headers = (
+            _("Manager track"),
+            _("Managers taking part"),
+            _("Meetings held"),
+            _("Present"),
+            _("Excused"),
+            _("Absent"),
+            _("Share present"),
+        )
+        return self._with_chart(
+            Table(
+                "manager_tracks",
+                _("Managers in workshop and intervision groups"),
+                headers,
+                tuple(rows),
+                note=_(
+                    "Counts only: nothing of what is discussed in intervision is reported. "
+                    "Meetings held are counted for the groups these managers are in."
+                ),
+            )
+        )
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -12,11 +12,19 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Subquery, and_, case, func, select
 
 from learnpath.accounts.models import Role, User, UserRole
+from learnpath.action_plans.models import (
+    ActionPlan,
+    Conversation,
+    PlanFollowUp,
+    PlanGoal,
+    PlanShare,
+    PlanVersion,
+)
 from learnpath.assignments.models import (
     AssessmentMoment,
     SelfAssessment,
@@ -34,6 +42,7 @@ from learnpath.extensions import db
 from learnpath.schedule.models import Attendance, CohortSession, SessionStatus
 
 Counts = dict[tuple[int | None, Hashable], int]
+_Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
 
 #: Statuses of someone who took part (had a seat when the programme ran).
 TOOK_PART = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
@@ -92,6 +101,11 @@ def population(scope: Scope) -> Subquery:
             Enrolment.moved_to_cohort_id.is_(None),
         )
     )
+    return _in_scope(query, scope, starts).subquery()
+
+
+def _in_scope(query: _Q, scope: Scope, starts: Subquery) -> _Q:
+    """Restrict enrolments (joined to their user and cohort start) to the scope."""
     if scope.organisation_id is not None:
         query = query.where(User.organisation_id == scope.organisation_id)
     if scope.starts_from is not None:
@@ -100,7 +114,7 @@ def population(scope: Scope) -> Subquery:
         query = query.where(starts.c.starts_at < scope.starts_before)
     if scope.cohort_ids is not None:
         query = query.where(Enrolment.cohort_id.in_(scope.cohort_ids))
-    return query.subquery()
+    return query
 
 
 def _counts(query: Select[Any]) -> Counts:
@@ -287,3 +301,164 @@ def cohort_years(organisation_id: int) -> list[int]:
 def _year(value: datetime | str) -> int:
     # SQLite returns MIN/MAX over a coalesce as text.
     return value.year if isinstance(value, datetime) else int(str(value)[:4])
+
+
+# --- action plans, goals and follow-up ---------------------------------------------------------
+
+
+def _finalised() -> Any:
+    return select(PlanVersion.id).where(PlanVersion.plan_id == ActionPlan.id).exists()
+
+
+def plan_step_counts(pop: Subquery) -> Counts:
+    """(dept, step) -> people whose plan reached the step (finalised, shared, discussed, ...)."""
+    shared = (
+        select(PlanShare.id)
+        .where(PlanShare.plan_id == ActionPlan.id, PlanShare.revoked_at.is_(None))
+        .exists()
+    )
+    discussed = (
+        select(Conversation.id)
+        .join(PlanShare, PlanShare.id == Conversation.share_id)
+        .where(PlanShare.plan_id == ActionPlan.id, Conversation.discussed_at.is_not(None))
+        .exists()
+    )
+    followed = select(PlanFollowUp.id).where(PlanFollowUp.plan_id == ActionPlan.id).exists()
+    steps = {"finalised": _finalised(), "shared": shared, "discussed": discussed}
+    steps["followed_up"] = followed
+    columns = [func.sum(case((test, 1), else_=0)) for test in steps.values()]
+    rows = db.session.execute(
+        select(pop.c.dept, *columns)
+        .select_from(pop)
+        .join(
+            ActionPlan,
+            and_(ActionPlan.user_id == pop.c.user_id, ActionPlan.cohort_id == pop.c.cohort_id),
+        )
+        .where(pop.c.status.in_(TOOK_PART))
+        .group_by(pop.c.dept)
+    )
+    result: Counts = {}
+    for dept, *values in rows:
+        for step, value in zip(steps, values, strict=True):
+            result[(dept, step)] = int(value or 0)
+    return result
+
+
+@dataclass(frozen=True)
+class GoalFact:
+    dept: int | None
+    user_id: int
+    category: str | None
+    achievement: str | None
+
+
+def goal_facts(pop: Subquery) -> list[GoalFact]:
+    """Every goal of a finalised plan in scope: department, person, category, achievement.
+
+    One row per goal (at most three per person) so that cells can be protected by the number
+    of people behind them, not only by the number of goals.
+    """
+    rows = db.session.execute(
+        select(pop.c.dept, pop.c.user_id, PlanGoal.category, PlanGoal.achievement)
+        .select_from(pop)
+        .join(
+            ActionPlan,
+            and_(ActionPlan.user_id == pop.c.user_id, ActionPlan.cohort_id == pop.c.cohort_id),
+        )
+        .join(PlanGoal, PlanGoal.plan_id == ActionPlan.id)
+        .where(pop.c.status.in_(TOOK_PART))
+    )
+    return [
+        GoalFact(dept, user_id, _value(category), _value(achievement))
+        for dept, user_id, category, achievement in rows
+    ]
+
+
+def _value(member: Any) -> str | None:
+    return None if member is None else str(getattr(member, "value", member))
+
+
+def result_counts(pop: Subquery) -> Counts:
+    """(dept, trajectory result or None) -> people with a finalised plan (None: no follow-up)."""
+    return _counts(
+        select(pop.c.dept, PlanFollowUp.result, func.count())
+        .select_from(pop)
+        .join(
+            ActionPlan,
+            and_(ActionPlan.user_id == pop.c.user_id, ActionPlan.cohort_id == pop.c.cohort_id),
+        )
+        .outerjoin(PlanFollowUp, PlanFollowUp.plan_id == ActionPlan.id)
+        .where(pop.c.status.in_(TOOK_PART), _finalised())
+        .group_by(pop.c.dept, PlanFollowUp.result)
+    )
+
+
+# --- manager tracks ------------------------------------------------------------------------------
+
+MANAGER_KINDS = (CohortKind.WORKSHOP, CohortKind.INTERVISION)
+
+
+def manager_population(scope: Scope) -> Subquery:
+    """Managers of the organisation taking part in workshop and intervision groups in scope."""
+    starts = cohort_start()
+    query = (
+        select(
+            Enrolment.user_id,
+            Enrolment.cohort_id,
+            User.department_id.label("dept"),
+            Cohort.kind,
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(starts, starts.c.cohort_id == Cohort.id)
+        .where(
+            Cohort.kind.in_(MANAGER_KINDS),
+            Cohort.status == CohortStatus.ACTIVE,
+            Enrolment.status.in_(TOOK_PART),
+            Enrolment.moved_to_cohort_id.is_(None),
+        )
+    )
+    return _in_scope(query, scope, starts).subquery()
+
+
+def manager_people_counts(mpop: Subquery) -> Counts:
+    """(dept, track kind) -> distinct managers taking part."""
+    return _counts(
+        select(mpop.c.dept, mpop.c.kind, func.count(func.distinct(mpop.c.user_id))).group_by(
+            mpop.c.dept, mpop.c.kind
+        )
+    )
+
+
+def _held(now: datetime) -> Any:
+    return and_(
+        CohortSession.status == SessionStatus.SCHEDULED,
+        CohortSession.starts_at <= now,
+    )
+
+
+def manager_attendance_counts(mpop: Subquery, now: datetime) -> Counts:
+    """(dept, (track kind, attendance status)) -> records of meetings held (counts only)."""
+    return _counts(
+        select(mpop.c.dept, mpop.c.kind, Attendance.status, func.count())
+        .select_from(mpop)
+        .join(CohortSession, CohortSession.cohort_id == mpop.c.cohort_id)
+        .join(
+            Attendance,
+            and_(Attendance.session_id == CohortSession.id, Attendance.user_id == mpop.c.user_id),
+        )
+        .where(_held(now))
+        .group_by(mpop.c.dept, mpop.c.kind, Attendance.status)
+    )
+
+
+def manager_meetings(mpop: Subquery, now: datetime) -> list[tuple[int | None, str, int]]:
+    """(dept, track kind, session id) of every meeting held by a group with such a manager."""
+    rows = db.session.execute(
+        select(mpop.c.dept, mpop.c.kind, CohortSession.id)
+        .select_from(mpop)
+        .join(CohortSession, CohortSession.cohort_id == mpop.c.cohort_id)
+        .where(_held(now))
+        .distinct()
+    )
+    return [(dept, str(_value(kind)), session_id) for dept, kind, session_id in rows]

@@ -102,8 +102,10 @@ def hr_report(
         builder.cohorts_table(),
         builder.attendance(),
         builder.assignments(),
+        *builder.outcomes(),
         builder.dropout(),
         *builder.competencies(),
+        builder.manager_tracks(),
     ]
     return report, selection
 
@@ -126,6 +128,7 @@ def cohort_report(cohort: Cohort, content: Content) -> Report:
         builder.status(),
         builder.attendance(),
         builder.assignments(),
+        *builder.outcomes(),
         builder.dropout(),
         *builder.competencies(),
     ]

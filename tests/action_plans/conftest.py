@@ -37,6 +37,7 @@ def full_plan_data() -> dict:
                 "relevant": "past bij mijn ambitie",
                 "target_date": FUTURE,
                 "horizon": "short",
+                "category": "development",
             },
             {
                 "description": "Doel-2: opleiding volgen à € 1.500",
@@ -45,6 +46,7 @@ def full_plan_data() -> dict:
                 "relevant": "groei in mijn vak",
                 "target_date": FUTURE,
                 "horizon": "long",
+                "category": "internal_move",
             },
         ],
         "actions": [

@@ -123,6 +123,7 @@ def test_draft_final_reopen_and_earlier_versions(setup, login_as, client):
             "goals-0-description": "Eerste doel",
             "goals-0-target_date": FUTURE,
             "goals-0-horizon": "short",
+            "goals-0-category": "clarity",
         }
     )
     data.pop("save")
@@ -147,7 +148,11 @@ def test_a_date_already_in_the_plan_may_lie_in_the_past_later(setup, final_plan)
 
     stored = {"goals": [{"target_date": PAST}]}
     data = plan_data.normalise(
-        {"goals": [{"description": "x", "target_date": PAST, "horizon": "short"}]}
+        {
+            "goals": [
+                {"description": "x", "target_date": PAST, "horizon": "short", "category": "clarity"}
+            ]
+        }
     )
     assert plan_data.validate(data, stored, utcnow().date(), final=False) == {}
 

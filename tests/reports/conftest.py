@@ -10,8 +10,13 @@ from tests.reports.data import generate
 
 @pytest.fixture
 def big(org):
-    """An organisation with three large departments and one small one (Bedrijfsvoering: 3)."""
-    return generate(org, {"Sociaal domein": 34, "Ruimte": 21, "Economie": 12, "Bedrijfsvoering": 3})
+    """An organisation with three large departments and one small one (Bedrijfsvoering: 3),
+    and 40 managers (ten per department) in workshop and intervision groups."""
+    return generate(
+        org,
+        {"Sociaal domein": 34, "Ruimte": 21, "Economie": 12, "Bedrijfsvoering": 3},
+        managers=40,
+    )
 
 
 def year_of(data) -> int:

@@ -8,13 +8,29 @@ from datetime import timedelta
 
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import set_roles
+from learnpath.action_plans.models import (
+    ActionPlan,
+    Conversation,
+    PlanFollowUp,
+    PlanGoal,
+    PlanShare,
+    PlanStatus,
+    PlanVersion,
+)
+from learnpath.action_plans.outcomes import Achievement, GoalCategory, TrajectoryResult
 from learnpath.assignments.models import (
     AssessmentMoment,
     SelfAssessment,
     Submission,
     SubmissionStatus,
 )
-from learnpath.cohorts.models import Cohort, DropoutReason, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import (
+    Cohort,
+    CohortKind,
+    DropoutReason,
+    Enrolment,
+    EnrolmentStatus,
+)
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -35,6 +51,30 @@ class Fact:
     handed_in: set[str] = field(default_factory=set)
     start: dict[str, int] | None = None
     end: dict[str, int] | None = None
+    plan: PlanFact | None = None
+
+
+@dataclass
+class PlanFact:
+    finalised: bool = False
+    #: Shared with a manager and not revoked.
+    shared: bool = False
+    discussed: bool = False
+    #: (category or None, achievement or None) per goal of the final version.
+    goals: list[tuple[str | None, str | None]] = field(default_factory=list)
+    #: Trajectory result recorded at follow-up, or None.
+    result: str | None = None
+
+
+@dataclass
+class ManagerFact:
+    user: User
+    dept: str | None
+    #: track kind -> (enrolment status, attendance per meeting held by the group; empty for
+    #: someone who withdrew)
+    groups: dict[str, tuple[EnrolmentStatus, dict[int, AttendanceStatus]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -44,6 +84,7 @@ class Data:
     cohorts: list[Cohort]
     facts: list[Fact]
     departments: dict[str, Department]
+    managers: list[ManagerFact] = field(default_factory=list)
 
 
 def generate(
@@ -53,9 +94,13 @@ def generate(
     cohorts: int = 3,
     seed: int = 7,
     start_days: int = -120,
+    managers: int = 0,
 ) -> Data:
-    """Create people per department (None: no department) spread over ``cohorts`` cohorts."""
+    """Create people per department (None: no department) spread over ``cohorts`` cohorts,
+    with action plans, goals and follow-ups, and ``managers`` managers in manager tracks."""
     rng = random.Random(seed)
+    # A second generator for what was added later, so the older figures stay as they were.
+    plan_rng = random.Random(seed + 1000)
     content = get_content()
     inst = content.instruments["zelfscan-loopbaancompetenties"]
     items = [item.slug for scale in inst.scales for item in scale.items]
@@ -76,15 +121,188 @@ def generate(
     }
     facts = []
     n = 0
+    boss = _user(org, None, Role.MANAGER, "boss")
     for dept, size in sizes.items():
         for _ in range(size):
             n += 1
             user = _user(org, departments.get(dept) if dept else None, Role.PARTICIPANT, f"p{n}")
             cohort = groups[n % len(groups)]
             fact = _enrol(rng, user, dept, cohort, sessions[cohort.id], items, assignments)
+            if fact.status in TOOK_PART:
+                fact.plan = _plan(plan_rng, user, cohort, boss)
             facts.append(fact)
+    data = Data(org, facilitator, groups, facts, departments)
+    if managers:
+        _manager_tracks(plan_rng, data, [d for d in sizes], managers, start_days)
     db.session.commit()
-    return Data(org, facilitator, groups, facts, departments)
+    return data
+
+
+def _plan(rng: random.Random, user: User, cohort: Cohort, boss: User) -> PlanFact | None:
+    """An action plan in some state; texts carry the person's e-mail (erasure must blank them)."""
+    if rng.random() < 0.15:
+        return None
+    fact = PlanFact(finalised=rng.random() < 0.8)
+    goals = [
+        {
+            "description": f"goal {i} of {user.email}",
+            "category": rng.choice([c.value for c in GoalCategory] + [""]),
+            "horizon": "short",
+        }
+        for i in range(rng.randint(1, 3))
+    ]
+    data = {"career_question": f"question of {user.email}", "goals": goals}
+    plan = ActionPlan(
+        user_id=user.id,
+        cohort_id=cohort.id,
+        content_version="test",
+        data=data,
+        status=PlanStatus.FINAL if fact.finalised else PlanStatus.DRAFT,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    if not fact.finalised:
+        return fact
+    db.session.add(PlanVersion(plan_id=plan.id, number=1, data=data))
+    followed = rng.random() < 0.6
+    for position, goal in enumerate(goals):
+        category = goal["category"] or None
+        achievement = rng.choice([a.value for a in Achievement]) if followed else None
+        if followed and rng.random() < 0.1:
+            achievement = None  # looked back, but left this goal open
+        fact.goals.append((category, achievement))
+        db.session.add(
+            PlanGoal(
+                plan_id=plan.id,
+                position=position,
+                category=GoalCategory(category) if category else None,
+                achievement=Achievement(achievement) if achievement else None,
+            )
+        )
+    if followed:
+        fact.result = rng.choice([r.value for r in TrajectoryResult])
+        db.session.add(
+            PlanFollowUp(plan_id=plan.id, result=TrajectoryResult(fact.result), version_number=1)
+        )
+    if rng.random() < 0.7:
+        revoked = rng.random() < 0.15
+        fact.shared = not revoked
+        share = PlanShare(
+            plan_id=plan.id,
+            manager_id=boss.id,
+            sections=["goals"],
+            revoked_at=utcnow() if revoked else None,
+        )
+        db.session.add(share)
+        db.session.flush()
+        if rng.random() < 0.6:
+            fact.discussed = True
+            plan.status = PlanStatus.DISCUSSED
+            db.session.add(
+                Conversation(
+                    share_id=share.id,
+                    starts_at=utcnow() - timedelta(days=10),
+                    agreements=f"agreements with {user.email}",
+                    manager_notes="",
+                    checklist={},
+                    discussed_at=utcnow() - timedelta(days=10),
+                )
+            )
+    return fact
+
+
+def _manager_tracks(
+    rng: random.Random, data: Data, depts: list[str | None], count: int, start_days: int
+) -> None:
+    """Managers in workshop groups (three meetings) and intervision groups (two held, one to
+    come, one cancelled), with attendance of the meetings held."""
+    from learnpath.schedule.models import SessionStatus
+
+    people = [
+        ManagerFact(
+            _user(data.org, data.departments.get(d) if d else None, Role.MANAGER, "m"),
+            d,
+        )
+        for i in range(count)
+        for d in [depts[i % len(depts)]]
+    ]
+    now = utcnow()
+    for kind, size, offsets in (
+        (CohortKind.WORKSHOP, 12, (0, 14, 28)),
+        (CohortKind.INTERVISION, 6, (0, 45, 400)),
+    ):
+        members = [
+            m for m in people if rng.random() < (0.7 if kind == CohortKind.WORKSHOP else 0.5)
+        ]
+        for g, start in enumerate(range(0, len(members), size)):
+            cohort = Cohort(
+                organisation=data.org,
+                kind=kind,
+                name=f"{kind.value} {g + 1}",
+                programme_slug="het-goede-loopbaangesprek" if kind == CohortKind.WORKSHOP else "",
+                content_version="test",
+                capacity=20 if kind == CohortKind.WORKSHOP else 8,
+                signup_opens_at=now - timedelta(days=200),
+                signup_closes_at=now - timedelta(days=150),
+                facilitators=[data.facilitator],
+                open_to=[data.org],
+            )
+            db.session.add(cohort)
+            meetings = []
+            for position, offset in enumerate(offsets):
+                meetings.append(
+                    CohortSession(
+                        cohort=cohort,
+                        blueprint_slug=f"meeting-{position + 1}",
+                        position=position,
+                        starts_at=now + timedelta(days=start_days + offset),
+                        duration_minutes=120,
+                        meeting_url="https://example.org/m",
+                    )
+                )
+            cancelled = CohortSession(
+                cohort=cohort,
+                blueprint_slug="meeting-x",
+                position=len(offsets),
+                starts_at=now + timedelta(days=start_days + 7),
+                duration_minutes=120,
+                meeting_url="https://example.org/m",
+                status=SessionStatus.CANCELLED,
+            )
+            db.session.add_all([*meetings, cancelled])
+            db.session.flush()
+            held = [s for s in meetings if s.starts_at <= now]
+            group_members = members[start : start + size]
+            for member in group_members:
+                status = rng.choices(
+                    [
+                        EnrolmentStatus.ENROLLED,
+                        EnrolmentStatus.COMPLETED,
+                        EnrolmentStatus.WITHDRAWN,
+                    ],
+                    weights=[5, 3, 1],
+                )[0]
+                db.session.add(
+                    Enrolment(cohort=cohort, user=member.user, status=status, requested_at=now)
+                )
+                record: dict[int, AttendanceStatus] = {}
+                if status != EnrolmentStatus.WITHDRAWN:
+                    for meeting in held:
+                        att = rng.choice(list(AttendanceStatus))
+                        record[meeting.id] = att
+                        db.session.add(
+                            Attendance(session_id=meeting.id, user_id=member.user.id, status=att)
+                        )
+                    db.session.add(
+                        Attendance(
+                            session_id=cancelled.id,
+                            user_id=member.user.id,
+                            status=AttendanceStatus.ABSENT,
+                        )
+                    )
+                member.groups[kind.value] = (status, record)
+    data.managers = people
+    db.session.flush()
 
 
 _counter = [0]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import JSON, String, select
 
 from learnpath.accounts.models import Role, User
+from learnpath.action_plans.models import ActionPlan, PlanFollowUp, PlanGoal
 from learnpath.assignments.models import (
     AuditEvent,
     FacilitatorNote,
@@ -24,7 +25,14 @@ from tests.reports.conftest import hr
 
 def _person(big):
     fact = next(
-        f for f in big.facts if f.status == EnrolmentStatus.COMPLETED and f.handed_in and f.end
+        f
+        for f in big.facts
+        if f.status == EnrolmentStatus.COMPLETED
+        and f.handed_in
+        and f.end
+        and f.plan
+        and f.plan.result
+        and f.plan.discussed
     )
     return fact.user
 
@@ -139,6 +147,16 @@ def test_erasure_leaves_nothing_of_the_person_and_figures_unchanged(
     ]
     assert found == []
     assert _figures(big) == before
+    # what the goal and result figures count survives, without any text
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.user_id == person.id))
+    goals = db.session.scalars(select(PlanGoal).where(PlanGoal.plan_id == plan.id)).all()
+    fact = next(f for f in big.facts if f.user.id == person.id)
+    assert [
+        (g.category and g.category.value, g.achievement and g.achievement.value) for g in goals
+    ] == fact.plan.goals
+    follow_up = db.session.scalar(select(PlanFollowUp).where(PlanFollowUp.plan_id == plan.id))
+    assert follow_up.result.value == fact.plan.result
+    assert email.lower() not in json.dumps(plan.data).lower()
     erased = db.session.get(User, person.id)
     assert not erased.is_active and erased.password_hash is None
     actions = db.session.scalars(
@@ -191,10 +209,11 @@ def test_admin_export_is_recorded_and_shown_in_the_audit_log(client, login_as, m
     data = client.get(f"/privacy/gebruikers/{person.id}/export.json").get_json()
     assert data["user"]["id"] == person.id
     log = client.get("/privacy/auditlog").text
-    assert "privacy.export" in log and "Admin Anna" in log
+    assert "Alle persoonsgegevens gedownload" in log and "Admin Anna" in log
     assert person.name in client.get("/privacy/gebruikers").text
 
 
 def test_account_page_links_to_the_download(client, login_as, big):
     login_as(_person(big))
-    assert "/privacy/mijn-gegevens.json" in client.get("/account").text
+    assert 'href="/privacy/mijn-gegevens"' in client.get("/account").text
+    assert 'href="/privacy/mijn-gegevens.zip"' in client.get("/privacy/mijn-gegevens").text

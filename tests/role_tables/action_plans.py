@@ -14,6 +14,7 @@ ROUTES = {
     "action_plans.share_sections": (P, "POST"),
     "action_plans.revoke": (P, "POST"),
     "action_plans.audit": (P, "GET"),
+    "action_plans.follow_up": (P, "GET"),
     "action_plans.conversation": (P, "GET"),
     "action_plans.accept_time": (P, "POST"),
     "action_plans.participant_checklist": (P, "POST"),
