@@ -32,6 +32,9 @@ class Organisation(TimestampMixin, Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     #: Smallest group whose figures reports show (learnpath.reports.anonymity); 5 or more.
     report_min_group: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: Months after a trajectory has finished until its personal content is removed by the
+    #: retention job (learnpath.privacy.retention); None: kept until erasure is requested.
+    retention_months: Mapped[int | None] = mapped_column()
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organisation", order_by="Department.name"

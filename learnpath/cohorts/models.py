@@ -145,6 +145,8 @@ class Enrolment(TimestampMixin, Model):
     moved_to_cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
+    #: When the retention job removed this trajectory's personal content (it is done once).
+    retention_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments", foreign_keys=[cohort_id])
     user: Mapped[User] = relationship(foreign_keys=[user_id])

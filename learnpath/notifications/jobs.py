@@ -44,6 +44,13 @@ def _plan_reminders() -> int:
     return queued
 
 
+def _retention() -> int:
+    from learnpath.db import utcnow
+    from learnpath.privacy import retention
+
+    return retention.run_all(utcnow())  # one commit per organisation
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "expire_offers": _expire_offers,
     "session_reminders": _session_reminders,
@@ -51,6 +58,7 @@ JOBS: dict[str, Callable[[], int]] = {
     "plan_reminders": _plan_reminders,
     "deliver_outbox": delivery.deliver_pending,
     "lti_scores": lti_jobs.sync_scores_job,
+    "retention": _retention,
 }
 
 

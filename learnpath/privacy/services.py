@@ -15,7 +15,11 @@ Both work from the metadata, not from a list of tables, because features keep ad
   like ``email``, ``name``, ``note``, ``title``…), keeps ids, statuses, dates and categories so
   that every figure still adds up, replaces the person's name and e-mail address wherever
   else they occur in any text column (e.g. a mail to a manager), and pseudonymises the user
-  row itself.
+  row itself;
+- the same clearing works on a narrower scope (learnpath.privacy.retention): the rows of one
+  *trajectory* (:func:`trajectory_rows`: the person's rows that lead to one cohort, and what
+  hangs off them) or a cohort's *group* rows (:func:`group_rows`); :func:`clear_rows` does the
+  deleting and blanking for every scope. A new table is covered by the same rules.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 
 USERS = "users"
+COHORTS = "cohorts"
 #: Tables whose rows of the person are deleted: nothing aggregated is computed from them.
 DELETE_TABLES = frozenset(
     {
@@ -62,6 +67,8 @@ SECRET = re.compile(r"(password|token|seed|secret|hash|private)")
 #: Facilitators' private notes are theirs (DESIGN §6), not shown to the participant.
 EXPORT_EXCLUDE = frozenset({"facilitator_notes"})
 REDACTED = "[verwijderd]"
+ERASED_PREFIX = "verwijderd-"
+ERASED_DOMAIN = "@invalid.example"
 
 RowKey = tuple[Any, ...]
 
@@ -103,26 +110,117 @@ def _pk(table: Table) -> list[Column[Any]]:
 
 def owned_rows(user_id: int) -> dict[Table, set[RowKey]]:
     """Every row that belongs to the person, by table, as primary-key tuples."""
-    owned: dict[Table, set[RowKey]] = {}
-    frontier: list[Table] = []
+    return _expand(_person_roots({user_id}))
+
+
+def trajectory_rows(trajectories: Iterable[tuple[int, int]]) -> dict[Table, set[RowKey]]:
+    """Every row that belongs to these (person, cohort) trajectories, by table.
+
+    The same rule as :func:`owned_rows`, narrowed to rows that lead to the cohort: a row of
+    the person whose table reaches ``cohorts`` (directly through a ``cohort_id``, or through
+    NOT NULL foreign keys such as attendance -> session -> cohort) and whose cohort is the
+    trajectory's, plus everything that hangs off those rows. Rows of the person that lead to
+    no cohort (mail, platform links, audit entries) belong to the person, not to a trajectory.
+    """
+    pairs = set(trajectories)
+    if not pairs:
+        return {}
+    user_ids = {user for user, _cohort in pairs}
+    cohort_ids = {cohort for _user, cohort in pairs}
+    roots: dict[Table, set[RowKey]] = {}
+    for table in _tables():
+        if table.name == USERS or not _pk(table):
+            continue
+        cohort = _cohort_expr(table, frozenset())
+        if cohort is None:
+            continue
+        for owner in _owner_columns(table):
+            rows = db.session.execute(
+                select(*_pk(table), owner, cohort).where(
+                    owner.in_(user_ids), cohort.in_(cohort_ids)
+                )
+            )
+            keys = {tuple(row[:-2]) for row in rows if (row[-2], row[-1]) in pairs}
+            if keys:
+                roots.setdefault(table, set()).update(keys)
+    return _expand(roots)
+
+
+def group_rows(cohort_ids: Iterable[int]) -> dict[Table, set[RowKey]]:
+    """The rows of cohorts that belong to the group rather than to one person.
+
+    Everything that hangs off the cohorts through NOT NULL foreign keys (sessions, schedule
+    changes, intervision meetings, …) except rows of tables that belong to a person (those
+    go with that person's trajectory) and the cohort rows themselves (names and dates that
+    the figures are grouped by).
+    """
+    cohorts = db.metadata.tables[COHORTS]
+    ids = list(cohort_ids)
+    if not ids:
+        return {}
+    found = _expand({cohorts: {(cohort_id,) for cohort_id in ids}}, skip_owned_tables=True)
+    found.pop(cohorts, None)
+    return found
+
+
+def _person_roots(user_ids: set[int]) -> dict[Table, set[RowKey]]:
+    roots: dict[Table, set[RowKey]] = {}
     for table in _tables():
         if table.name == USERS or not _pk(table):
             continue
         owners = _owner_columns(table)
         if owners:
-            keys = _select_keys(table, or_(*(col == user_id for col in owners)))
+            keys = _select_keys(table, or_(*(col.in_(user_ids) for col in owners)))
             if keys:
-                owned[table] = keys
-                frontier.append(table)
+                roots[table] = keys
+    return roots
+
+
+def _expand(
+    roots: dict[Table, set[RowKey]], *, skip_owned_tables: bool = False
+) -> dict[Table, set[RowKey]]:
+    """Add every row that refers to a found row through a NOT NULL foreign key, repeatedly."""
+    owned = {table: set(keys) for table, keys in roots.items()}
+    frontier = list(owned)
     while frontier:
         parent = frontier.pop()
         for child, col, target in _child_links(parent):
+            if skip_owned_tables and _owner_columns(child):
+                continue
             values = _column_values(parent, target, owned[parent])
             keys = _select_keys(child, col.in_(values)) - owned.get(child, set())
             if keys:
                 owned.setdefault(child, set()).update(keys)
                 frontier.append(child)
     return owned
+
+
+def _cohort_expr(table: Table, seen: frozenset[str]) -> Any:
+    """An SQL expression for the cohort a row of ``table`` belongs to, or None.
+
+    A foreign key to ``cohorts.id`` (NOT NULL ones first: an enrolment's ``cohort_id``, not
+    its ``moved_to_cohort_id``); otherwise a NOT NULL foreign key to a table that leads to a
+    cohort, as a correlated subquery.
+    """
+    direct = [
+        col
+        for col in table.columns
+        for fk in col.foreign_keys
+        if fk.column.table.name == COHORTS and fk.column.name == "id"
+    ]
+    if direct:
+        return sorted(direct, key=lambda col: (col.nullable, col.name != "cohort_id"))[0]
+    for col in table.columns:
+        if col.nullable:
+            continue
+        for fk in col.foreign_keys:
+            parent = fk.column.table
+            if parent.name in seen | {USERS, table.name} or not isinstance(parent, Table):
+                continue
+            inner = _cohort_expr(parent, seen | {table.name})
+            if inner is not None:
+                return select(inner).where(fk.column == col).scalar_subquery()
+    return None
 
 
 def _select_keys(table: Table, condition: Any) -> set[RowKey]:
@@ -236,26 +334,45 @@ def _text_columns(table: Table) -> list[Column[Any]]:
     ]
 
 
-def erase(user: User, actor: User) -> None:
-    """Remove or pseudonymise every personal field of ``user``; figures stay as they were."""
-    if user.id == actor.id:
+def erase(user: User, actor: User | None) -> None:
+    """Remove or pseudonymise every personal field of ``user``; figures stay as they were.
+
+    ``actor`` is the admin who carries out a request (recorded in the audit log), or None
+    when the retention job erases an account whose trajectories are all past retention (the
+    job records its counts in ``retention_runs`` instead).
+    """
+    if actor is not None and user.id == actor.id:
         raise PrivacyError(_l("You cannot erase your own account."))
     needles = _needles(user)
-    owned = owned_rows(user.id)
+    clear_rows(owned_rows(user.id))
+    _pseudonymise(user)
+    for table in _tables():
+        if table.name != USERS:
+            _redact_everywhere(table, needles)
+    db.session.flush()
+    if actor is not None:
+        record_access(actor, user, "privacy.erase")
+
+
+def clear_rows(found: Mapping[Table, set[RowKey]]) -> None:
+    """Delete the rows of DELETE_TABLES, blank the free content of the others.
+
+    Used for a whole person (erasure), for one trajectory and for a group's rows (retention).
+    """
     for table in reversed(_tables()):
-        keys = owned.get(table)
+        keys = found.get(table)
         if not keys:
             continue
         if table.name in DELETE_TABLES:
             db.session.execute(delete(table).where(_key_filter(table, keys)))
         else:
             _blank_rows(table, keys)
-    _pseudonymise(user)
-    for table in _tables():
-        if table.name != USERS:
-            _redact_everywhere(table, needles)
     db.session.flush()
-    record_access(actor, user, "privacy.erase")
+
+
+def is_pseudonymised(user: User) -> bool:
+    """Whether ``user`` has been erased already (by request or by retention)."""
+    return user.email.startswith(ERASED_PREFIX) and user.email.endswith(ERASED_DOMAIN)
 
 
 def _blank_rows(table: Table, keys: set[RowKey]) -> None:
@@ -266,7 +383,7 @@ def _blank_rows(table: Table, keys: set[RowKey]) -> None:
 
 def _pseudonymise(user: User) -> None:
     user.name = f"{REDACTED} {user.id}"
-    user.email = f"verwijderd-{user.id}-{secrets.token_hex(4)}@invalid.example"
+    user.email = f"{ERASED_PREFIX}{user.id}-{secrets.token_hex(4)}{ERASED_DOMAIN}"
     user.password_hash = None
     user.is_active_account = False
     user.last_login_at = None

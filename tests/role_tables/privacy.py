@@ -1,0 +1,5 @@
+from learnpath.accounts.models import Role
+
+ROUTES = {
+    "privacy.retention_setting": (frozenset({Role.ADMIN}), "POST"),
+}
