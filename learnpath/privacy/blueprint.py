@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
-from learnpath.privacy import views  # noqa: E402,F401
+from learnpath.privacy import cli, own_views, views  # noqa: E402,F401

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, EmailField, IntegerField, SubmitField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from learnpath.privacy.retention import MAX_MONTHS, MIN_MONTHS
 
 
 class EraseForm(FlaskForm):
@@ -16,3 +18,31 @@ class EraseForm(FlaskForm):
         validators=[DataRequired(message=_l("Type the e-mail address to confirm."))],
     )
     submit = SubmitField(_l("Erase personal data"))
+
+
+class RetentionForm(FlaskForm):
+    """Months after which finished trajectories are cleared; empty keeps them until erasure."""
+
+    months = IntegerField(
+        _l("Retention period in months"),
+        validators=[
+            Optional(),
+            NumberRange(
+                MIN_MONTHS, MAX_MONTHS, message=_l("Choose a number from %(min)s to %(max)s.")
+            ),
+        ],
+    )
+    submit = SubmitField(_l("Save retention period"))
+
+
+class ErasureRequestForm(FlaskForm):
+    """A person asks for erasure of their own data; they tick that they understand."""
+
+    understood = BooleanField(
+        _l(
+            "I understand that my answers, action plans, notes and messages will be removed "
+            "for good, and that my account will stop working."
+        ),
+        validators=[DataRequired(message=_l("Tick the box to confirm that you understand."))],
+    )
+    submit = SubmitField(_l("Ask for erasure"))

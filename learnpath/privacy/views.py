@@ -12,9 +12,9 @@ from sqlalchemy.orm import aliased
 from learnpath.accounts.models import Role, User
 from learnpath.assignments.models import AuditEvent
 from learnpath.extensions import db
-from learnpath.privacy import services
+from learnpath.privacy import requests, retention, services
 from learnpath.privacy.blueprint import bp
-from learnpath.privacy.forms import EraseForm
+from learnpath.privacy.forms import EraseForm, RetentionForm
 from learnpath.web.access import roles, signed_in
 
 AUDIT_LIMIT = 500
@@ -53,7 +53,11 @@ def users() -> ResponseReturnValue:
         .where(User.organisation_id == current_user.organisation_id)
         .order_by(User.name, User.id)
     ).all()
-    return render_template("privacy/users.html", users=people)
+    return render_template(
+        "privacy/users.html",
+        users=people,
+        requests=requests.open_requests(current_user.organisation_id),
+    )
 
 
 @bp.route("/gebruikers/<int:user_id>/export.json")
@@ -78,6 +82,7 @@ def erase_user(user_id: int) -> ResponseReturnValue:
         else:
             try:
                 services.erase(user, current_user)
+                requests.mark_done(user, current_user)
             except services.PrivacyError as exc:
                 form.confirm_email.errors = [str(exc)]
             else:
@@ -102,3 +107,29 @@ def audit_log() -> ResponseReturnValue:
         .limit(AUDIT_LIMIT)
     ).all()
     return render_template("privacy/audit_log.html", rows=rows, limit=AUDIT_LIMIT)
+
+
+@bp.route("/bewaartermijn", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def retention_setting() -> ResponseReturnValue:
+    """Set how long the organisation keeps finished trajectories; show what the job did."""
+    org = current_user.organisation
+    form = RetentionForm(months=org.retention_months)
+    if form.validate_on_submit():
+        retention.set_retention(org, form.months.data)
+        db.session.commit()
+        if form.months.data:
+            flash(
+                _(
+                    "Finished trajectories are now cleared after %(n)d months.",
+                    n=form.months.data,
+                ),
+                "success",
+            )
+        else:
+            flash(_("Finished trajectories are now kept until erasure is requested."), "success")
+        return redirect(url_for("privacy.retention_setting"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "privacy/retention.html", form=form, runs=retention.recent_runs(org)
+    ), status
