@@ -26,6 +26,7 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.web.access import roles
+from learnpath.web.actions import run_action
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -61,15 +62,7 @@ def _manager_share_or_404(share_id: int) -> PlanShare:
 
 def _attempt(action: Callable[[], object], success: str) -> bool:
     """Run one service call: commit and flash success, or roll back and flash the refusal."""
-    try:
-        action()
-    except services.PlanError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return run_action(action, success, refusals=(services.PlanError,))
 
 
 def _download(

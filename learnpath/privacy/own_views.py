@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from learnpath.extensions import db
 from learnpath.privacy import requests
 from learnpath.privacy.blueprint import bp
 from learnpath.privacy.forms import ErasureRequestForm
 from learnpath.privacy.services import PrivacyError
 from learnpath.web.access import signed_in
+from learnpath.web.actions import run_action
 
 
 def _page(form: ErasureRequestForm, status: int = 200) -> tuple[str, int]:
@@ -31,15 +31,7 @@ def _page(form: ErasureRequestForm, status: int = 200) -> tuple[str, int]:
 
 
 def _attempt(action: Callable[[], object], success: str) -> bool:
-    try:
-        action()
-    except PrivacyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return run_action(action, success, refusals=(PrivacyError,))
 
 
 @bp.route("/mijn-gegevens")

@@ -12,15 +12,19 @@ from learnpath.extensions import db
 
 
 def run_action(
-    action: Callable[[], object], success: str | None, category: str = "success"
+    action: Callable[[], object],
+    success: str | None,
+    category: str = "success",
+    refusals: tuple[type[Exception], ...] = (CohortError,),
 ) -> bool:
-    """Run ``action``; on a CohortError (or subclass) roll back and flash its message.
+    """Run ``action``; when a rule refuses it (``refusals``: the feature's error types, whose
+    messages are safe to show) roll back and flash the message.
 
     Returns whether it succeeded (and was committed).
     """
     try:
         action()
-    except CohortError as exc:
+    except refusals as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return False
