@@ -83,26 +83,29 @@ def follow_up_reminders(now: datetime | None = None) -> int:
             selectinload(Conversation.share).selectinload(PlanShare.manager),
         )
     ).all()
-    wanted: dict[str, tuple[Conversation, User, str]] = {}
+    wanted: dict[str, tuple[Conversation, User, str, str | None]] = {}
     for conversation in conversations:
         participant = conversation.share.plan.user
         local_today = now.astimezone(ZoneInfo(participant.organisation.timezone)).date()
         due = conversation.follow_up_on
         if due is None or not local_today >= due or local_today > (due + FOLLOW_UP_WINDOW):
             continue
-        for user, endpoint, values in (
-            (participant, "action_plans.conversation", {}),
+        # The participant also records how far they got (for themselves; HR sees counts).
+        look_back = external_url("action_plans.follow_up")
+        for user, endpoint, values, own_link in (
+            (participant, "action_plans.conversation", {}, look_back),
             (
                 conversation.share.manager,
                 "action_plans.shared_plan",
                 {"share_id": conversation.share_id},
+                None,
             ),
         ):
             key = f"reminder:follow_up:{conversation.id}:{due.isoformat()}:{user.id}"
-            wanted[key] = (conversation, user, external_url(endpoint, **values))
+            wanted[key] = (conversation, user, external_url(endpoint, **values), own_link)
     queued = 0
     for key in not_yet_queued(wanted):
-        conversation, user, link = wanted[key]
+        conversation, user, link, look_back_link = wanted[key]
         message = queue_message(
             "reminder.follow_up",
             user,
@@ -112,6 +115,7 @@ def follow_up_reminders(now: datetime | None = None) -> int:
             person=conversation.share.plan.user,
             when=format_date(conversation.follow_up_on, "d MMMM y", locale=user.locale),
             link=link,
+            look_back_link=look_back_link,
         )
         queued += message is not None
     return queued

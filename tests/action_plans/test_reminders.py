@@ -51,8 +51,12 @@ def test_follow_up_date_reminds_participant_and_manager_once(setup, shared):
         assert plan_reminders.follow_up_reminders() == 2
         assert plan_reminders.follow_up_reminders() == 0
     db.session.commit()
-    recipients = {m.recipient_user_id for m in _messages("reminder.follow_up")}
-    assert recipients == {setup.participant.id, setup.manager.id}
+    mails = {m.recipient_user_id: m for m in _messages("reminder.follow_up")}
+    assert set(mails) == {setup.participant.id, setup.manager.id}
+    # Only the participant is asked to record how far they got (the manager never sees it).
+    assert "/actieplan/terugblik" in mails[setup.participant.id].body_text
+    assert "alleen jij ziet je antwoorden" in mails[setup.participant.id].body_text
+    assert "/actieplan/terugblik" not in mails[setup.manager.id].body_text
     with freeze_time(follow_up + timedelta(days=20)):
         assert plan_reminders.follow_up_reminders() == 0
     assert isinstance(follow_up, date)
