@@ -78,7 +78,28 @@ def _empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # Only the tables a test wrote to (those with rows, or whose id sequence moved):
+            # DELETE in dependency order and restart their sequences. TRUNCATE would cascade
+            # to every table that refers to users and cost far more than the few rows do.
+            probe = " UNION ALL ".join(
+                f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables
+            )
+            used = set(conn.scalars(text(probe)))
+            moved = conn.scalars(
+                text("SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")
+            )
+            used |= {name.removesuffix("_id_seq") for name in moved} & set(tables)
+            for name in (t for t in tables if t in used):
+                conn.execute(text(f"DELETE FROM {name}"))
+            conn.execute(
+                text(
+                    "SELECT setval(s.seq, 1, false) FROM ("
+                    "SELECT pg_get_serial_sequence(table_name, column_name) AS seq "
+                    "FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = ANY(:names)) s WHERE s.seq IS NOT NULL"
+                ),
+                {"names": list(used)},
+            )
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
