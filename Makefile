@@ -68,7 +68,11 @@ test-postgres: install translations
 		echo "NOTICE: PostgreSQL not reachable at $(LEARNPATH_TEST_DATABASE_URL): PostgreSQL run SKIPPED"; \
 	fi
 
-test: lint typecheck test-sqlite test-postgres
+# The SQLite run (with the browser journeys) and the PostgreSQL run are independent processes
+# with their own databases, so they run side by side (one core each); each run's output is
+# printed whole when it ends.
+test: lint typecheck translations e2e-deps
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o learnpath/translations/messages.pot .
