@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import JSON, String, select
+from sqlalchemy import select
 
 from learnpath import create_app
 from learnpath.accounts.models import Role, User
@@ -30,6 +29,7 @@ from learnpath.privacy import retention
 from learnpath.privacy.models import RetentionRun
 from learnpath.reports import services as reports
 from learnpath.schedule.models import CohortSession
+from tests.db_scan import all_text_values
 from tests.reports.data import generate
 
 # Last session of each cohort: start_days + 28 days. 13.2, 11 months ago, and still running.
@@ -53,18 +53,8 @@ def _figures(org):
 
 
 def _all_text_values():
-    """Every value of every String/Text/JSON column of every table, as lower-case text."""
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, String | JSON)]
-        if not columns:
-            continue
-        for row in db.session.execute(select(*columns)):
-            for col, value in zip(columns, row, strict=True):
-                if value is not None:
-                    text = (
-                        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                    )
-                    yield table.name, col.name, text.lower()
+    """Every text value in the database, lower-cased (see tests/db_scan.py)."""
+    return ((t, c, text.lower()) for t, c, text in all_text_values())
 
 
 def _snapshot():

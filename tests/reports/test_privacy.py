@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from sqlalchemy import JSON, String, select
+from sqlalchemy import select
 
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import ActionPlan, PlanFollowUp, PlanGoal
@@ -20,6 +20,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.ical.models import CalendarToken
 from learnpath.notifications.models import OutboxMessage
+from tests.db_scan import all_text_values
 from tests.reports.conftest import hr
 
 
@@ -88,21 +89,6 @@ def _personal_extras(person, big, manager):
     db.session.commit()
 
 
-def _all_text_values():
-    """Every value of every String/Text/JSON column of every table, as text."""
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, String | JSON)]
-        if not columns:
-            continue
-        for row in db.session.execute(select(*columns)):
-            for col, value in zip(columns, row, strict=True):
-                if value is not None:
-                    text = (
-                        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                    )
-                    yield table.name, col.name, text
-
-
 def _figures(big):
     report, _ = hr(big)
     return [(t.slug, [(r.label, [c.text for c in r.cells]) for r in t.rows]) for t in report.tables]
@@ -128,7 +114,7 @@ def test_erasure_leaves_nothing_of_the_person_and_figures_unchanged(
         "colleague secret words",
         "private: doubts",
     ]
-    assert any(name.lower() in text.lower() for _t, _c, text in _all_text_values())
+    assert any(name.lower() in text.lower() for _t, _c, text in all_text_values())
 
     admin = make_user(Role.ADMIN, organisation=big.org)
     login_as(admin)
@@ -141,7 +127,7 @@ def test_erasure_leaves_nothing_of_the_person_and_figures_unchanged(
 
     found = [
         (table, col)
-        for table, col, text in _all_text_values()
+        for table, col, text in all_text_values()
         for needle in needles
         if needle in text.lower()
     ]
