@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from learnpath.accounts.models import User
+
+class _Zoned(Protocol):
+    timezone: str
 
 
-def for_user(value: datetime, user: User, fmt: str = "EEEE d MMMM y, HH:mm") -> str:
+class Reader(Protocol):
+    """Whoever a time is shown to: a user, with a language and an organisation (time zone)."""
+
+    @property
+    def locale(self) -> str: ...
+
+    @property
+    def organisation(self) -> _Zoned: ...
+
+
+def for_user(value: datetime, user: Reader, fmt: str = "EEEE d MMMM y, HH:mm") -> str:
     """Format a UTC datetime in the user's organisation time zone and language."""
     zone = ZoneInfo(user.organisation.timezone)
     return format_datetime(value, fmt, tzinfo=zone, locale=user.locale)

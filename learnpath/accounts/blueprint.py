@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 from flask_babel import lazy_gettext as _l
 
-from learnpath.accounts.models import User
+from learnpath.accounts.models import Role, User
 from learnpath.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.record_once
+def _template_globals(state: BlueprintSetupState) -> None:
+    """Templates name roles as ``Role.FACILITATOR`` (with the web layer's ``has_role``)."""
+    state.app.jinja_env.globals["Role"] = Role
+
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Sign in to see this page.")

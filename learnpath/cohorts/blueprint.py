@@ -1,6 +1,14 @@
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
+
+from learnpath.cohorts import filters
 
 bp = Blueprint("cohorts", __name__)
+
+
+@bp.record_once
+def _template_globals(state: BlueprintSetupState) -> None:
+    filters.init_app(state.app)
 
 
 @bp.app_context_processor

@@ -1,7 +1,8 @@
 """Every view declares who may use it; a before_request hook enforces it (fail closed).
 
 ``@public`` — anyone, signed in or not; ``@signed_in`` — any signed-in user;
-``@roles(Role.X, ...)`` — signed-in users holding one of these roles. A view without a
+``@roles(Role.X, ...)`` — signed-in users holding one of these roles (any ``StrEnum`` of role
+names: the web layer knows no feature, so it only asks ``current_user.has_role``). A view without a
 declaration is refused for everyone, and a test checks that none exists.
 Object-level checks (own cohort, own organisation) stay in the view or service.
 """
@@ -9,12 +10,11 @@ Object-level checks (own cohort, own organisation) stay in the view or service.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
-
-from learnpath.accounts.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,7 +23,7 @@ SIGNED_IN = "signed_in"
 #: Endpoints of Flask itself and extensions that need no rule of ours.
 _BUILTIN_PUBLIC = {"static"}
 
-Access = str | frozenset[Role]
+Access = str | frozenset[StrEnum]
 
 
 def _declare(rule: Access) -> Callable[[F], F]:
@@ -42,7 +42,7 @@ def signed_in(view: F) -> F:
     return _declare(SIGNED_IN)(view)
 
 
-def roles(*allowed: Role) -> Callable[[F], F]:
+def roles(*allowed: StrEnum) -> Callable[[F], F]:
     return _declare(frozenset(allowed))
 
 
@@ -54,7 +54,7 @@ def access_rule(endpoint: str) -> Access | None:
     return getattr(view, "_access", None)
 
 
-def user_has_role(*allowed: Role) -> bool:
+def user_has_role(*allowed: StrEnum) -> bool:
     return bool(current_user.is_authenticated and current_user.has_role(*allowed))
 
 
@@ -76,4 +76,3 @@ def _enforce() -> Any:
 def init_app(app: Flask) -> None:
     app.before_request(_enforce)
     app.jinja_env.globals["has_role"] = user_has_role
-    app.jinja_env.globals["Role"] = Role

@@ -7,9 +7,6 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time
 
-from learnpath.cohorts.models import Cohort
-from learnpath.cohorts.tracks import track_of
-from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 
 
@@ -25,19 +22,7 @@ def local_time(value: datetime | None) -> str:
     return "" if value is None else format_time(value, "HH:mm")
 
 
-def session_name(session: CohortSession) -> str:
-    """The session's name in the current language (e.g. "Introductiesessie"), for any kind."""
-    return track_of(session.cohort).session_name(session)
-
-
-def member_page(cohort: Cohort) -> str:
-    """Where members of the cohort's kind find their sessions, for use in a sentence."""
-    return str(track_of(cohort).wording.page)
-
-
 def init_app(app: Flask) -> None:
-    app.add_template_global(session_name, "session_name")
-    app.add_template_global(member_page, "member_page")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_time, "time")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from learnpath.accounts.models import Role
+from learnpath.cohorts.filters import session_name
 from learnpath.cohorts.models import CohortKind
 from learnpath.cohorts.services import CohortError
 from learnpath.content_registry import get_content
@@ -18,7 +19,6 @@ from learnpath.manager_tracks import services
 from learnpath.manager_tracks.agenda import agenda
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import AttendanceStatus
-from learnpath.web.filters import session_name
 from tests.manager_tracks.helpers import make_group, plan_next, plan_workshop
 
 SECRET = "Mijn teamlid wil weg en ik weet niet hoe ik dat bespreek"
