@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 from learnpath.cohorts.models import Enrolment, EnrolmentStatus
 from learnpath.cohorts.queries import waitlist_position
+from learnpath.cohorts.signals import enrolment_changed as enrolment_changed_signal
 from learnpath.cohorts.tracks import track_of
-from learnpath.ical import invitations
 from learnpath.notifications.services import queue_message
 from learnpath.web.urls import external_url
 
@@ -31,9 +31,9 @@ def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None
     new = enrolment.status
     if new == old:
         return
-    # Calendar invitations are separate messages: a REQUEST per session on enrolment,
-    # a CANCEL per future session on withdrawal, drop-out or a move.
-    invitations.enrolment_changed(enrolment)
+    # Calendar invitations are separate messages (the ical feature listens): a REQUEST per
+    # session on enrolment, a CANCEL per future session on withdrawal, drop-out or a move.
+    enrolment_changed_signal.send(None, enrolment=enrolment)
     subject = _subject(enrolment)
     if subject is None:
         return

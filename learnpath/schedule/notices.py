@@ -1,6 +1,7 @@
 """Messages to participants when the schedule of their cohort changes.
 
-Each change also sends calendar invitations (iMIP), one message per participant per session.
+Each change is also announced (schedule/signals.py), so that the calendar feature sends its
+invitations (iMIP), one message per participant per session.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from typing import Any
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
-from learnpath.ical.invitations import Reason, sessions_changed
 from learnpath.notifications.services import queue_message
 from learnpath.schedule.models import CohortSession
+from learnpath.schedule.signals import SessionChange, sessions_changed
 from learnpath.web.urls import external_url
 
 
@@ -39,7 +40,7 @@ def _send(
 
 def sessions_scheduled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
     _send(cohort, "scheduled", track_of(cohort).wording.scheduled, sessions)
-    sessions_changed(cohort, sessions, Reason.NEW)
+    sessions_changed.send(None, cohort=cohort, sessions=sessions, change=SessionChange.NEW)
 
 
 def session_changed(session: CohortSession, old_start: datetime) -> None:
@@ -50,7 +51,9 @@ def session_changed(session: CohortSession, old_start: datetime) -> None:
         [session],
         old_start=old_start,
     )
-    sessions_changed(session.cohort, [session], Reason.UPDATED)
+    sessions_changed.send(
+        None, cohort=session.cohort, sessions=[session], change=SessionChange.UPDATED
+    )
 
 
 def session_cancelled(session: CohortSession) -> None:
@@ -60,9 +63,11 @@ def session_cancelled(session: CohortSession) -> None:
         track_of(session.cohort).wording.session_cancelled,
         [session],
     )
-    sessions_changed(session.cohort, [session], Reason.CANCELLED)
+    sessions_changed.send(
+        None, cohort=session.cohort, sessions=[session], change=SessionChange.CANCELLED
+    )
 
 
 def cohort_cancelled(cohort: Cohort, sessions: Sequence[CohortSession]) -> None:
     _send(cohort, "cohort_cancelled", track_of(cohort).wording.cancelled, sessions)
-    sessions_changed(cohort, sessions, Reason.CANCELLED)
+    sessions_changed.send(None, cohort=cohort, sessions=sessions, change=SessionChange.CANCELLED)

@@ -1,0 +1,26 @@
+"""Calendar invitations follow what cohorts and schedule announce (see their signals.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from learnpath.cohorts.models import Cohort, Enrolment
+from learnpath.cohorts.signals import enrolment_changed
+from learnpath.ical import invitations
+from learnpath.schedule.models import CohortSession
+from learnpath.schedule.signals import SessionChange, sessions_changed
+
+
+@enrolment_changed.connect
+def _enrolment_changed(_sender: Any, *, enrolment: Enrolment) -> None:
+    """A REQUEST per planned session on enrolment; a CANCEL per future session on leaving."""
+    invitations.enrolment_changed(enrolment)
+
+
+@sessions_changed.connect
+def _sessions_changed(
+    _sender: Any, *, cohort: Cohort, sessions: Sequence[CohortSession], change: SessionChange
+) -> None:
+    """Planned, changed or cancelled sessions go to every enrolled participant."""
+    invitations.sessions_changed(cohort, sessions, invitations.Reason(change.value))
