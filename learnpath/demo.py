@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.db import utcnow
 from learnpath.extensions import db
 
@@ -179,7 +180,7 @@ def _cohorts(org: Organisation, coach: User, coach2: User, users: dict[str, User
     from learnpath.schedule import services as schedule
 
     content = get_content()
-    programme = content.programme("loopbaantraject")
+    programme = content.programme(CAREER_PROGRAMME)
     now = utcnow()
     for index, (name, first, last) in enumerate(DEMO_COHORTS):
         if db.session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:

@@ -6,7 +6,18 @@ from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from learnpath.content.schema import Text
 from learnpath.extensions import babel
+
+
+def current_locale() -> str:
+    """The language texts are shown in now ("nl" or "en"; Dutch outside a request)."""
+    return str(get_locale() or "nl")
+
+
+def tx(text: Text | None) -> str:
+    """A content text (Dutch and English) in the current language; "" for none."""
+    return "" if text is None else text.get(current_locale())
 
 
 def _signed_in() -> bool:
@@ -34,4 +45,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path) + "/translations")
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["DEFAULT_TIMEZONE"]
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["current_locale"] = current_locale

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from learnpath.accounts.models import User
@@ -19,6 +19,7 @@ from learnpath.action_plans.export_pdf import render_pdf
 from learnpath.action_plans.models import ActionPlan, PlanVersion
 from learnpath.content.schema import Content
 from learnpath.db import utcnow
+from learnpath.i18n import current_locale
 
 FORMATS = {
     "pdf": ("application/pdf", render_pdf),
@@ -31,7 +32,7 @@ FORMATS = {
 
 def competency_names(content: Content) -> dict[str, str]:
     """competency slug -> name in the current language, in programme order."""
-    locale = str(get_locale() or "nl")
+    locale = current_locale()
     ordered = sorted(content.competencies.values(), key=lambda c: c.order)
     return {c.slug: c.name.get(locale) for c in ordered}
 

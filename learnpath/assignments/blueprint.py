@@ -4,10 +4,10 @@ from typing import Any
 
 import markdown
 from flask import Blueprint
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from markupsafe import Markup
 
-from learnpath.content.schema import Text
+from learnpath.i18n import tx
 
 bp = Blueprint("assignments", __name__)
 
@@ -23,11 +23,6 @@ def _markdown() -> markdown.Markdown:
 def render_markdown(text: str) -> Markup:
     """Render Markdown from content files as HTML (raw HTML is escaped)."""
     return Markup(_markdown().convert(text))  # noqa: S704 - raw HTML disabled above
-
-
-def tx(text: Text | None) -> str:
-    """A content text in the current language."""
-    return "" if text is None else text.get(str(get_locale()))
 
 
 def score(value: float | None, signed: bool = False) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -24,6 +23,7 @@ from learnpath.accounts.models import Role, User
 from learnpath.cohorts.models import CohortKind
 from learnpath.content import Text
 from learnpath.content_registry import get_content
+from learnpath.i18n import current_locale
 
 if TYPE_CHECKING:
     from learnpath.cohorts.models import Cohort
@@ -88,10 +88,6 @@ PROGRAMME_WORDING = Wording(
     cancelled=_l("Your career programme has been cancelled"),
     page=_l("your programme page"),
 )
-
-
-def current_locale() -> str:
-    return str(get_locale() or "nl")
 
 
 class Track:

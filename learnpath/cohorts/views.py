@@ -42,15 +42,13 @@ from learnpath.cohorts.models import (
 )
 from learnpath.cohorts.queries import waitlist_position
 from learnpath.cohorts.tracks import kinds_for_role, open_kinds_for_hr, track_of
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule.services import sessions_of, to_utc
 from learnpath.web.access import roles
 from learnpath.web.actions import run_action
-
-PROGRAMME = "loopbaantraject"
-
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -322,7 +320,7 @@ def create() -> ResponseReturnValue:
         if data is not None:
             content = get_content()
             cohort = services.create_cohort(
-                current_user.organisation, PROGRAMME, content.version, data, current_user
+                current_user.organisation, CAREER_PROGRAMME, content.version, data, current_user
             )
             db.session.commit()
             flash(_("Cohort %(name)s created.", name=cohort.name), "success")

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 #: Session kinds of a programme, in the order they usually follow each other.
+#: The slug of the career programme (modules/programmes/loopbaantraject.toml) that participant
+#: cohorts follow.
+CAREER_PROGRAMME = "loopbaantraject"
 SESSION_KINDS = ("intro", "deepdive", "action")
 #: Roles that rotate within an intervision group.
 INTERVISION_ROLES = ("case_bringer", "chair", "timekeeper", "minute_taker")

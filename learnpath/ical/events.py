@@ -6,18 +6,15 @@ Sessions must come with their cohort, its organisation and facilitators loaded (
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from learnpath.assignments.services import assignments_of, slot_slugs
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.tracks import track_of
 from learnpath.content_registry import get_content
+from learnpath.i18n import tx
 from learnpath.ical.builder import EventData, Person
 from learnpath.schedule.models import CohortSession
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 def session_name(session: CohortSession) -> str:
@@ -39,8 +36,6 @@ def assignments_to_prepare(cohort: Cohort, session_slug: str) -> list[str]:
     participants' assignment progress is stored, this is the place to leave out what someone
     has already handed in.
     """
-    from learnpath.assignments.services import assignments_of, slot_slugs
-
     try:
         slugs = slot_slugs(cohort)
         assignments = assignments_of(cohort, get_content())
@@ -50,7 +45,7 @@ def assignments_to_prepare(cohort: Cohort, session_slug: str) -> list[str]:
         return []
     previous = slugs[slugs.index(session_slug) - 1]
     return [
-        assignment.title.get(_locale())
+        tx(assignment.title)
         for assignment in assignments
         if assignment.after_session == previous and assignment.due_days_after_session is None
     ]

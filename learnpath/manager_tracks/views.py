@@ -29,11 +29,12 @@ from learnpath.cohorts.models import (
     cohort_organisations,
 )
 from learnpath.cohorts.queries import waitlist_position
-from learnpath.cohorts.tracks import current_locale, track_of
+from learnpath.cohorts.tracks import track_of
 from learnpath.cohorts.views import cohort_data_from_form, fill_cohort_choices
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.i18n import current_locale
 from learnpath.manager_tracks import services
 from learnpath.manager_tracks.agenda import agenda
 from learnpath.manager_tracks.blueprint import bp

@@ -19,8 +19,9 @@ from markupsafe import Markup
 
 from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
 from learnpath.cohorts.models import CohortKind, DropoutReason, EnrolmentStatus
-from learnpath.content.schema import Content
+from learnpath.content.schema import CAREER_PROGRAMME, Content
 from learnpath.db import utcnow
+from learnpath.i18n import current_locale
 from learnpath.reports import charts, queries
 from learnpath.reports.anonymity import ALL, Key, Protected, View, key_of, protect
 
@@ -634,18 +635,18 @@ class Builder:
         return [p[slug] for people in groups for p in people if p.get(slug)]  # type: ignore[misc]
 
     def _session_types(self) -> list[tuple[str, str]]:
-        programme = self.inputs.content.programme("loopbaantraject")
-        return [(s.slug, s.name.get(_locale())) for s in programme.sessions]
+        programme = self.inputs.content.programme(CAREER_PROGRAMME)
+        return [(s.slug, s.name.get(current_locale())) for s in programme.sessions]
 
     def _assignments(self) -> list[tuple[str, str]]:
         return [
-            (a.slug, a.title.get(_locale()))
-            for a in self.inputs.content.assignments_for("loopbaantraject")
+            (a.slug, a.title.get(current_locale()))
+            for a in self.inputs.content.assignments_for(CAREER_PROGRAMME)
         ]
 
     def _competencies(self) -> list[tuple[str, str]]:
         ordered = sorted(self.inputs.content.competencies.values(), key=lambda c: c.order)
-        return [(c.slug, c.name.get(_locale())) for c in ordered]
+        return [(c.slug, c.name.get(current_locale())) for c in ordered]
 
     def _with_chart(self, table: Table, column: int = 0, maximum: float | None = None) -> Table:
         values = [row.cells[column].value for row in table.rows]
@@ -667,9 +668,3 @@ def _bin(change: float) -> str:
     if change > CHANGE_MARGIN:
         return "increased"
     return "same"
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "nl")

@@ -15,6 +15,7 @@ from learnpath.assignments.models import (
     Submission,
     SubmissionStatus,
 )
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
@@ -55,7 +56,7 @@ def _fill(group, content):
     """Give every participant a mix of states on every assignment."""
     now = datetime.now(UTC)
     for i, enrolment in enumerate(group.enrolments):
-        for j, a in enumerate(content.assignments_for("loopbaantraject")):
+        for j, a in enumerate(content.assignments_for(CAREER_PROGRAMME)):
             kind = (i + j) % 4
             if kind == 0 or a.is_action_plan:
                 continue
@@ -91,7 +92,7 @@ def test_matrix_uses_a_constant_number_of_queries(make_group, make_user, login_a
     facilitator = make_user(Role.FACILITATOR)
     small = make_group(size=2, facilitator=facilitator)
     big = make_group(size=12, facilitator=facilitator)
-    assert len(content.assignments_for("loopbaantraject")) == 12
+    assert len(content.assignments_for(CAREER_PROGRAMME)) == 12
     _fill(small, content)
     _fill(big, content)
     login_as(facilitator)

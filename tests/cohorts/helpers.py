@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from learnpath.accounts.models import Organisation, User
 from learnpath.cohorts import services
 from learnpath.cohorts.models import Cohort, SignupMode
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -38,7 +39,7 @@ def make_cohort(
         facilitators=[facilitator],
     )
     cohort = services.create_cohort(
-        organisation, "loopbaantraject", get_content().version, data, facilitator
+        organisation, CAREER_PROGRAMME, get_content().version, data, facilitator
     )
     db.session.commit()
     return cohort
@@ -51,7 +52,7 @@ def future_monday(weeks: int = 3) -> date:
 
 def schedule_inputs(first: date | None = None) -> list[schedule.SessionInput]:
     first = first or future_monday()
-    programme = get_content().programme("loopbaantraject")
+    programme = get_content().programme(CAREER_PROGRAMME)
     return [
         schedule.SessionInput(
             blueprint_slug=b.slug,
@@ -66,7 +67,7 @@ def schedule_inputs(first: date | None = None) -> list[schedule.SessionInput]:
 
 def plan(cohort: Cohort, facilitator: User, first: date | None = None) -> list[CohortSession]:
     sessions = schedule.schedule_sessions(
-        cohort, get_content().programme("loopbaantraject"), schedule_inputs(first), facilitator
+        cohort, get_content().programme(CAREER_PROGRAMME), schedule_inputs(first), facilitator
     )
     db.session.commit()
     return sessions

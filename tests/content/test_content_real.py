@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from learnpath.content import Content, check_content, load_content
-from learnpath.content.schema import RatingBlock
+from learnpath.content.schema import CAREER_PROGRAMME, RatingBlock
 from tests.content.content_tree import PROJECT_ROOT
 
 COMPETENCIES = [
@@ -36,7 +36,7 @@ def test_five_competencies_in_order(content: Content) -> None:
 
 
 def test_programme_has_three_sessions_of_90_180_90_minutes(content: Content) -> None:
-    programme = content.programme("loopbaantraject")
+    programme = content.programme(CAREER_PROGRAMME)
     sessions = programme.sessions
     assert [s.name.nl for s in sessions] == [
         "Introductiesessie",
@@ -56,7 +56,7 @@ def test_at_least_two_assignments_per_competency(content: Content) -> None:
 
 
 def test_assignments_fill_both_intervals_and_one_action_plan(content: Content) -> None:
-    assignments = content.assignments_for("loopbaantraject")
+    assignments = content.assignments_for(CAREER_PROGRAMME)
     intervals = [a.after_session for a in assignments]
     assert intervals == sorted(intervals, key=["intro", "verdieping"].index)
     assert set(intervals) == {"intro", "verdieping"}

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from learnpath.accounts.models import Organisation, User
 from learnpath.cohorts import services
 from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import CohortSession
 
-PROGRAMME = "loopbaantraject"
+PROGRAMME = CAREER_PROGRAMME
 MEETING_URL = "https://teams.microsoft.com/l/meetup-join/19%3Ameeting_abc,def"
 #: Sessions are planned next year, so they are always in the future.
 YEAR = utcnow().year + 1

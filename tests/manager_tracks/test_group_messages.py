@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.models import CohortKind, EnrolmentStatus
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
@@ -37,7 +38,7 @@ def test_workshop_members_hear_about_the_workshop_series(org, coach, managers):
     assert "Je bent uitgenodigd voor een workshopreeks voor leidinggevenden" in subjects
     assert "Je hebt een plaats in de workshopreeks" in subjects
     assert "De bijeenkomsten van je workshopreeks zijn gepland" in subjects
-    assert not any("loopbaantraject" in s for s in subjects)
+    assert not any(CAREER_PROGRAMME in s for s in subjects)
     enrolled = next(m for m in _mails(managers[0]) if m.kind == "enrolment.enrolled")
     assert "je pagina Mijn leidinggevendentrajecten" in enrolled.body_text
     assert "/leidinggevenden/mijn-groepen" in enrolled.body_text
@@ -55,7 +56,7 @@ def test_intervision_members_hear_about_the_intervision_group(org, coach, manage
     assert "Er is een bijeenkomst van je intervisiegroep gepland" in subjects
     assert "Een bijeenkomst van je intervisiegroep is geannuleerd" in subjects
     assert "Je bent niet meer aangemeld voor de intervisiegroep" in subjects
-    assert not any("loopbaantraject" in s for s in subjects)
+    assert not any(CAREER_PROGRAMME in s for s in subjects)
 
 
 def test_session_reminders_link_managers_to_their_groups(org, coach, managers):

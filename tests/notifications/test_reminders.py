@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -75,7 +76,7 @@ def test_rescheduled_session_is_reminded_at_its_new_time_only(setup):
         duration_minutes=90,
         meeting_url=intro.meeting_url,
     )
-    schedule.reschedule_session(intro, get_content().programme("loopbaantraject"), item, coach)
+    schedule.reschedule_session(intro, get_content().programme(CAREER_PROGRAMME), item, coach)
     db.session.commit()
     with freeze_time(old_start - timedelta(hours=23)):
         assert reminders.session_reminders() == 0  # the old time sends nothing

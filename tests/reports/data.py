@@ -31,6 +31,7 @@ from learnpath.cohorts.models import (
     Enrolment,
     EnrolmentStatus,
 )
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -104,7 +105,7 @@ def generate(
     content = get_content()
     inst = content.instruments["zelfscan-loopbaancompetenties"]
     items = [item.slug for scale in inst.scales for item in scale.items]
-    assignments = [a.slug for a in content.assignments_for("loopbaantraject")]
+    assignments = [a.slug for a in content.assignments_for(CAREER_PROGRAMME)]
     departments = {d.name: d for d in org.departments}
     for name in sizes:
         if name is not None and name not in departments:
@@ -328,7 +329,7 @@ def _cohort(org: Organisation, facilitator: User, i: int, start_days: int) -> Co
     cohort = Cohort(
         organisation=org,
         name=f"Groep {i + 1}",
-        programme_slug="loopbaantraject",
+        programme_slug=CAREER_PROGRAMME,
         content_version="test",
         capacity=14,
         signup_opens_at=now - timedelta(days=200),

@@ -6,6 +6,7 @@ from collections import Counter
 from statistics import mean
 
 from learnpath.cohorts.models import DropoutReason, EnrolmentStatus
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from tests.reports.data import SLUGS, TOOK_PART, Fact, ManagerFact
 
@@ -40,7 +41,7 @@ def handed_in(facts: list[Fact]) -> dict[str, tuple[int, int]]:
     took = [f for f in facts if f.status in TOOK_PART]
     return {
         a.slug: (sum(1 for f in took if a.slug in f.handed_in), len(took))
-        for a in get_content().assignments_for("loopbaantraject")
+        for a in get_content().assignments_for(CAREER_PROGRAMME)
     }
 
 

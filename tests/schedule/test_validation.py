@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.schedule.services import SessionInput, to_utc, validate_schedule, validate_session
 
@@ -79,7 +80,7 @@ def test_valid_session_has_no_errors(app):
 
 
 def _three(days, starts=(time(9, 30),) * 3):
-    programme = get_content().programme("loopbaantraject")
+    programme = get_content().programme(CAREER_PROGRAMME)
     return programme, [
         SessionInput(b.slug, d, s, b.duration_minutes, URL)
         for b, d, s in zip(programme.sessions, days, starts, strict=True)
