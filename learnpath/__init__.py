@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from learnpath.config import PROJECT_ROOT, build_config
 from learnpath.db import configure_sqlite
@@ -21,10 +22,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(build_config(app.instance_path, config))
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Behind that many reverse proxies, the client's address (which login throttling counts
+        # per source) and the scheme come from the X-Forwarded-For / -Proto headers they set.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from learnpath import cli, content_registry, i18n, models
     from learnpath.extensions import csrf, db, login_manager, migrate
-    from learnpath.web import access, errors, filters
+    from learnpath.web import access, errors, filters, headers
 
     content_registry.init_app(app)  # refuses to start on invalid content
     db.init_app(app)
@@ -42,9 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)  # security headers on every response (CSP, HSTS, ...)
     filters.init_app(app)
     cli.init_app(app)
 
     for blueprint in models.blueprints():
         app.register_blueprint(blueprint)
+    models.import_tasks()  # each feature registers its periodic jobs (learnpath.jobs)
     return app

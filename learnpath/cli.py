@@ -1,4 +1,4 @@
-"""flask CLI commands: content check, users, organisations, demo data."""
+"""flask CLI commands: content check, users, organisations, demo data, the scheduler."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Organisation, Role
 from learnpath.content import check_content
 from learnpath.extensions import db
+from learnpath.jobs import scheduler_cli
 
 content_cli = AppGroup("content", help="Programme content (modules/ and assignments/).")
 users_cli = AppGroup("users", help="User accounts.")
@@ -109,6 +110,6 @@ def seed_demo() -> None:
 def init_app(app: Flask) -> None:
     from learnpath.notifications import cli as notifications_cli
 
-    for command in (content_cli, users_cli, orgs_cli, seed_demo):
+    for command in (content_cli, users_cli, orgs_cli, seed_demo, scheduler_cli):
         app.cli.add_command(command)
     notifications_cli.init_app(app)

@@ -1,6 +1,7 @@
 """Feature packages are found, not listed: every ``learnpath/<feature>/`` with a ``models.py``
-has its models imported (so the metadata is complete for Alembic), and every one with a
-``blueprint.py`` has its ``bp`` registered by the app factory."""
+has its models imported (so the metadata is complete for Alembic), every one with a
+``blueprint.py`` has its ``bp`` registered by the app factory, and every one with a ``tasks.py``
+registers its periodic jobs (imported by the app factory as well)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def import_all() -> None:
     """Import every feature's models module."""
     for name in _features_with("models"):
         importlib.import_module(f"learnpath.{name}.models")
+
+
+def import_tasks() -> None:
+    """Import every feature's tasks module, which registers its periodic jobs (learnpath.jobs)."""
+    for name in _features_with("tasks"):
+        importlib.import_module(f"learnpath.{name}.tasks")
 
 
 def blueprints() -> list[Blueprint]:

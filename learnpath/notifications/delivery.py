@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select, update
 
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.ical.mime import build_message
+from learnpath.notifications.mime import build_message
 from learnpath.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)

@@ -4,23 +4,51 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from learnpath.accounts.models import User
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 
+class Recipient(Protocol):
+    """Someone with an account, as the outbox sees them (a ``User``; notifications imports no
+    feature). The templates get the object itself as ``recipient``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def locale(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def not_yet_queued(keys: Iterable[str]) -> list[str]:
+    """The idempotency keys (in their order) that no outbox message has yet, found in one query."""
+    keys = list(keys)
+    done = set(
+        db.session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(keys))
+        )
+    )
+    return [key for key in keys if key not in done]
+
+
 def queue_message(
     kind: str,
-    recipient: User,
+    recipient: Recipient,
     subject: object,
     template: str,
     *,

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from learnpath.action_plans import reminders as plan_reminders
 from learnpath.action_plans import services
 from learnpath.action_plans.models import Conversation
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.notifications import plan_reminders
 from learnpath.notifications.models import OutboxMessage
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from learnpath.cohorts import services as cohorts
 from learnpath.extensions import db
-from learnpath.ical.mime import build_message
+from learnpath.notifications.mime import build_message
 from learnpath.notifications.models import OutboxMessage
 from tests.ical.factories import enrol, plan
 from tests.ical.parsing import check_icalendar, parse_all

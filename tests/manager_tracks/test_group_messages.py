@@ -12,8 +12,8 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
-from learnpath.notifications.reminders import session_reminders
 from learnpath.schedule import services as schedule
+from learnpath.schedule.reminders import session_reminders
 from tests.manager_tracks.helpers import enrolment, make_group, plan_next, plan_workshop
 
 

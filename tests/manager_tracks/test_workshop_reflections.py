@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from learnpath.accounts.models import Role
-from learnpath.assignments import queries, services
+from learnpath.assignments import queries, reminders, services
 from learnpath.assignments.models import Submission, SubmissionStatus
 from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.models import CohortKind
@@ -20,7 +20,6 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.ical.events import assignments_to_prepare
-from learnpath.notifications import reminders
 from learnpath.notifications.models import OutboxMessage
 from learnpath.privacy.services import export_json
 from learnpath.schedule.services import sessions_of

@@ -7,10 +7,10 @@ from datetime import timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from learnpath.assignments import reminders
 from learnpath.assignments.services import due_for
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
-from learnpath.notifications import reminders
 from learnpath.notifications.models import OutboxMessage
 
 SLUG = "kernkwadrant"

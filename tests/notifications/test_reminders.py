@@ -16,11 +16,11 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.notifications import reminders
 from learnpath.notifications.models import OutboxMessage
+from learnpath.schedule import reminders
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import CohortSession
-from tests.cohorts.helpers import make_cohort, plan
+from tests.factories import make_cohort, plan
 from tests.notifications.smtp import SmtpServer, flask_process
 
 

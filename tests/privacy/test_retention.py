@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from learnpath import create_app
+from learnpath import create_app, jobs
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.assignments.models import (
@@ -24,7 +24,6 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.manager_tracks.models import IntervisionMeeting
-from learnpath.notifications.jobs import JOBS
 from learnpath.privacy import retention
 from learnpath.privacy.models import RetentionRun
 from learnpath.reports import services as reports
@@ -255,7 +254,7 @@ def test_finished_trajectories_are_cleared_and_everything_else_stays(world):
     # Programme cohorts and workshop groups ended 13 months ago; intervision still meets.
     assert len(due) > len(world.old.facts)
 
-    cleared = JOBS["retention"]()
+    cleared = jobs.registry()["retention"].func()
     db.session.expire_all()
 
     assert cleared == len(due)
@@ -297,7 +296,7 @@ def test_finished_trajectories_are_cleared_and_everything_else_stays(world):
 
     # Running again changes nothing.
     after = _snapshot()
-    assert JOBS["retention"]() == 0
+    assert jobs.registry()["retention"].func() == 0
     db.session.expire_all()
     assert _snapshot() == after
     assert len(db.session.scalars(select(RetentionRun)).all()) == 1

@@ -20,8 +20,7 @@ from learnpath.accounts.models import User
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.notifications.reminders import not_yet_queued
-from learnpath.notifications.services import queue_message
+from learnpath.notifications.services import not_yet_queued, queue_message
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)

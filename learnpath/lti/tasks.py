@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from learnpath.extensions import db
+from learnpath import jobs
 from learnpath.lti import adapter, platform_services
 
 
+@jobs.periodic("lti_scores", every=jobs.Beat.REMINDER, order=60)
 def sync_scores_job() -> int:
     """Post changed progress to the platforms (idempotent: unchanged scores are skipped)."""
     posted = platform_services.sync_scores()
     adapter.purge_expired()
-    db.session.commit()
     return posted
