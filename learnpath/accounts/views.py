@@ -10,18 +10,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from learnpath.accounts import services
-from learnpath.accounts.blueprint import bp
+from learnpath.accounts.blueprint import SESSION_ID_KEY, bp
 from learnpath.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
     MailPreferencesForm,
     SetPasswordForm,
+    SignOutEverywhereForm,
 )
 from learnpath.accounts.models import User
 from learnpath.extensions import db
 from learnpath.notifications import preferences
 from learnpath.web.access import public, signed_in
+from learnpath.web.actions import commit, run_form_action
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,11 +47,11 @@ def login() -> ResponseReturnValue:
             user = services.authenticate(
                 form.email.data or "", form.password.data or "", request.remote_addr or "-"
             )
-        except services.LoginThrottled as exc:
-            db.session.commit()
+        except services.LoginThrottled as exc:  # only this source waits (nothing recorded)
             flash(str(exc), "error")
-            return render_template("accounts/login.html", form=form), 429
-        db.session.commit()
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
+        commit()
         if user is None:
             flash(_("The email address or password is not correct."), "error")
             return render_template("accounts/login.html", form=form), 200
@@ -62,7 +64,13 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @public
 def logout() -> ResponseReturnValue:
-    """Sign out (POST with CSRF token, so no link can sign someone out)."""
+    """Sign out (POST with CSRF token, so no link can sign someone out).
+
+    The session also ends on the server: a copy of its cookie no longer signs anyone in.
+    """
+    if current_user.is_authenticated:
+        services.end_session(current_user, session.get(SESSION_ID_KEY))
+        commit()
     logout_user()
     session.clear()
     flash(_("You have been signed out."), "info")
@@ -75,8 +83,13 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a password-reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data or "")
-        db.session.commit()
+        try:
+            services.request_password_reset(form.email.data or "", request.remote_addr or "-")
+        except services.ResetThrottled as exc:
+            flash(str(exc), "error")
+            page = render_template("accounts/forgot_password.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
+        commit()
         flash(
             _("If an account exists for this address, we have sent a link to reset the password."),
             "info",
@@ -92,18 +105,14 @@ def _use_link(purpose: str, token: str, template: str) -> ResponseReturnValue:
     except services.InvalidLink as exc:
         return render_template("accounts/invalid_link.html", message=str(exc)), 400
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(user, form.password.data or "")
-        except services.AccountError as exc:
-            form.password.errors = [str(exc)]
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            login_user(user)
-            flash(_("Your password has been saved."), "success")
-            return redirect(url_for("home.index"))
+    if form.validate_on_submit() and run_form_action(
+        form, lambda: services.set_password(user, form.password.data or ""), None, field="password"
+    ):
+        logout_user()
+        session.clear()
+        login_user(user)
+        flash(_("Your password has been saved."), "success")  # after clear(), which drops flashes
+        return redirect(url_for("home.index"))
     return render_template(template, form=form, user=user)
 
 
@@ -130,7 +139,7 @@ def switch_language() -> ResponseReturnValue:
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
             current_user.locale = form.lang.data
-            db.session.commit()
+            commit()
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -139,6 +148,21 @@ def switch_language() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """Show the signed-in user's own account details."""
     return render_template("accounts/account.html", user=current_user)
+
+
+@bp.route("/account/overal-uitloggen", methods=["GET", "POST"])
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    """Ask, then end every session of the signed-in user on every device, this one too."""
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(current_user)
+        commit()
+        logout_user()
+        session.clear()
+        flash(_("You have been signed out on all devices."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/sign_out_everywhere.html", form=form)
 
 
 def _preferences_page(user: User, token: str | None) -> ResponseReturnValue:
@@ -154,7 +178,7 @@ def _preferences_page(user: User, token: str | None) -> ResponseReturnValue:
             assignment_reminders=bool(form.assignment_reminders.data),
             locale=form.locale.data or user.locale,
         )
-        db.session.commit()
+        commit()
         flash(_("Your preferences have been saved."), "success")
         return redirect(request.path)
     return render_template("accounts/preferences.html", form=form, user=user, token=token)
@@ -171,7 +195,8 @@ def preferences_page() -> ResponseReturnValue:
 @public
 def mail_preferences(token: str) -> ResponseReturnValue:
     """The one-click page linked from every reminder: change reminders without signing in."""
-    user = preferences.user_for_preferences_token(token)
+    user_id = preferences.user_id_for_preferences_token(token)
+    user = db.session.get(User, user_id) if user_id is not None else None
     if user is None:
         abort(404)
     return _preferences_page(user, token)

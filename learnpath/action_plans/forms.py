@@ -141,33 +141,6 @@ def plan_from_form(form: PlanForm) -> dict[str, Any]:
     }
 
 
-def attach_errors(form: FlaskForm, errors: Mapping[str, str]) -> dict[str, str]:
-    """Put rule errors on the form's fields (``goals-0-description``); return the rest."""
-    rest = {}
-    for key, message in errors.items():
-        field = form._fields.get(key)  # noqa: SLF001
-        parts = key.split("-")
-        if field is None and len(parts) >= 2 and parts[0] in form._fields:  # noqa: SLF001
-            field = _nested(form._fields[parts[0]], parts[1:])  # noqa: SLF001
-        if field is None or isinstance(field, FieldList | FormField):
-            rest[key] = message
-        else:
-            field.errors = [*field.errors, message]
-    return rest
-
-
-def _nested(field: Any, parts: list[str]) -> Any:
-    if isinstance(field, FieldList):
-        index = int(parts[0]) if parts[0].isdigit() else -1
-        if not 0 <= index < len(field.entries):
-            return None
-        return _nested(field.entries[index], parts[1:]) if parts[1:] else None
-    if isinstance(field, FormField):
-        sub = field.form._fields.get("-".join(parts))  # noqa: SLF001
-        return sub
-    return None
-
-
 def section_choices() -> list[SelectChoice]:
     return [SelectChoice(key, plan_data.SECTION_TITLES[key]) for key in plan_data.SECTIONS]
 

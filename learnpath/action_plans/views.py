@@ -3,7 +3,6 @@ the manager's inbox, shared plan and conversation; the facilitator's read-only v
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,13 +19,21 @@ from learnpath.action_plans.blueprint import bp
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare, PlanStatus
 from learnpath.action_plans.prefill import prefill
 from learnpath.assignments.services import workspace_enrolment
+from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
 from learnpath.cohorts.models import Enrolment
-from learnpath.cohorts.views import managed_cohort
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditAction
 from learnpath.web.access import roles
-from learnpath.web.actions import run_action
+from learnpath.web.actions import (
+    attach_errors,
+    commit,
+    run_action,
+    run_form_action,
+    show_on_form,
+    unit_of_work,
+)
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -58,11 +65,6 @@ def _manager_share_or_404(share_id: int) -> PlanShare:
     if row is None:
         abort(404)
     return row
-
-
-def _attempt(action: Callable[[], object], success: str) -> bool:
-    """Run one service call: commit and flash success, or roll back and flash the refusal."""
-    return run_action(action, success, refusals=(services.PlanError,))
 
 
 def _download(
@@ -154,7 +156,7 @@ def edit() -> ResponseReturnValue:
     """Build the plan: save a draft or finalise it as a new version."""
     enrolment = _enrolment_or_404()
     plan = services.start_plan(enrolment, get_content(), str(current_user.locale))
-    db.session.commit()
+    commit()
     if plan.status != PlanStatus.DRAFT:
         flash(_("This plan is final. Reopen it to make changes."), "info")
         return redirect(url_for("action_plans.plan"))
@@ -164,18 +166,16 @@ def edit() -> ResponseReturnValue:
     final = bool(form.finalise.data)
     section_errors: dict[str, str] = {}
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.save_plan(
                 plan, forms.plan_from_form(form), presenters.today_for(current_user), final=final
             )
-        except services.PlanError as exc:
-            db.session.rollback()
-            section_errors = forms.attach_errors(form, exc.errors)
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Your plan is final.") if final else _("Draft saved."), "success")
             return redirect(url_for("action_plans.plan" if final else "action_plans.edit"))
+        # Errors about a whole section are shown with that section, not on one field.
+        section_errors = attach_errors(form, work.errors)
+        flash(work.message, "error")
     return _render_builder(plan, enrolment, form, section_errors)
 
 
@@ -185,7 +185,9 @@ def reopen() -> ResponseReturnValue:
     """Reopen a final plan as the next version (the finalised version stays viewable)."""
     plan = _own_plan_or_404()
     message = _("Your plan is open for changes. Your manager keeps seeing the last final version.")
-    if forms.ButtonForm().validate_on_submit() and _attempt(lambda: services.reopen(plan), message):
+    if forms.ButtonForm().validate_on_submit() and run_action(
+        lambda: services.reopen(plan), message
+    ):
         return redirect(url_for("action_plans.edit"))
     return redirect(url_for("action_plans.plan"))
 
@@ -256,19 +258,17 @@ def follow_up() -> ResponseReturnValue:
             "goals": [{"achievement": g.achievement} for g in goals],
             "result": recorded.result.value if recorded else None,
         }
-        db.session.commit()
+        commit()
         return _follow_up_page(plan, forms.follow_up_form(len(goals), data))
     form = forms.follow_up_form(len(goals))
     if form.validate_on_submit():
         values = forms.follow_up_values(form, len(goals))
-        try:
-            services.record_follow_up(plan, values, str(form.result.data or ""), utcnow())
-        except services.PlanError as exc:
-            db.session.rollback()
-            forms.attach_errors(form, exc.errors)  # shown with the form's own error summary
-        else:
-            db.session.commit()
-            flash(_("Your look back is saved. Only you see it."), "success")
+        # A refusal is shown on the fields, with the form's own error summary.
+        if run_form_action(
+            form,
+            lambda: services.record_follow_up(plan, values, str(form.result.data or ""), utcnow()),
+            _("Your look back is saved. Only you see it."),
+        ):
             return redirect(url_for("action_plans.plan"))
     return _follow_up_page(plan, form)
 
@@ -325,16 +325,13 @@ def share() -> ResponseReturnValue:
         preview = presenters.sections_of(latest.data, chosen, get_content()) if latest else None
         return _share_page(plan, form, preview)
     manager = db.session.get(User, form.manager.data)
-    try:
+    with unit_of_work() as work:
         if manager is None:
             raise services.PlanError(_("Choose a manager of your organisation."))
         services.share(plan, manager, form.sections.data or [])
-    except services.PlanError as exc:
-        db.session.rollback()
-        forms.attach_errors(form, exc.errors)
-        flash(str(exc), "error")
+    if manager is None or not work.ok:
+        show_on_form(form, work, announce=True)
         return _share_page(plan, form, None)
-    db.session.commit()
     flash(
         _("Shared with %(name)s. You can change or revoke this at any time.", name=manager.name),
         "success",
@@ -351,7 +348,7 @@ def share_sections(share_id: int) -> ResponseReturnValue:
     form = forms.SectionsForm()
     if form.validate_on_submit():
         sections = form.sections.data or []
-        _attempt(
+        run_action(
             lambda: services.update_sections(row, sections), _("The shared sections are updated.")
         )
     return redirect(url_for("action_plans.share"))
@@ -365,7 +362,7 @@ def revoke(share_id: int) -> ResponseReturnValue:
     row = _own_share_or_404(plan, share_id)
     if forms.ButtonForm().validate_on_submit():
         services.revoke(row)
-        db.session.commit()
+        commit()
         flash(
             _("Sharing revoked: %(name)s no longer sees your plan.", name=row.manager.name),
             "success",
@@ -378,7 +375,9 @@ def revoke(share_id: int) -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     """Show who opened or exported the plan, and every share change."""
     plan = _own_plan_or_404()
-    return render_template("action_plans/audit.html", events=services.audit_log(plan))
+    return render_template(
+        "action_plans/audit.html", events=services.audit_log(plan), labels=AuditAction.labels()
+    )
 
 
 # --- the conversation (both sides) ------------------------------------------------------------
@@ -406,7 +405,7 @@ def _save_checklist(row: PlanShare | None, side: str) -> None:
     form.items.choices = [SelectChoice(k, v) for k, v in services.CHECKLIST[side].items()]
     if row is not None and form.validate_on_submit():
         services.set_checklist(services.start_conversation(row), side, form.items.data or [])
-        db.session.commit()
+        commit()
         flash(_("Preparation saved."), "success")
 
 
@@ -417,21 +416,18 @@ def _save_outcome(row: PlanShare | None, today: Any) -> forms.OutcomeForm | None
         abort(404)
     if not form.validate_on_submit():
         return form
-    try:
-        services.record_outcome(
+    saved = run_form_action(
+        form,
+        lambda: services.record_outcome(
             services.start_conversation(row),
             form.agreements.data or "",
             form.follow_up_on.data,
             bool(form.discussed.data),
             today,
-        )
-    except services.PlanError as exc:
-        db.session.rollback()
-        forms.attach_errors(form, exc.errors)
-        return form
-    db.session.commit()
-    flash(_("Agreements saved."), "success")
-    return None
+        ),
+        _("Agreements saved."),
+    )
+    return None if saved else form
 
 
 def _participant_conversation(outcome_form: forms.OutcomeForm | None = None) -> str:
@@ -475,7 +471,7 @@ def accept_time() -> ResponseReturnValue:
     form.proposal.choices = [SelectChoice(p.id, p.starts_at) for p in conversation.proposals]
     if form.validate_on_submit():
         proposal_id = int(form.proposal.data)
-        _attempt(
+        run_action(
             lambda: services.accept_time(conversation, proposal_id, utcnow()),
             _("Time accepted. You and your manager get a calendar invitation."),
         )
@@ -546,7 +542,7 @@ def shared_plan(share_id: int) -> ResponseReturnValue:
     """Show the shared sections of a plan, and prepare and record the conversation."""
     row = _manager_share_or_404(share_id)
     services.manager_read(row, current_user)
-    db.session.commit()
+    commit()
     return _shared_plan_page(row)
 
 
@@ -563,8 +559,8 @@ def manager_export(share_id: int) -> ResponseReturnValue:
             action=url_for("action_plans.manager_export", share_id=row.id),
         )
     latest = services.latest_version(row.plan)
-    services.manager_read(row, current_user, "action_plan.export")
-    db.session.commit()
+    services.manager_read(row, current_user, AuditAction.ACTION_PLAN_EXPORT)
+    commit()
     sections = presenters.sections_of(latest.data if latest else {}, chosen, get_content())
     return _download(str(form.format.data), row.plan, latest, sections)
 
@@ -576,7 +572,7 @@ def acknowledge(share_id: int) -> ResponseReturnValue:
     row = _manager_share_or_404(share_id)
     if forms.ButtonForm().validate_on_submit():
         services.acknowledge(row)
-        db.session.commit()
+        commit()
         flash(_("Receipt confirmed."), "success")
     return redirect(url_for("action_plans.shared_plan", share_id=row.id))
 
@@ -590,14 +586,12 @@ def propose(share_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         zone = ZoneInfo(current_user.organisation.timezone)
         times = [_as_utc(t, zone) for t in form.times.data if t is not None]
-        try:
-            services.propose_times(row, times, int(form.duration.data), utcnow())
-        except services.PlanError as exc:
-            db.session.rollback()
-            form.times.errors = list(exc.errors.values()) or [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("Times proposed. %(name)s gets a message.", name=row.plan.user.name), "success")
+        if run_form_action(
+            form,
+            lambda: services.propose_times(row, times, int(form.duration.data), utcnow()),
+            _("Times proposed. %(name)s gets a message.", name=row.plan.user.name),
+            field="times",
+        ):
             return redirect(url_for("action_plans.shared_plan", share_id=row.id))
     return _shared_plan_page(row, propose_form=form)
 
@@ -621,10 +615,14 @@ def manager_notes(share_id: int) -> ResponseReturnValue:
     """Save the manager's private preparation notes."""
     row = _manager_share_or_404(share_id)
     form = forms.NotesForm()
-    if form.validate_on_submit():
-        services.save_manager_notes(services.start_conversation(row), form.notes.data or "")
-        db.session.commit()
-        flash(_("Notes saved. Only you see them."), "success")
+    if form.validate_on_submit() and run_form_action(
+        form,
+        lambda: services.save_manager_notes(
+            services.start_conversation(row), form.notes.data or ""
+        ),
+        _("Notes saved. Only you see them."),
+        field="notes",
+    ):
         return redirect(url_for("action_plans.shared_plan", share_id=row.id))
     return _shared_plan_page(row, notes_form=form)
 
@@ -647,14 +645,12 @@ def manager_outcome(share_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def facilitator_plan(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show a participant's plan to a facilitator of the cohort (read recorded; no manager notes)."""
-    cohort = managed_cohort(cohort_id)
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.cohort_id != cohort.id:
-        abort(404)
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
     plan = services.find_plan(enrolment)
     if plan is not None:
         services.facilitator_read(current_user, plan)
-        db.session.commit()
+        commit()
     return render_template(
         "action_plans/facilitator.html",
         cohort=cohort,

@@ -14,11 +14,12 @@ from learnpath.accounts import services
 from learnpath.accounts.models import Department, Role, User
 from learnpath.admin.blueprint import bp
 from learnpath.admin.forms import ROLE_LABELS, InviteUserForm, UserRolesForm
-from learnpath.cohorts.forms import ConfirmForm
 from learnpath.extensions import db
 from learnpath.notifications.delivery import retry_failed
 from learnpath.notifications.models import OutboxMessage, OutboxStatus
 from learnpath.web.access import roles
+from learnpath.web.actions import commit, show_on_form, unit_of_work
+from learnpath.web.forms import ConfirmForm
 
 
 def _org_users() -> list[User]:
@@ -74,14 +75,12 @@ def users() -> ResponseReturnValue:
             manager=manager,
             locale=form.locale.data or "nl",
         )
-        try:
+        with unit_of_work() as work:
             user = services.create_user(current_user.organisation, data, invite=True)
-        except services.AccountError as exc:
-            form.email.errors = [str(exc)]
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
+        show_on_form(form, work, field="email")
     return render_template("admin/users.html", users=users, form=form, role_labels=ROLE_LABELS)
 
 
@@ -97,7 +96,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             form.roles.errors = [_("You cannot take away your own administrator role.")]
         else:
             services.set_roles(user, wanted)
-            db.session.commit()
+            commit()
             flash(_("Roles of %(name)s saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/edit_user.html", user=user, form=form)
@@ -112,7 +111,7 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
         flash(_("%(name)s has already activated the account.", name=user.name), "info")
     else:
         services.send_invitation(user)
-        db.session.commit()
+        commit()
         flash(_("Invitation sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
@@ -124,7 +123,7 @@ def failed_messages() -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         count = retry_failed(request.form.getlist("message_id", type=int) or None)
-        db.session.commit()
+        commit()
         flash(_("%(n)s messages queued again.", n=count), "success")
         return redirect(url_for("admin.failed_messages"))
     failed = db.session.scalars(

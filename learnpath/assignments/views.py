@@ -38,16 +38,18 @@ from learnpath.assignments.models import (
     FeedbackRequest,
     Submission,
 )
-from learnpath.cohorts.forms import ConfirmForm
+from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
 from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
 from learnpath.cohorts.tracks import kinds_for_role
-from learnpath.cohorts.views import managed_cohort
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditAction
 from learnpath.schedule.services import sessions_of
 from learnpath.web.access import public, roles
+from learnpath.web.actions import commit, run_action, run_form_action, unit_of_work
+from learnpath.web.forms import ConfirmForm
 
 AUTOSAVE_HEADER = "X-Autosave"
 
@@ -90,8 +92,9 @@ def _by_block(
 
 
 def _cohort_enrolment(cohort: Cohort, enrolment_id: int) -> Enrolment:
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.cohort_id != cohort.id or enrolment.status not in services.WORKSPACE_STATUSES:
+    """An enrolment of the cohort that has a workspace; 404 otherwise."""
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
+    if enrolment.status not in services.WORKSPACE_STATUSES:
         abort(404)
     return enrolment
 
@@ -193,7 +196,7 @@ def _work_on(enrolment: Enrolment, slug: str) -> ResponseReturnValue:
         assignment, request.form, dict(submission.answers) if submission else None
     )
     autosave = request.headers.get(AUTOSAVE_HEADER) == "1"
-    try:
+    with unit_of_work() as work:
         if action == "submit":
             due = services.due_for(enrolment, assignment, content)
             handed_in = services.submit(enrolment, assignment, content, answers, due)
@@ -211,14 +214,12 @@ def _work_on(enrolment: Enrolment, slug: str) -> ResponseReturnValue:
         else:
             services.save_draft(enrolment, assignment, content, answers)
             message = _("Draft saved.")
-    except services.AssignmentError as exc:
-        db.session.rollback()
+    if work.refusal is not None:
         if autosave:
-            return jsonify(saved=False, message=str(exc), errors=exc.errors), 422
-        flash(str(exc), "error")
+            return jsonify(saved=False, message=work.message, errors=work.errors), 422
+        flash(work.message, "error")
         submission = services.find_submission(enrolment, slug)
-        return _render_assignment(enrolment, assignment, content, submission, answers, exc.errors)
-    db.session.commit()
+        return _render_assignment(enrolment, assignment, content, submission, answers, work.errors)
     if autosave:
         return jsonify(saved=True, message=_("Draft saved at %(time)s.", time=_now_time()))
     flash(message, "success")
@@ -270,7 +271,7 @@ def share_request(slug: str, request_id: int) -> ResponseReturnValue:
         abort(400)
     shared = request.form.get("shared") == "1"
     services.set_request_shared(feedback_request, shared)
-    db.session.commit()
+    commit()
     flash(
         _("Your facilitator can now read these answers.")
         if shared
@@ -359,7 +360,7 @@ def share_self_assessment() -> ResponseReturnValue:
         abort(400)
     shared = request.form.get("share") == "yes"
     selfassessment.set_shared(enrolment.id, shared)
-    db.session.commit()
+    commit()
     flash(
         _("Your facilitator can now see your scores.")
         if shared
@@ -393,14 +394,12 @@ def take_self_assessment(moment: str) -> ResponseReturnValue:
     errors: dict[str, str] = {}
     if request.method == "POST":
         given, errors = selfassessment.parse(inst, request.form)
-        try:
-            selfassessment.save(current_user.id, cohort, which, content, given, errors, window, now)
-        except services.AssignmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you; your answers are saved."), "success")
+        if run_action(
+            lambda: selfassessment.save(
+                current_user.id, cohort, which, content, given, errors, window, now
+            ),
+            _("Thank you; your answers are saved."),
+        ):
             return redirect(url_for("assignments.self_assessment"))
     return render_template(
         "assignments/take_self_assessment.html",
@@ -454,15 +453,12 @@ def colleague_answer(token: str) -> ResponseReturnValue:
             (request.form.get(f"q-{i}") or "").replace("\r\n", "\n").strip()
             for i in range(len(block.questions))
         ]
-        try:
+        with unit_of_work() as work:
             services.answer_request(feedback_request, block, replies, now)
-        except services.AssignmentError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             return _private(render_template("assignments/colleague_thanks.html"))
+        errors = work.errors  # shown with each question
+        flash(work.message, "error")
     # The colleague sees the participant's language unless they chose one themselves.
     chosen = str(session.get("lang") or "")
     lang = chosen if chosen in current_app.config["LANGUAGES"] else feedback_request.locale
@@ -487,7 +483,7 @@ def colleague_answer(token: str) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def matrix(cohort_id: int) -> ResponseReturnValue:
     """Show the progress of every participant on every assignment."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     content = get_content()
     return render_template(
         "assignments/matrix.html",
@@ -502,7 +498,7 @@ def matrix(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
     """Read a handed-in submission (audited) and give feedback (the participant is notified)."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     found = db.get_or_404(Submission, submission_id)
     # Drafts are the participant's own until handed in.
     if found.cohort_id != cohort.id or not found.is_handed_in:
@@ -510,18 +506,17 @@ def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
     content = get_content()
     assignment = _assignment_or_404(content, cohort, found.assignment_slug)
     form = FeedbackForm()
-    if form.validate_on_submit():
-        try:
-            services.give_feedback(found, assignment, current_user, form.text.data or "")
-        except services.AssignmentError as exc:
-            db.session.rollback()
-            form.text.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("Feedback saved; %(name)s gets an email.", name=found.user.name), "success")
-            return redirect(url_for("assignments.matrix", cohort_id=cohort.id))
-    services.record_read(current_user, found.user_id, "submission.view", f"submission:{found.id}")
-    db.session.commit()
+    if form.validate_on_submit() and run_form_action(
+        form,
+        lambda: services.give_feedback(found, assignment, current_user, form.text.data or ""),
+        _("Feedback saved; %(name)s gets an email.", name=found.user.name),
+        field="text",
+    ):
+        return redirect(url_for("assignments.matrix", cohort_id=cohort.id))
+    services.record_read(
+        current_user, found.user_id, AuditAction.SUBMISSION_VIEW, f"submission:{found.id}"
+    )
+    commit()
     requests = [r for r in services.requests_of(found) if r.is_shared_with_facilitator]
     known = {b.slug for b in assignment.blocks}
     return render_template(
@@ -551,9 +546,12 @@ def _participant_page(
         results = {m: selfassessment.scores(inst, row.answers) for m, row in done.items()}
         table, chart = _scores_view(content, _("Scores shared by the participant"), results)
         services.record_read(
-            current_user, enrolment.user_id, "read_self_assessment", f"enrolment:{enrolment.id}"
+            current_user,
+            enrolment.user_id,
+            AuditAction.READ_SELF_ASSESSMENT,
+            f"enrolment:{enrolment.id}",
         )
-        db.session.commit()
+        commit()
     return render_template(
         "assignments/participant.html",
         cohort=cohort,
@@ -581,7 +579,7 @@ def _extension_form(cohort: Cohort) -> ExtensionForm:
 @roles(Role.FACILITATOR)
 def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show one participant's progress, the private notes and the extension form."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     return _participant_page(cohort, enrolment, NoteForm(formdata=None), _extension_form(cohort))
 
@@ -590,21 +588,18 @@ def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Add a private note about a participant (only this cohort's facilitators see it)."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            services.add_note(cohort, enrolment.user_id, current_user, form.text.data or "")
-        except services.AssignmentError as exc:
-            db.session.rollback()
-            form.text.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash(_("Note saved."), "success")
-            return redirect(
-                url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
-            )
+    if form.validate_on_submit() and run_form_action(
+        form,
+        lambda: services.add_note(cohort, enrolment.user_id, current_user, form.text.data or ""),
+        _("Note saved."),
+        field="text",
+    ):
+        return redirect(
+            url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
+        )
     return _participant_page(cohort, enrolment, form, _extension_form(cohort))
 
 
@@ -612,7 +607,7 @@ def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Give a participant a later deadline for one assignment."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     form = _extension_form(cohort)
     if form.validate_on_submit() and form.due_at.data is not None:
@@ -620,21 +615,16 @@ def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
         assignment = _assignment_or_404(content, cohort, form.assignment.data or "")
         zone = ZoneInfo(cohort.organisation.timezone)
         due_at = _as_utc(form.due_at.data, zone)
-        try:
-            services.grant_extension(enrolment, assignment, due_at, current_user)
-        except services.AssignmentError as exc:
-            db.session.rollback()
-            form.due_at.errors = list(exc.errors.values()) or [str(exc)]
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "New deadline for %(title)s: %(when)s.",
-                    title=tx(assignment.title),
-                    when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
-                ),
-                "success",
-            )
+        if run_form_action(
+            form,
+            lambda: services.grant_extension(enrolment, assignment, due_at, current_user),
+            _(
+                "New deadline for %(title)s: %(when)s.",
+                title=tx(assignment.title),
+                when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
+            ),
+            field="due_at",
+        ):
             return redirect(
                 url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
             )
@@ -649,7 +639,7 @@ def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
 @roles(Role.FACILITATOR)
 def cohort_self_assessment(cohort_id: int) -> ResponseReturnValue:
     """Show the cohort's mean self-assessment scores (never individual ones)."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     if cohort.kind != CohortKind.PROGRAMME:
         abort(404)  # the self-assessment belongs to the participant programme
     content = get_content()

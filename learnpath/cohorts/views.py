@@ -3,27 +3,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from learnpath.accounts.models import Organisation, Role, User, UserRole
+from learnpath.accounts.models import Role, User
 from learnpath.accounts.services import normalise_email
-from learnpath.cohorts import presenters, services
+from learnpath.cohorts import invite_csv as invite_csv_file
+from learnpath.cohorts import presenters, queries, services
+from learnpath.cohorts.access import (
+    get_cohort_enrolment,
+    get_managed_cohort,
+    get_own_enrolment,
+    get_team_enrolment,
+)
 from learnpath.cohorts.blueprint import bp
 from learnpath.cohorts.forms import (
-    DROPOUT_LABELS,
-    CohortForm,
-    ConfirmForm,
     InviteCsvForm,
     InviteForm,
     MoveForm,
@@ -31,105 +30,22 @@ from learnpath.cohorts.forms import (
 )
 from learnpath.cohorts.models import (
     Cohort,
-    CohortKind,
-    CohortStatus,
     DropoutReason,
-    Enrolment,
     EnrolmentStatus,
     SignupMode,
-    cohort_facilitators,
-    cohort_organisations,
 )
 from learnpath.cohorts.queries import waitlist_position
-from learnpath.cohorts.tracks import kinds_for_role, open_kinds_for_hr, track_of
+from learnpath.cohorts.settings_form import CohortForm, cohort_data_from_form, fill_cohort_choices
+from learnpath.cohorts.tracks import track_of
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.schedule.services import sessions_of, to_utc
+from learnpath.reports import services as report_services
+from learnpath.schedule.services import sessions_of
 from learnpath.web.access import roles
-from learnpath.web.actions import run_action
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def managed_cohort(cohort_id: int) -> Cohort:
-    """The cohort if the current user facilitates it; 404 otherwise (no existence leak)."""
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not services.can_manage(current_user, cohort):
-        abort(404)
-    return cohort
-
-
-def _own_enrolment(enrolment_id: int) -> Enrolment:
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.user_id != current_user.id:
-        abort(404)
-    return enrolment
-
-
-def _cohort_enrolment(cohort: Cohort, enrolment_id: int) -> Enrolment:
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.cohort_id != cohort.id:
-        abort(404)
-    return enrolment
-
-
-def _facilitator_choices(organisation_ids: list[int]) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.FACILITATOR, User.organisation_id.in_(organisation_ids))
-            .order_by(User.name)
-        )
-    )
-
-
-def fill_cohort_choices(form: CohortForm) -> None:
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    form.open_to.choices = [SelectChoice(o.id, o.name) for o in organisations]
-    facilitators = _facilitator_choices([current_user.organisation_id])
-    form.facilitators.choices = [SelectChoice(u.id, u.name) for u in facilitators]
-
-
-def _local_to_utc(form_field: object, value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    if value is None:
-        return None
-    utc = to_utc(value.date(), value.time(), zone)
-    if utc is None:
-        form_field.errors = [_("This time does not exist on that day (clocks change).")]  # type: ignore[attr-defined]
-    return utc
-
-
-def cohort_data_from_form(
-    form: CohortForm, kind: CohortKind = CohortKind.PROGRAMME
-) -> services.CohortData | None:
-    """Turn the form into CohortData; put rule violations on the form's fields."""
-    zone = ZoneInfo(current_user.organisation.timezone)
-    opens = _local_to_utc(form.signup_opens_at, form.signup_opens_at.data, zone)
-    closes = _local_to_utc(form.signup_closes_at, form.signup_closes_at.data, zone)
-    if opens is None or closes is None:
-        return None
-    ids_open = form.open_to.data or []
-    ids_fac = form.facilitators.data or []
-    data = services.CohortData(
-        name=form.name.data or "",
-        capacity=form.capacity.data or 0,
-        signup_opens_at=opens,
-        signup_closes_at=closes,
-        signup_mode=SignupMode(form.signup_mode.data),
-        requires_manager_approval=bool(form.requires_manager_approval.data),
-        claim_window_hours=form.claim_window_hours.data,
-        open_to=db.session.scalars(select(Organisation).where(Organisation.id.in_(ids_open))).all(),
-        facilitators=db.session.scalars(select(User).where(User.id.in_(ids_fac))).all(),
-        kind=kind,
-    )
-    errors = services.validate_cohort_data(data)
-    for name, message in errors.items():
-        getattr(form, name).errors = [message]
-    return None if errors else data
-
+from learnpath.web.actions import commit, run_action, show_on_form, unit_of_work
+from learnpath.web.forms import ConfirmForm
 
 # --- participants ---------------------------------------------------------------------------
 
@@ -139,26 +55,9 @@ def cohort_data_from_form(
 def open_list() -> ResponseReturnValue:
     """List the cohorts open to the participant's organisation."""
     now = utcnow()
-    cohorts = db.session.scalars(
-        select(Cohort)
-        .join(cohort_organisations)
-        .where(
-            cohort_organisations.c.organisation_id == current_user.organisation_id,
-            Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
-            Cohort.status == CohortStatus.ACTIVE,
-            Cohort.signup_closes_at > now,
-        )
-        .order_by(Cohort.signup_opens_at, Cohort.name)
-    ).all()
+    cohorts = queries.open_cohorts(current_user, now)
     ids = [c.id for c in cohorts]
-    mine = {
-        e.cohort_id: e
-        for e in db.session.scalars(
-            select(Enrolment).where(
-                Enrolment.user_id == current_user.id, Enrolment.cohort_id.in_(ids)
-            )
-        )
-    }
+    mine = queries.enrolments_in(current_user, ids)
     visible = [c for c in cohorts if c.signup_mode == SignupMode.OPEN or c.id in mine]
     return render_template(
         "cohorts/open_list.html",
@@ -181,13 +80,11 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
         abort(400)
     if not services.is_open_to(cohort, current_user):
         abort(404)
-    try:
+    with unit_of_work() as work:
         enrolment = services.sign_up(cohort, current_user)
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not work.ok:
+        flash(work.message, "error")
         return redirect(url_for("cohorts.open_list"))
-    db.session.commit()
     if enrolment.status == EnrolmentStatus.WAITLISTED:
         flash(
             _(
@@ -207,16 +104,7 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.PARTICIPANT)
 def my_programme() -> ResponseReturnValue:
     """Show the participant's programme: status, waitlist position, sessions, join links."""
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .join(Cohort, Enrolment.cohort_id == Cohort.id)
-        .where(
-            Enrolment.user_id == current_user.id,
-            Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
-        )
-        .options(selectinload(Enrolment.cohort))
-        .order_by(Enrolment.updated_at.desc())
-    ).all()
+    enrolments = queries.participant_enrolments(current_user)
     active = next((e for e in enrolments if e.active_user_id is not None), None)
     invitations = [e for e in enrolments if e.status == EnrolmentStatus.INVITED]
     past = [e for e in enrolments if e is not active and e not in invitations]
@@ -237,7 +125,7 @@ def my_programme() -> ResponseReturnValue:
 @roles(Role.PARTICIPANT)
 def withdraw(enrolment_id: int) -> ResponseReturnValue:
     """Withdraw from a cohort, its waitlist, or decline an invitation."""
-    enrolment = _own_enrolment(enrolment_id)
+    enrolment = get_own_enrolment(enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     run_action(
@@ -252,7 +140,7 @@ def withdraw(enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.PARTICIPANT)
 def confirm(enrolment_id: int) -> ResponseReturnValue:
     """Confirm a seat offered after moving up from the waitlist."""
-    enrolment = _own_enrolment(enrolment_id)
+    enrolment = get_own_enrolment(enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     run_action(lambda: services.confirm_offer(enrolment), _("Your place is confirmed."))
@@ -266,41 +154,24 @@ def confirm(enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR, Role.HR)
 def index() -> ResponseReturnValue:
     """Facilitators: the cohorts they facilitate. HR: all cohorts of the organisation (counts)."""
-    conditions = []
-    if current_user.has_role(Role.FACILITATOR):
-        conditions.append(
-            Cohort.id.in_(
-                select(cohort_facilitators.c.cohort_id).where(
-                    cohort_facilitators.c.user_id == current_user.id
-                )
-            )
-        )
-    if current_user.has_role(Role.HR):
-        conditions.append(
-            (Cohort.organisation_id == current_user.organisation_id)
-            & Cohort.kind.in_(open_kinds_for_hr())
-        )
-    cohorts = db.session.scalars(
-        select(Cohort).where(or_(*conditions)).order_by(Cohort.signup_opens_at.desc())
-    ).all()
+    cohorts = queries.overview_cohorts(current_user)
     ids = [c.id for c in cohorts]
     managed = (
-        set(
-            db.session.scalars(
-                select(cohort_facilitators.c.cohort_id).where(
-                    cohort_facilitators.c.user_id == current_user.id,
-                    cohort_facilitators.c.cohort_id.in_(ids),
-                )
-            )
-        )
+        queries.facilitated_ids(current_user, ids)
         if current_user.has_role(Role.FACILITATOR)
         else set()
     )
+    counts: Mapping[int, tuple[object, object]] = presenters.seat_counts(ids)
+    if current_user.has_role(Role.HR):
+        # HR sees counts only, protected like the reports (issue 16.7)
+        counts = report_services.cohort_overview(
+            current_user.organisation, cohorts, managed, get_content()
+        )
     return render_template(
         "cohorts/index.html",
         cohorts=cohorts,
         managed=managed,
-        counts=presenters.seat_counts(ids),
+        counts=counts,
         sessions=presenters.sessions_by_cohort(ids),
     )
 
@@ -310,19 +181,19 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     """Create a cohort of the participant programme."""
     form = CohortForm()
-    fill_cohort_choices(form)
+    fill_cohort_choices(form, current_user)
     if request.method == "GET":
         form.open_to.data = [current_user.organisation_id]
         if current_user.has_role(Role.FACILITATOR):
             form.facilitators.data = [current_user.id]
     if form.validate_on_submit():
-        data = cohort_data_from_form(form)
+        data = cohort_data_from_form(form, current_user)
         if data is not None:
             content = get_content()
             cohort = services.create_cohort(
                 current_user.organisation, CAREER_PROGRAMME, content.version, data, current_user
             )
-            db.session.commit()
+            commit()
             flash(_("Cohort %(name)s created.", name=cohort.name), "success")
             if services.can_manage(current_user, cohort):
                 return redirect(url_for("schedule.plan", cohort_id=cohort.id))
@@ -334,18 +205,8 @@ def create() -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def detail(cohort_id: int) -> ResponseReturnValue:
     """Show a facilitated cohort: roster, waitlist, sessions, change history."""
-    cohort = managed_cohort(cohort_id)
-    targets = db.session.scalars(
-        select(Cohort)
-        .join(cohort_facilitators)
-        .where(
-            cohort_facilitators.c.user_id == current_user.id,
-            Cohort.id != cohort.id,
-            Cohort.kind == cohort.kind,
-            Cohort.status == CohortStatus.ACTIVE,
-        )
-        .order_by(Cohort.name)
-    ).all()
+    cohort = get_managed_cohort(cohort_id)
+    targets = queries.move_targets(cohort, current_user)
     move_form = MoveForm()
     move_form.target.choices = [SelectChoice(c.id, c.name) for c in targets]
     sessions = sessions_of(cohort)
@@ -371,7 +232,6 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         remove_form=RemoveForm(),
         move_form=move_form,
         form=ConfirmForm(),
-        dropout_labels=DROPOUT_LABELS,
     )
 
 
@@ -379,10 +239,10 @@ def detail(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def edit(cohort_id: int) -> ResponseReturnValue:
     """Change a cohort's name, capacity, sign-up window and options."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     zone = cohort.organisation.timezone
     form = CohortForm(obj=cohort)
-    fill_cohort_choices(form)
+    fill_cohort_choices(form, current_user)
     if request.method == "GET":
         form.signup_opens_at.data = presenters.local_input_value(cohort.signup_opens_at, zone)
         form.signup_closes_at.data = presenters.local_input_value(cohort.signup_closes_at, zone)
@@ -390,19 +250,16 @@ def edit(cohort_id: int) -> ResponseReturnValue:
         form.open_to.data = [o.id for o in cohort.open_to]
         form.facilitators.data = [u.id for u in cohort.facilitators]
     if form.validate_on_submit():
-        data = cohort_data_from_form(form, cohort.kind)
+        data = cohort_data_from_form(form, current_user, cohort.kind)
         if data is not None:
-            try:
+            with unit_of_work() as work:
                 services.update_cohort(cohort, data, current_user)
-            except services.CohortError as exc:
-                db.session.rollback()
-                form.capacity.errors = [str(exc)]
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_("Cohort %(name)s saved.", name=cohort.name), "success")
                 if not services.can_manage(current_user, cohort):
                     return redirect(url_for("cohorts.index"))
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+            show_on_form(form, work, field="capacity")
     return render_template("cohorts/form.html", form=form, cohort=cohort)
 
 
@@ -410,20 +267,21 @@ def edit(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def invite(cohort_id: int) -> ResponseReturnValue:
     """Invite one participant by email address."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     form = InviteForm()
     if not form.validate_on_submit():
         flash(_("Enter a valid email address."), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
-    result = _invite_one(cohort, form.email.data or "")
-    db.session.commit()
+    email = form.email.data or ""
+    address = normalise_email(email)
+    result = _invite_one(cohort, email, queries.users_by_email([address]).get(address))
+    commit()
     flash(result[1], "success" if result[0] else "error")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
 
 
-def _invite_one(cohort: Cohort, email: str) -> tuple[bool, str]:
-    """Invite one address; return (accepted, message) for the report."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+def _invite_one(cohort: Cohort, email: str, user: User | None) -> tuple[bool, str]:
+    """Invite the account of one address (None: there is none); return (accepted, message)."""
     if user is None:
         return False, _("%(email)s: no account with this email address.", email=email)
     try:
@@ -438,39 +296,30 @@ def _invite_one(cohort: Cohort, email: str) -> tuple[bool, str]:
 @roles(Role.FACILITATOR)
 def invite_csv(cohort_id: int) -> ResponseReturnValue:
     """Invite everyone in an uploaded CSV file and report per row."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     form = InviteCsvForm()
     if not form.validate_on_submit():
         flash(" ".join(form.file.errors), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
     try:
-        text = form.file.data.read(512 * 1024).decode("utf-8-sig")
-    except UnicodeDecodeError:
+        lines = invite_csv_file.parse(form.file.data.read(invite_csv_file.MAX_BYTES))
+    except invite_csv_file.NotReadable:
         flash(_("The file is not a UTF-8 CSV file."), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
+    users = queries.users_by_email(line.email for line in lines if line.problem is None)
+    problems = {
+        invite_csv_file.Problem.NOT_AN_EMAIL: _("not an email address"),
+        invite_csv_file.Problem.DUPLICATE: _("duplicate row"),
+    }
     report: list[tuple[int, str, bool, str]] = []
-    seen: set[str] = set()
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=_sniff(text)), start=1):
-        email = normalise_email(row[0]) if row and row[0].strip() else ""
-        if not email or "@" not in email:
-            if number == 1 and email:  # a header row such as "email"
-                continue
-            if row and any(cell.strip() for cell in row):
-                report.append((number, row[0], False, _("not an email address")))
+    for line in lines:
+        if line.problem is not None:
+            report.append((line.number, line.email, False, problems[line.problem]))
             continue
-        if email in seen:
-            report.append((number, email, False, _("duplicate row")))
-            continue
-        seen.add(email)
-        accepted, message = _invite_one(cohort, email)
-        report.append((number, email, accepted, message))
-    db.session.commit()
+        accepted, message = _invite_one(cohort, line.email, users.get(line.email))
+        report.append((line.number, line.email, accepted, message))
+    commit()
     return render_template("cohorts/invite_report.html", cohort=cohort, report=report)
-
-
-def _sniff(text: str) -> str:
-    first = text.splitlines()[0] if text else ""
-    return ";" if first.count(";") > first.count(",") else ","
 
 
 @bp.route(
@@ -479,8 +328,8 @@ def _sniff(text: str) -> str:
 @roles(Role.FACILITATOR)
 def remove(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Remove a participant or waitlist entry (with a drop-out reason)."""
-    cohort = managed_cohort(cohort_id)
-    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
     form = RemoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -498,9 +347,9 @@ def remove(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def move(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Move a participant to another cohort the facilitator runs."""
-    cohort = managed_cohort(cohort_id)
-    enrolment = _cohort_enrolment(cohort, enrolment_id)
-    target = managed_cohort(request.form.get("target", type=int) or 0)
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
+    target = get_managed_cohort(request.form.get("target", type=int) or 0)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     run_action(
@@ -515,18 +364,12 @@ def move(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def waitlist_move(cohort_id: int, enrolment_id: int, direction: str) -> ResponseReturnValue:
     """Move a waitlist entry one place up or down."""
-    cohort = managed_cohort(cohort_id)
-    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = get_cohort_enrolment(cohort, enrolment_id)
     steps = {"omhoog": -1, "omlaag": 1}
     if direction not in steps or not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.move_in_waitlist(enrolment, steps[direction])
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    run_action(lambda: services.move_in_waitlist(enrolment, steps[direction]), None)
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#wachtlijst")
 
 
@@ -534,20 +377,18 @@ def waitlist_move(cohort_id: int, enrolment_id: int, direction: str) -> Response
 @roles(Role.FACILITATOR)
 def complete(cohort_id: int) -> ResponseReturnValue:
     """Mark the participants of a finished cohort as having completed the programme."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     planned = [s for s in sessions_of(cohort) if not s.is_cancelled]
-    try:
+    with unit_of_work() as work:
         n = services.complete_cohort(
             cohort, planned[-1].starts_at if planned else None, current_user
         )
-    except services.CohortError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_("%(n)s participants have completed the programme.", n=n), "success")
+    else:
+        flash(work.message, "error")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -558,15 +399,7 @@ def complete(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.MANAGER)
 def approvals() -> ResponseReturnValue:
     """Sign-ups of the manager's own team members that wait for approval."""
-    pending = db.session.scalars(
-        select(Enrolment)
-        .join(User, Enrolment.user_id == User.id)
-        .where(
-            User.manager_id == current_user.id,
-            Enrolment.status == EnrolmentStatus.PENDING_APPROVAL,
-        )
-        .options(selectinload(Enrolment.user), selectinload(Enrolment.cohort))
-    ).all()
+    pending = queries.pending_approvals(current_user)
     return render_template("cohorts/approvals.html", pending=pending, form=ConfirmForm())
 
 
@@ -574,9 +407,7 @@ def approvals() -> ResponseReturnValue:
 @roles(Role.MANAGER)
 def decide(enrolment_id: int) -> ResponseReturnValue:
     """Approve or decline one pending sign-up of a team member."""
-    enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.user.manager_id != current_user.id:
-        abort(404)
+    enrolment = get_team_enrolment(enrolment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     approve = request.form.get("decision") == "approve"

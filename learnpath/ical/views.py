@@ -15,6 +15,7 @@ from learnpath.ical.blueprint import bp
 from learnpath.ical.feeds import Feed, feed_for_token
 from learnpath.ical.forms import FeedLinkForm
 from learnpath.web.access import public, signed_in
+from learnpath.web.actions import commit
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -73,7 +74,7 @@ def new_link() -> ResponseReturnValue:
         services.issue_token(current_user, cohort)
     except services.NotAllowed:
         abort(404)
-    db.session.commit()
+    commit()
     if replacing:
         flash(
             _(
@@ -94,6 +95,6 @@ def revoke_link() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     if services.revoke_token(current_user, _cohort(form)):
-        db.session.commit()
+        commit()
         flash(_("The calendar link no longer works."), "success")
     return redirect(url_for("ical.settings"))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,32 +27,57 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from requests import RequestException
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.choices import SelectChoice
 
-from learnpath.accounts.models import Role
+from learnpath.accounts.models import Role, User
+from learnpath.cohorts.access import get_managed_cohort
 from learnpath.cohorts.models import Cohort
-from learnpath.cohorts.views import managed_cohort
 from learnpath.extensions import csrf, db
 from learnpath.lti import adapter, keys, platform_services, services
 from learnpath.lti.blueprint import bp
 from learnpath.lti.cookies import LTI_MARK
-from learnpath.lti.forms import ActionForm, BindForm, DeepLinkForm, RegistrationForm
+from learnpath.lti.forms import (
+    ActionForm,
+    BindForm,
+    ConfirmLinkForm,
+    DeepLinkForm,
+    RegistrationForm,
+)
 from learnpath.lti.launch import (
+    GENERIC_REFUSAL,
     Landing,
     Place,
     is_deep_linking,
     land,
+    place_for,
     platform_origin,
     refusal_message,
 )
 from learnpath.lti.models import AdminRoleMapping, Registration, ResourceLink
-from learnpath.web.access import public, roles
+from learnpath.web.access import public, roles, signed_in
+from learnpath.web.actions import commit, discard
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)
 
 _BIND_KEY = "lti_bind_link"
 _DEEP_LINK_KEY = "lti_deep_link"
+_PENDING_KEY = "lti_pending_link"
+#: Seconds a launch waits for its person to confirm an existing account.
+PENDING_LIFETIME = 15 * 60
+#: Largest request body the login and launch endpoints read (an id_token is at most 64 KiB).
+LTI_MAX_CONTENT_LENGTH = 128 * 1024
+
+
+def _limit_body() -> bool:
+    """Apply the LTI size limit; False when the request body is larger (nothing was parsed)."""
+    request.max_content_length = LTI_MAX_CONTENT_LENGTH
+    try:
+        request.form  # noqa: B018 (reads the body now, within the limit)
+    except RequestEntityTooLarge:
+        return False
+    return True
 
 
 def _refuse(message: str, status: int = 400) -> ResponseReturnValue:
@@ -82,13 +111,18 @@ def jwks() -> ResponseReturnValue:
 @csrf.exempt
 def login() -> ResponseReturnValue:
     """OIDC third-party-initiated login: send the browser to the platform's auth endpoint."""
+    if not _limit_body():
+        return _refuse(str(GENERIC_REFUSAL), 413)
+    if not adapter.login_allowed(request.remote_addr or "-", current_app.config):
+        log.warning("LTI login rate limit hit by %s", request.remote_addr)
+        return _refuse(_("Too many launches from your network. Wait a minute and try again."), 429)
     try:
         redirect_response = adapter.oidc_login(FlaskRequest()).redirect(external_url("lti.launch"))
     except (OIDCException, LtiException, keys.NoToolKey) as exc:
-        db.session.rollback()
+        discard()
         log.info("LTI login refused: %s", exc)
         return _refuse(refusal_message(str(exc)))
-    db.session.commit()  # the nonce must be visible to whichever worker takes the launch
+    commit()  # the nonce must be visible to whichever worker takes the launch
     return redirect_response
 
 
@@ -97,13 +131,16 @@ def login() -> ResponseReturnValue:
 @csrf.exempt
 def launch() -> ResponseReturnValue:
     """Validate a launch (signature, nonce, state, audience, deployment, expiry) and sign in."""
+    if not _limit_body():
+        return _refuse(str(GENERIC_REFUSAL), 413)
     message_launch = adapter.message_launch(FlaskRequest())
     try:
         claims = message_launch.get_launch_data()
     except (LtiException, RequestException, keys.NoToolKey) as exc:
-        db.session.commit()  # a consumed nonce stays consumed
+        commit()  # a consumed nonce stays consumed
         log.info("LTI launch refused: %s", exc)
         return _refuse(refusal_message(str(exc)))
+    commit()  # the login (state and nonce) is used up, whatever follows
     registration = adapter.registration_for(
         message_launch.get_iss(), message_launch.get_client_id()
     )
@@ -112,21 +149,100 @@ def launch() -> ResponseReturnValue:
     try:
         landing = land(registration, claims)
     except services.LtiError as exc:
-        db.session.rollback()
+        discard()
         return _refuse(str(exc), 403)
+    deep_link_id = message_launch.get_launch_id() if is_deep_linking(claims) else None
+    if landing.pending is not None:
+        _await_confirmation(landing, registration, deep_link_id)
+        commit()
+        return redirect(url_for("lti.confirm_link"))
     _sign_in(landing, registration)
-    if is_deep_linking(claims):
-        session[_DEEP_LINK_KEY] = message_launch.get_launch_id()
-    db.session.commit()
+    if deep_link_id:
+        session[_DEEP_LINK_KEY] = deep_link_id
+    commit()
     return _go(landing)
 
 
 def _sign_in(landing: Landing, registration: Registration) -> None:
+    assert landing.user is not None
     session.clear()
     session[LTI_MARK] = platform_origin(registration)
     login_user(landing.user)
     if landing.link is not None:
         session[_BIND_KEY] = landing.link.id
+
+
+def _await_confirmation(
+    landing: Landing, registration: Registration, deep_link_id: str | None
+) -> None:
+    """Nobody is signed in: the launch session remembers what to link once confirmed."""
+    assert landing.pending is not None
+    session.clear()
+    session[LTI_MARK] = platform_origin(registration)
+    session[_PENDING_KEY] = {
+        "link": landing.pending.as_dict(),
+        "resource_link": landing.link.id if landing.link else None,
+        "roles": sorted(r.value for r in landing.roles),
+        "deep_link": deep_link_id,
+        "until": int(time.time()) + PENDING_LIFETIME,
+    }
+
+
+@bp.route("/lti/account-koppelen", methods=["GET", "POST"])
+@public
+def confirm_link() -> ResponseReturnValue:
+    """Link the platform account to an existing learnpath account by signing in as it once."""
+    data = session.get(_PENDING_KEY)
+    pending = services.PendingLink.from_dict(data.get("link")) if isinstance(data, dict) else None
+    if pending is None or not isinstance(data, dict) or int(data.get("until", 0)) < time.time():
+        session.pop(_PENDING_KEY, None)
+        return _refuse(refusal_message("expired"))
+    registration = db.session.get(Registration, pending.registration_id)
+    account = db.session.get(User, pending.user_id)
+    if registration is None or account is None:
+        session.pop(_PENDING_KEY, None)
+        return _refuse(refusal_message("expired"))
+    form = ConfirmLinkForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_link(
+                pending, form.password.data or "", request.remote_addr or "-"
+            )
+        except services.LinkNotConfirmed as exc:
+            commit()  # the failed sign-in is counted (throttling)
+            form.password.errors = [str(exc)]
+        except services.LtiError as exc:
+            discard()
+            session.pop(_PENDING_KEY, None)
+            return _refuse(str(exc), 403)
+        else:
+            link = db.session.get(ResourceLink, data.get("resource_link") or 0)
+            roles = frozenset(Role(r) for r in data.get("roles", []))
+            landing = place_for(user, roles, link, bool(data.get("deep_link")))
+            _sign_in(landing, registration)
+            if data.get("deep_link"):
+                session[_DEEP_LINK_KEY] = data["deep_link"]
+            commit()
+            flash(
+                _(
+                    "Your account on %(platform)s is now linked to this learnpath account. "
+                    "Your account page lists the linked learning platforms.",
+                    platform=registration.name,
+                ),
+                "success",
+            )
+            return _go(landing)
+    status = 400 if form.errors else 200
+    return render_template(
+        "lti/confirm_link.html", form=form, registration=registration, account=account
+    ), status
+
+
+@bp.route("/account/leerplatforms")
+@signed_in
+def my_links() -> ResponseReturnValue:
+    """The learning-platform accounts linked to the signed-in user, and how they were linked."""
+    return render_template("lti/my_links.html", links=services.links_of(current_user))
 
 
 def _go(landing: Landing) -> ResponseReturnValue:
@@ -173,10 +289,10 @@ def bind() -> ResponseReturnValue:
             cohort = choices[form.cohort.data]
             services.bind(link, cohort, current_user)
         except services.LtiError as exc:
-            db.session.rollback()
+            discard()
             form.cohort.errors = [str(exc)]
         else:
-            db.session.commit()
+            commit()
             flash(_("The link now opens %(name)s.", name=cohort.name), "success")
             return redirect(url_for("lti.cohort_links", cohort_id=cohort.id))
     return render_template("lti/bind.html", form=form, link=link, has_cohorts=bool(choices))
@@ -197,11 +313,24 @@ def deep_link() -> ResponseReturnValue:
     choices = {c.id: c for c in _cohort_choices(form)}
     if form.validate_on_submit():
         cohort = choices[form.cohort.data]
+        claims = message_launch.get_launch_data()
+        registration = adapter.registration_for(
+            message_launch.get_iss(), message_launch.get_client_id()
+        )
+        if registration is None or registration.organisation_id != current_user.organisation_id:
+            abort(404)
+        custom = services.binding_parameters(
+            registration,
+            str(claims.get(services.CLAIM + "deployment_id") or ""),
+            _context_id(claims),
+            cohort,
+            current_user,
+        )
         resource = (
             DeepLinkResource()
             .set_url(external_url("lti.launch"))
             .set_title(cohort.name)
-            .set_custom_params({services.COHORT_PARAMETER: str(cohort.id)})
+            .set_custom_params(custom)
         )
         deep_link = message_launch.get_deep_link()
         token = deep_link.get_response_jwt([resource])
@@ -211,6 +340,11 @@ def deep_link() -> ResponseReturnValue:
         ]["deep_link_return_url"]
         return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
     return render_template("lti/deep_link.html", form=form, has_cohorts=bool(choices))
+
+
+def _context_id(claims: Mapping[str, Any]) -> str | None:
+    context = claims.get(services.CLAIM + "context") or {}
+    return str(context.get("id")) if isinstance(context, dict) and context.get("id") else None
 
 
 # --- a cohort's links: roster and progress --------------------------------------------------
@@ -230,7 +364,7 @@ def _links_of(cohort: Cohort) -> list[ResourceLink]:
 @roles(Role.FACILITATOR)
 def cohort_links(cohort_id: int) -> ResponseReturnValue:
     """Show the learning-platform links of a facilitated cohort, with roster import."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     return render_template(
         "lti/cohort_links.html", cohort=cohort, links=_links_of(cohort), form=ActionForm()
     )
@@ -240,7 +374,7 @@ def cohort_links(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def import_roster(cohort_id: int, link_id: int) -> ResponseReturnValue:
     """Import or refresh the cohort's participants from the platform course."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     link = db.session.get(ResourceLink, link_id)
     if link is None or link.cohort_id != cohort.id or not ActionForm().validate_on_submit():
         abort(404)
@@ -250,7 +384,7 @@ def import_roster(cohort_id: int, link_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("lti.cohort_links", cohort_id=cohort.id))
     result = platform_services.import_roster(link, current_user, members)
-    db.session.commit()
+    commit()
     flash(
         _(
             "Roster imported: %(seated)s placed, %(waitlisted)s on the waitlist, %(already)s already in the cohort, %(refused)s not placed.",
@@ -307,6 +441,7 @@ def _data(form: RegistrationForm) -> services.RegistrationData:
         deployment_ids=services.parse_deployment_ids(form.deployment_ids.data or ""),
         auth_audience=form.auth_audience.data,
         admin_role=AdminRoleMapping(form.admin_role.data),
+        link_by_email=bool(form.link_by_email.data),
     )
 
 
@@ -317,12 +452,18 @@ def _edit(registration: Registration | None) -> ResponseReturnValue:
         form.admin_role.data = registration.admin_role.value
     if form.validate_on_submit():
         try:
-            services.save_registration(current_user.organisation, _data(form), registration)
+            services.save_registration(
+                current_user.organisation, _data(form), registration, actor=current_user
+            )
         except services.LtiError as exc:
-            db.session.rollback()
-            form.client_id.errors = [str(exc)]
+            discard()
+            if exc.errors:
+                for name, message in exc.errors.items():
+                    getattr(form, name).errors = [message]
+            else:
+                form.client_id.errors = [str(exc)]
         else:
-            db.session.commit()
+            commit()
             flash(_("Registration saved."), "success")
             return redirect(url_for("lti.registrations"))
     return render_template("lti/registration_form.html", form=form, registration=registration)

@@ -18,7 +18,6 @@ from learnpath.assignments import services as assignment_services
 from learnpath.assignments.queries import TimelineAssignment
 from learnpath.cohorts import presenters
 from learnpath.cohorts import services as cohorts
-from learnpath.cohorts.forms import ConfirmForm
 from learnpath.cohorts.models import (
     Cohort,
     CohortKind,
@@ -29,8 +28,9 @@ from learnpath.cohorts.models import (
     cohort_organisations,
 )
 from learnpath.cohorts.queries import waitlist_position
+from learnpath.cohorts.settings_form import cohort_data_from_form, fill_cohort_choices
 from learnpath.cohorts.tracks import track_of
-from learnpath.cohorts.views import cohort_data_from_form, fill_cohort_choices
+from learnpath.content.schema import IntervisionRole
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -51,7 +51,8 @@ from learnpath.manager_tracks.models import IntervisionMeeting
 from learnpath.manager_tracks.services import MAX_TEXT
 from learnpath.schedule.models import CohortSession
 from learnpath.web.access import roles
-from learnpath.web.actions import run_action
+from learnpath.web.actions import commit, run_action
+from learnpath.web.forms import ConfirmForm
 
 # --- HR and facilitators -------------------------------------------------------------------
 
@@ -72,7 +73,7 @@ def index() -> ResponseReturnValue:
 
 
 def _fill_group_choices(form: GroupForm) -> None:
-    fill_cohort_choices(form)
+    fill_cohort_choices(form, current_user)
     locale = current_locale()
     form.series.choices = [
         SelectChoice(s.slug, s.name.get(locale)) for s in get_content().workshop_series.values()
@@ -108,7 +109,7 @@ def create() -> ResponseReturnValue:
             form.facilitators.data = [current_user.id]
     if form.validate_on_submit():
         kind = CohortKind(form.kind.data)
-        data = cohort_data_from_form(form, kind)
+        data = cohort_data_from_form(form, current_user, kind)
         members = _members(form)
         if data is not None:
             errors = services.validate_group(data, form.series.data or "", members)
@@ -118,7 +119,7 @@ def create() -> ResponseReturnValue:
                 cohort = services.create_group(
                     current_user.organisation, data, form.series.data or "", members, current_user
                 )
-                db.session.commit()
+                commit()
                 flash(_("Group %(name)s created.", name=cohort.name), "success")
                 warning = services.capacity_warning(kind, cohort.capacity)
                 if warning:
@@ -179,7 +180,7 @@ def mine() -> ResponseReturnValue:
     enrolments = services.my_enrolments(current_user)
     sessions = presenters.sessions_by_cohort([e.cohort_id for e in enrolments])
     next_roles = _next_meeting_roles(enrolments, sessions)
-    db.session.commit()  # meetings proposed on first view
+    commit()  # meetings proposed on first view
     return render_template(
         "manager_tracks/mine.html",
         enrolments=enrolments,
@@ -314,7 +315,7 @@ def _roles_form(meeting: IntervisionMeeting, members: list[User]) -> RolesForm:
 def meeting(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """An intervision meeting: method, roles, agenda with start times, case and notes."""
     item = _meeting(cohort_id, session_id)
-    db.session.commit()  # the meeting and its proposed roles, on first view
+    commit()  # the meeting and its proposed roles, on first view
     members = services.members_of(item.session.cohort)
     method = services.method_of(item)
     waived = any(w.user_id == current_user.id for w in item.waivers)
@@ -332,8 +333,8 @@ def meeting(cohort_id: int, session_id: int) -> ResponseReturnValue:
         agenda=agenda(method, item.session.starts_at) if method else [],
         names={m.id: m.name for m in members},
         roles_needed=services.roles_needed(item),
-        is_chair=item.role_map.get("chair") == current_user.id,
-        is_case_bringer=item.role_map.get("case_bringer") == current_user.id,
+        is_chair=item.role_map.get(IntervisionRole.CHAIR) == current_user.id,
+        is_case_bringer=item.role_map.get(IntervisionRole.CASE_BRINGER) == current_user.id,
         waived=waived,
         started=item.session.starts_at <= utcnow(),
         method_form=method_form,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -13,7 +11,6 @@ from flask_wtf import FlaskForm
 from learnpath.privacy import requests
 from learnpath.privacy.blueprint import bp
 from learnpath.privacy.forms import ErasureRequestForm
-from learnpath.privacy.services import PrivacyError
 from learnpath.web.access import signed_in
 from learnpath.web.actions import run_action
 
@@ -28,10 +25,6 @@ def _page(form: ErasureRequestForm, status: int = 200) -> tuple[str, int]:
         ),
         status,
     )
-
-
-def _attempt(action: Callable[[], object], success: str) -> bool:
-    return run_action(action, success, refusals=(PrivacyError,))
 
 
 @bp.route("/mijn-gegevens")
@@ -62,7 +55,7 @@ def request_erasure() -> ResponseReturnValue:
     form = ErasureRequestForm()
     if not form.validate_on_submit():
         return _page(form, 400)
-    _attempt(
+    run_action(
         lambda: requests.request_erasure(current_user),
         _("Your request has been sent. An administrator of your organisation carries it out."),
     )
@@ -75,5 +68,5 @@ def withdraw_erasure() -> ResponseReturnValue:
     """Withdraw an open erasure request."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    _attempt(lambda: requests.withdraw_request(current_user), _("Your request is withdrawn."))
+    run_action(lambda: requests.withdraw_request(current_user), _("Your request is withdrawn."))
     return redirect(url_for("privacy.mine"))

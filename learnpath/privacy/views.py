@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from learnpath.accounts.models import Role, User
-from learnpath.assignments.models import AuditEvent
 from learnpath.extensions import db
 from learnpath.privacy import requests, retention, services
 from learnpath.privacy.blueprint import bp
 from learnpath.privacy.forms import EraseForm, RetentionForm
+from learnpath.privacy.models import AuditAction, AuditEvent
 from learnpath.web.access import roles, signed_in
+from learnpath.web.actions import commit, run_form_action
 
 AUDIT_LIMIT = 500
 
@@ -65,8 +66,8 @@ def users() -> ResponseReturnValue:
 def export_user(user_id: int) -> ResponseReturnValue:
     """Download everything about a user of the own organisation (recorded in the audit log)."""
     user = _own_org_user(user_id)
-    services.record_access(current_user, user, "privacy.export")
-    db.session.commit()
+    services.record_access(current_user, user, AuditAction.PRIVACY_EXPORT)
+    commit()
     return _download(user)
 
 
@@ -76,19 +77,18 @@ def erase_user(user_id: int) -> ResponseReturnValue:
     """Confirm and carry out the erasure of a user's personal data."""
     user = _own_org_user(user_id)
     form = EraseForm()
+
+    def erase() -> None:
+        services.erase(user, current_user)
+        requests.mark_done(user, current_user)
+
     if form.validate_on_submit():
         if (form.confirm_email.data or "").strip().lower() != user.email:
             form.confirm_email.errors = [_("This is not the e-mail address of this person.")]
-        else:
-            try:
-                services.erase(user, current_user)
-                requests.mark_done(user, current_user)
-            except services.PrivacyError as exc:
-                form.confirm_email.errors = [str(exc)]
-            else:
-                db.session.commit()
-                flash(_("The personal data has been erased."), "success")
-                return redirect(url_for("privacy.users"))
+        elif run_form_action(
+            form, erase, _("The personal data has been erased."), field="confirm_email"
+        ):
+            return redirect(url_for("privacy.users"))
     status = 400 if form.errors else 200
     return render_template("privacy/erase.html", user=user, form=form), status
 
@@ -106,7 +106,9 @@ def audit_log() -> ResponseReturnValue:
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_LIMIT)
     ).all()
-    return render_template("privacy/audit_log.html", rows=rows, limit=AUDIT_LIMIT)
+    return render_template(
+        "privacy/audit_log.html", rows=rows, limit=AUDIT_LIMIT, labels=AuditAction.labels()
+    )
 
 
 @bp.route("/bewaartermijn", methods=["GET", "POST"])
@@ -117,7 +119,7 @@ def retention_setting() -> ResponseReturnValue:
     form = RetentionForm(months=org.retention_months)
     if form.validate_on_submit():
         retention.set_retention(org, form.months.data)
-        db.session.commit()
+        commit()
         if form.months.data:
             flash(
                 _(

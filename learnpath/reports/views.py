@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from learnpath.accounts.models import Role
-from learnpath.cohorts.views import managed_cohort
+from learnpath.cohorts.access import get_managed_cohort
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
-from learnpath.extensions import db
 from learnpath.ical.services import facilitated_cohorts
 from learnpath.reports import services
 from learnpath.reports.blueprint import bp
 from learnpath.reports.figures import Report, Table
 from learnpath.reports.forms import ThresholdForm
 from learnpath.web.access import roles
+from learnpath.web.actions import commit
+from learnpath.web.spreadsheet import csv_response
 
 HR_ROLES = (Role.HR, Role.ADMIN)
 
@@ -78,7 +76,7 @@ def threshold() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_dashboard(form), 400
     services.set_threshold(current_user.organisation, form.threshold.data or 0)
-    db.session.commit()
+    commit()
     flash(_("Reports now show groups of %(n)d people or more.", n=form.threshold.data), "success")
     return redirect(url_for("reports.dashboard"))
 
@@ -98,7 +96,7 @@ def dashboard_csv(slug: str) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def cohort(cohort_id: int) -> ResponseReturnValue:
     """Show the figures of one of the facilitator's own cohorts."""
-    group = managed_cohort(cohort_id)
+    group = get_managed_cohort(cohort_id)
     report = services.cohort_report(group, get_content())
     csv_urls = {
         t.slug: url_for("reports.cohort_csv", cohort_id=group.id, slug=t.slug)
@@ -111,7 +109,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def cohort_csv(cohort_id: int, slug: str) -> ResponseReturnValue:
     """Download one table of a cohort report as CSV."""
-    group = managed_cohort(cohort_id)
+    group = get_managed_cohort(cohort_id)
     return _csv(services.cohort_report(group, get_content()), slug, f"{slug}-groep-{group.id}.csv")
 
 
@@ -119,18 +117,12 @@ def _csv(report: Report, slug: str, filename: str) -> Response:
     table = report.table(slug)
     if table is None:
         abort(404)
-    return Response(
-        table_csv(table),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(table_rows(table), filename)
 
 
-def table_csv(table: Table) -> str:
-    """Return a table as CSV: headers, rows and the total row, with the same markers as shown."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.headers)
+def table_rows(table: Table) -> list[list[str]]:
+    """Return a table's CSV rows: headers, rows and the total row, with the same markers."""
+    rows = [list(table.headers)]
     for row in (*table.rows, *([table.total] if table.total else [])):
-        writer.writerow([row.label, *(cell.raw for cell in row.cells)])
-    return out.getvalue()
+        rows.append([row.label, *(cell.raw for cell in row.cells)])
+    return rows

@@ -10,19 +10,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from learnpath.accounts.models import Role
-from learnpath.cohorts.forms import ConfirmForm
+from learnpath.cohorts.access import get_managed_cohort
 from learnpath.cohorts.models import Cohort
 from learnpath.cohorts.presenters import local_input_value, roster
-from learnpath.cohorts.services import CohortError
 from learnpath.cohorts.tracks import SessionPlan, Slot, track_of
-from learnpath.cohorts.views import managed_cohort
 from learnpath.extensions import db
 from learnpath.schedule import services
 from learnpath.schedule.blueprint import bp
 from learnpath.schedule.forms import ScheduleForm, SessionFields, SessionForm
 from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
 from learnpath.web.access import roles
-from learnpath.web.actions import run_action
+from learnpath.web.actions import Work, run_action, unit_of_work
+from learnpath.web.forms import ConfirmForm
 
 
 def _plan(cohort: Cohort) -> SessionPlan:
@@ -52,10 +51,12 @@ def _input(fields: SessionFields) -> services.SessionInput:
     )
 
 
-def _show_errors(
-    entries: Mapping[str, SessionFields], errors: Mapping[str, Mapping[str, str]]
-) -> None:
-    for slug, field_errors in errors.items():
+def _show_refusal(entries: Mapping[str, SessionFields], work: Work) -> None:
+    """Put a refused schedule's errors on each session's fields; flash any other refusal."""
+    if not isinstance(work.refusal, services.ScheduleInvalid):
+        flash(work.message, "error")
+        return
+    for slug, field_errors in work.refusal.session_errors.items():
         fields = entries.get(slug)
         if fields is None:
             continue
@@ -67,7 +68,7 @@ def _show_errors(
 @roles(Role.FACILITATOR)
 def plan(cohort_id: int) -> ResponseReturnValue:
     """Plan the sessions (date, time, duration, link) of a new cohort, or a group's next one."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     existing = services.sessions_of(cohort)
     programme = _plan(cohort)
     if existing and not programme.is_open_ended:
@@ -85,23 +86,17 @@ def plan(cohort_id: int) -> ResponseReturnValue:
         if list(entries) != expected:
             abort(400)
         items = [_input(entries[slug]) for slug in expected]
-        try:
+        with unit_of_work() as work:
             if programme.is_open_ended:
                 services.add_session(cohort, programme, items[0], current_user)
             else:
                 services.schedule_sessions(cohort, programme, items, current_user)
-        except services.ScheduleInvalid as exc:
-            db.session.rollback()
-            _show_errors(entries, exc.errors)
-        except CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             flash(
                 _("The sessions are planned. Participants with a place have been told."), "success"
             )
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+        _show_refusal(entries, work)
     blueprints = {slot.slug: slot for slot in slots}
     return render_template(
         "schedule/plan.html",
@@ -117,7 +112,7 @@ def plan(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Reschedule one session or change its link or notes."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     session = _session_of(cohort, session_id)
     form = SessionForm()
     zone = cohort.organisation.timezone
@@ -136,23 +131,17 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     fields = form.session.form
     if form.validate_on_submit():
         fields.blueprint_slug.data = session.blueprint_slug
-        try:
+        with unit_of_work() as work:
             changed = services.reschedule_session(
                 session, _plan(cohort), _input(fields), current_user
             )
-        except services.ScheduleInvalid as exc:
-            db.session.rollback()
-            _show_errors({session.blueprint_slug: fields}, exc.errors)
-        except CohortError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if work.ok:
             if changed:
                 flash(_("The session has been changed. Participants have been told."), "success")
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+        _show_refusal({session.blueprint_slug: fields}, work)
     return render_template(
         "schedule/edit_session.html",
         cohort=cohort,
@@ -166,7 +155,7 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def cancel_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Cancel one session."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     session = _session_of(cohort, session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -182,7 +171,7 @@ def cancel_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
     """Ask for confirmation, then cancel the whole cohort."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         run_action(
@@ -198,7 +187,7 @@ def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Register present / excused / absent for each participant of a session."""
-    cohort = managed_cohort(cohort_id)
+    cohort = get_managed_cohort(cohort_id)
     session = _session_of(cohort, session_id)
     people = roster(cohort).seated
     form = ConfirmForm()

@@ -1,8 +1,10 @@
-"""Shared form fields."""
+"""Shared form fields and forms."""
 
 from __future__ import annotations
 
-from wtforms import SelectMultipleField
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, SubmitField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -11,3 +13,9 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for POST buttons (CSRF only)."""
+
+    submit = SubmitField(_l("Confirm"))
