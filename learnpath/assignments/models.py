@@ -1,5 +1,5 @@
 """Assignments between sessions: submissions, feedback, notes, extensions, feedback requests,
-self-assessments and the audit log of facilitator reads.
+and self-assessments (reads of them are audited: privacy.models.AuditEvent).
 
 Answers are stored as structured JSON (see ``answers.py`` for the shape per block type),
 together with the content version they were written against, so they stay readable when the
@@ -182,27 +182,8 @@ class SelfAssessment(Model):
         return f"<SelfAssessment {self.id} user={self.user_id} {self.moment}>"
 
 
-class AuditEvent(Model):
-    """A read of someone else's personal content (DESIGN §6): who, whose, what, when."""
-
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    subject_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    #: e.g. "submission.view"
-    action: Mapped[str] = mapped_column(String(60))
-    #: e.g. "submission:12"
-    object_ref: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<AuditEvent {self.action} {self.object_ref} by={self.actor_id}>"
-
-
 __all__ = [
     "AssessmentMoment",
-    "AuditEvent",
     "DeadlineExtension",
     "FacilitatorNote",
     "Feedback",

@@ -36,7 +36,6 @@ from sqlalchemy import func, select, update
 from learnpath.accounts.models import Role, User
 from learnpath.assignments import answers as answer_rules
 from learnpath.assignments.models import (
-    AuditEvent,
     DeadlineExtension,
     FacilitatorNote,
     Feedback,
@@ -48,8 +47,10 @@ from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learnpath.cohorts.tracks import kinds_for_role, track_of
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.db import utcnow
+from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message, queue_to_address
+from learnpath.privacy.models import AuditAction, AuditEvent
 from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
@@ -65,12 +66,8 @@ COLLEAGUE_ANSWER_MAX = 3000
 WORKSPACE_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
 
-class AssignmentError(Exception):
+class AssignmentError(Refusal):
     """A rule refused the request; ``errors`` maps field ids to messages (may be empty)."""
-
-    def __init__(self, message: object, errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(str(message))
-        self.errors = dict(errors or {})
 
 
 # --- due moments ---------------------------------------------------------------------------
@@ -511,7 +508,7 @@ def requests_of(submission: Submission | None) -> list[FeedbackRequest]:
 # --- facilitators --------------------------------------------------------------------------
 
 
-def record_read(actor: User, subject_user_id: int, action: str, object_ref: str) -> None:
+def record_read(actor: User, subject_user_id: int, action: AuditAction, object_ref: str) -> None:
     """Write an audit event for a read of someone else's personal content."""
     db.session.add(
         AuditEvent(

@@ -2,6 +2,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from learnpath.cohorts import filters
+from learnpath.cohorts.models import DropoutReason, EnrolmentStatus
 
 bp = Blueprint("cohorts", __name__)
 
@@ -13,18 +14,10 @@ def _template_globals(state: BlueprintSetupState) -> None:
 
 @bp.app_context_processor
 def _labels() -> dict[str, object]:
-    from learnpath.cohorts.forms import (
-        ATTENDANCE_LABELS,
-        CHANGE_LABELS,
-        DROPOUT_LABELS,
-        STATUS_LABELS,
-    )
-
+    # The labels live on the enums; templates of every cohort kind look them up by value.
     return {
-        "status_labels": STATUS_LABELS,
-        "attendance_labels": ATTENDANCE_LABELS,
-        "dropout_labels": DROPOUT_LABELS,
-        "change_labels": CHANGE_LABELS,
+        "status_labels": EnrolmentStatus.labels(),
+        "dropout_labels": DropoutReason.labels(),
     }
 
 

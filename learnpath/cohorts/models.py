@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnpath.accounts.models import Organisation, User
-from learnpath.db import TimestampMixin, UTCDateTime, str_enum
+from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
+from learnpath.enums import LabelledEnum
 from learnpath.extensions import Model
+
+if TYPE_CHECKING:
+    # Only for the type of CohortChange.session; at runtime the relationship is named by string.
+    from learnpath.schedule.models import CohortSession
 
 
 class CohortKind(enum.StrEnum):
@@ -35,15 +42,17 @@ class CohortStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class EnrolmentStatus(enum.StrEnum):
-    INVITED = "invited"
-    PENDING_APPROVAL = "pending_approval"  #: holds a seat until the manager decides
-    OFFERED = "offered"  #: promoted from the waitlist, holds a seat until the claim deadline
-    ENROLLED = "enrolled"
-    WAITLISTED = "waitlisted"
-    WITHDRAWN = "withdrawn"
-    COMPLETED = "completed"
-    DROPPED_OUT = "dropped_out"
+class EnrolmentStatus(LabelledEnum):
+    INVITED = "invited", _l("Invited")
+    #: Holds a seat until the manager decides.
+    PENDING_APPROVAL = "pending_approval", _l("Waiting for manager approval")
+    #: Promoted from the waitlist, holds a seat until the claim deadline.
+    OFFERED = "offered", _l("Place offered, to be confirmed")
+    ENROLLED = "enrolled", _l("Enrolled")
+    WAITLISTED = "waitlisted", _l("On the waitlist")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    COMPLETED = "completed", _l("Completed")
+    DROPPED_OUT = "dropped_out", _l("Dropped out")
 
 
 #: Statuses that take one of the cohort's seats.
@@ -54,13 +63,31 @@ SEAT_STATUSES = frozenset(
 ACTIVE_STATUSES = SEAT_STATUSES | {EnrolmentStatus.WAITLISTED}
 
 
-class DropoutReason(enum.StrEnum):
-    WORKLOAD = "workload"
-    PERSONAL = "personal"
-    HEALTH = "health"
-    NEW_JOB = "new_job"
-    NOT_A_FIT = "not_a_fit"
-    OTHER = "other"
+class DropoutReason(LabelledEnum):
+    """Why someone left a cohort: chosen by the facilitator, counted in the report."""
+
+    WORKLOAD = "workload", _l("Workload or lack of time")
+    PERSONAL = "personal", _l("Personal circumstances")
+    HEALTH = "health", _l("Health")
+    NEW_JOB = "new_job", _l("Found another job")
+    NOT_A_FIT = "not_a_fit", _l("Programme does not fit")
+    OTHER = "other", _l("Other")
+
+
+class CohortAction(LabelledEnum):
+    """What a line of a cohort's change history records (the stored ``CohortChange.action``)."""
+
+    CREATED = "created", _l("Cohort created")
+    CAPACITY = "capacity", _l("Capacity changed")
+    SCHEDULED = "scheduled", _l("Session planned")
+    RESCHEDULED = "rescheduled", _l("Session changed")
+    SESSION_CANCELLED = "session_cancelled", _l("Session cancelled")
+    COHORT_CANCELLED = "cohort_cancelled", _l("Cohort cancelled")
+    REMOVED = "removed", _l("Participant removed")
+    MOVED_OUT = "moved_out", _l("Participant moved to another cohort")
+    MOVED_IN = "moved_in", _l("Participant moved in from another cohort")
+    COMPLETED = "completed", _l("Cohort completed")
+    LTI_BOUND = "lti_bound", _l("Link from the learning platform bound")
 
 
 cohort_organisations = Table(
@@ -157,3 +184,25 @@ class Enrolment(TimestampMixin, Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
+
+
+class CohortChange(Model):
+    """Who changed what and when, shown to facilitators as the cohort's history."""
+
+    __tablename__ = "schedule_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("cohort_sessions.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A CohortAction value (kept as a plain string column: no data migration, old rows load).
+    action: Mapped[str] = mapped_column(String(40))
+    #: The change's values as JSON (ids, numbers, ISO times in UTC), not sentences.
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+    session: Mapped[CohortSession | None] = relationship("CohortSession")
+
+    def __repr__(self) -> str:
+        return f"<CohortChange {self.action} cohort={self.cohort_id}>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,12 +19,14 @@ from learnpath.accounts.models import User
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
     Cohort,
+    CohortAction,
+    CohortChange,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
 )
 from learnpath.extensions import db
-from learnpath.schedule.models import CohortSession, ScheduleChange
+from learnpath.schedule.models import CohortSession
 
 
 @dataclass
@@ -60,11 +63,13 @@ def roster(cohort: Cohort) -> Roster:
 
 @dataclass
 class HistoryRow:
-    change: ScheduleChange
+    change: CohortChange
+    #: What happened, in the reader's language (the stored value if it is no longer known).
+    label: str
     text: str
 
 
-def _values(change: ScheduleChange) -> dict[str, Any]:
+def _values(change: CohortChange) -> dict[str, Any]:
     try:
         values = json.loads(change.detail or "{}")
     except ValueError:
@@ -73,10 +78,8 @@ def _values(change: ScheduleChange) -> dict[str, Any]:
 
 
 def _dropout_label(value: object) -> str:
-    from learnpath.cohorts.forms import DROPOUT_LABELS
-
     try:
-        return str(DROPOUT_LABELS[DropoutReason(str(value))])
+        return str(DropoutReason(str(value)).label)
     except ValueError:
         return str(value)
 
@@ -89,36 +92,47 @@ def _describe(
     action: str, v: dict[str, Any], names: dict[int, str], cohorts: dict[int, str]
 ) -> str:
     person = names.get(v.get("enrolment", 0), "")
-    texts = {
-        "created": lambda: _("%(n)s places", n=v.get("capacity")),
-        "capacity": lambda: _("%(old)s → %(new)s places", old=v.get("old"), new=v.get("new")),
-        "scheduled": lambda: _(
+    texts: dict[str, Callable[[], object]] = {
+        CohortAction.CREATED: lambda: _("%(n)s places", n=v.get("capacity")),
+        CohortAction.CAPACITY: lambda: _(
+            "%(old)s → %(new)s places", old=v.get("old"), new=v.get("new")
+        ),
+        CohortAction.SCHEDULED: lambda: _(
             "%(when)s, %(n)s minutes", when=_when(v.get("start")), n=v.get("minutes")
         ),
-        "rescheduled": lambda: _(
+        CohortAction.RESCHEDULED: lambda: _(
             "%(old)s → %(new)s, %(n)s minutes",
             old=_when(v.get("old_start")),
             new=_when(v.get("start")),
             n=v.get("minutes"),
         ),
-        "session_cancelled": lambda: _("was planned for %(when)s", when=_when(v.get("start"))),
-        "cohort_cancelled": lambda: _("%(n)s sessions cancelled", n=v.get("count")),
-        "removed": lambda: f"{person} ({_dropout_label(v.get('reason'))})",
-        "moved_out": lambda: f"{person} → {cohorts.get(v.get('other_cohort', 0), '')}",
-        "moved_in": lambda: f"{person} ← {cohorts.get(v.get('other_cohort', 0), '')}",
-        "completed": lambda: _("%(n)s participants", n=v.get("count")),
+        CohortAction.SESSION_CANCELLED: lambda: _(
+            "was planned for %(when)s", when=_when(v.get("start"))
+        ),
+        CohortAction.COHORT_CANCELLED: lambda: _("%(n)s sessions cancelled", n=v.get("count")),
+        CohortAction.REMOVED: lambda: f"{person} ({_dropout_label(v.get('reason'))})",
+        CohortAction.MOVED_OUT: lambda: f"{person} → {cohorts.get(v.get('other_cohort', 0), '')}",
+        CohortAction.MOVED_IN: lambda: f"{person} ← {cohorts.get(v.get('other_cohort', 0), '')}",
+        CohortAction.COMPLETED: lambda: _("%(n)s participants", n=v.get("count")),
     }
     text = texts.get(action)
     return str(text()) if text else ""
 
 
+def _action_label(action: str) -> str:
+    try:
+        return str(CohortAction(action).label)
+    except ValueError:
+        return action
+
+
 def history(cohort: Cohort) -> list[HistoryRow]:
     """The cohort's change history, newest first, described in the reader's language and zone."""
     changes = db.session.scalars(
-        select(ScheduleChange)
-        .where(ScheduleChange.cohort_id == cohort.id)
-        .options(selectinload(ScheduleChange.actor), selectinload(ScheduleChange.session))
-        .order_by(ScheduleChange.created_at.desc(), ScheduleChange.id.desc())
+        select(CohortChange)
+        .where(CohortChange.cohort_id == cohort.id)
+        .options(selectinload(CohortChange.actor), selectinload(CohortChange.session))
+        .order_by(CohortChange.created_at.desc(), CohortChange.id.desc())
     ).all()
     values = {c.id: _values(c) for c in changes}
     enrolment_ids = {v["enrolment"] for v in values.values() if "enrolment" in v}
@@ -143,7 +157,12 @@ def history(cohort: Cohort) -> list[HistoryRow]:
         if cohort_ids
         else {}
     )
-    return [HistoryRow(c, _describe(c.action, values[c.id], names, cohort_names)) for c in changes]
+    return [
+        HistoryRow(
+            c, _action_label(c.action), _describe(c.action, values[c.id], names, cohort_names)
+        )
+        for c in changes
+    ]
 
 
 def sessions_by_cohort(cohort_ids: list[int]) -> dict[int, list[CohortSession]]:

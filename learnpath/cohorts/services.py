@@ -31,6 +31,8 @@ from learnpath.cohorts.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     Cohort,
+    CohortAction,
+    CohortChange,
     CohortKind,
     CohortStatus,
     DropoutReason,
@@ -40,17 +42,14 @@ from learnpath.cohorts.models import (
 )
 from learnpath.cohorts.tracks import for_kind, track_of
 from learnpath.db import utcnow
+from learnpath.errors import Refusal
 from learnpath.extensions import db
-from learnpath.schedule.models import ScheduleChange
 
 log = logging.getLogger(__name__)
 
 
-class CohortError(Exception):
+class CohortError(Refusal):
     """A rule refused the request; str(exc) is a message for the user."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
 
 
 # --- cohorts -----------------------------------------------------------------------------
@@ -121,7 +120,7 @@ def create_cohort(
     _apply(cohort, data)
     db.session.add(cohort)
     db.session.flush()
-    record_change(cohort, created_by, "created", capacity=cohort.capacity)
+    record_change(cohort, created_by, CohortAction.CREATED, capacity=cohort.capacity)
     return cohort
 
 
@@ -151,7 +150,7 @@ def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
     old_capacity = cohort.capacity
     _apply(cohort, data)
     if data.capacity != old_capacity:
-        record_change(cohort, actor, "capacity", old=old_capacity, new=data.capacity)
+        record_change(cohort, actor, CohortAction.CAPACITY, old=old_capacity, new=data.capacity)
     db.session.flush()
     fill_free_seats(cohort)
 
@@ -159,7 +158,7 @@ def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
 def record_change(
     cohort: Cohort,
     actor: User | None,
-    action: str,
+    action: CohortAction,
     session_id: int | None = None,
     **values: str | int | None,
 ) -> None:
@@ -169,7 +168,7 @@ def record_change(
     the history page can show them in the reader's language and time zone.
     """
     db.session.add(
-        ScheduleChange(
+        CohortChange(
             cohort_id=cohort.id,
             session_id=session_id,
             actor_id=actor.id if actor else None,
@@ -411,7 +410,7 @@ def remove(
     else:
         _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
     enrolment.dropout_reason = reason
-    record_change(cohort, actor, "removed", enrolment=enrolment.id, reason=reason.value)
+    record_change(cohort, actor, CohortAction.REMOVED, enrolment=enrolment.id, reason=reason.value)
     fill_free_seats(cohort, now)
 
 
@@ -536,8 +535,10 @@ def move(enrolment: Enrolment, target: Cohort, actor: User) -> Enrolment:
     new = Enrolment(cohort=target, user=enrolment.user, status=EnrolmentStatus.INVITED)
     db.session.add(new)
     _place(target, new, now)
-    record_change(source, actor, "moved_out", enrolment=enrolment.id, other_cohort=target.id)
-    record_change(target, actor, "moved_in", enrolment=new.id, other_cohort=source.id)
+    record_change(
+        source, actor, CohortAction.MOVED_OUT, enrolment=enrolment.id, other_cohort=target.id
+    )
+    record_change(target, actor, CohortAction.MOVED_IN, enrolment=new.id, other_cohort=source.id)
     fill_free_seats(source, now)
     return new
 
@@ -582,6 +583,6 @@ def complete_cohort(cohort: Cohort, last_session_start: datetime | None, actor: 
     for enrolment in _waitlist(cohort):
         _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
         enrolment.note = "cohort completed"
-    record_change(cohort, actor, "completed", count=len(seated))
+    record_change(cohort, actor, CohortAction.COMPLETED, count=len(seated))
     db.session.flush()
     return len(seated)

@@ -17,7 +17,6 @@ from learnpath.content.reader import MAX_MINUTES, Reader, Sink, report_duplicate
 from learnpath.content.schema import (
     ASSIGNMENT_KINDS,
     COLUMN_TYPES,
-    INTERVISION_ROLES,
     SESSION_KINDS,
     AgendaItem,
     Assignment,
@@ -27,6 +26,7 @@ from learnpath.content.schema import (
     FeedbackRequestBlock,
     Instrument,
     IntervisionMethod,
+    IntervisionRole,
     Item,
     ListBlock,
     Option,
@@ -206,7 +206,10 @@ def parse_intervision_method(r: Reader) -> IntervisionMethod:
     min_size = r.integer("min_group_size", low=2, high=12)
     max_size = r.integer("max_group_size", low=2, high=12)
     check_not_above(r, "min_group_size", min_size, "max_group_size", max_size)
-    roles = r.strings("roles", choices=INTERVISION_ROLES)
+    roles = tuple(
+        IntervisionRole(role)
+        for role in r.strings("roles", choices=[role.value for role in IntervisionRole])
+    )
     phases = r.tables("phases", parse_phase, low=2)
     check_order(r, "phases", phases)
     check_total(r, "phases", sum(p.minutes for p in phases), MAX_MINUTES, "8 hours")

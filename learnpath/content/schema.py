@@ -6,6 +6,7 @@ The loader builds these objects from the TOML files under ``modules/`` and ``ass
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,10 +15,19 @@ from typing import ClassVar
 #: cohorts follow.
 CAREER_PROGRAMME = "loopbaantraject"
 SESSION_KINDS = ("intro", "deepdive", "action")
-#: Roles that rotate within an intervision group.
-INTERVISION_ROLES = ("case_bringer", "chair", "timekeeper", "minute_taker")
 ASSIGNMENT_KINDS = ("regular", "action_plan")
 COLUMN_TYPES = ("text", "choice")
+
+
+class IntervisionRole(enum.StrEnum):
+    """The roles that rotate within an intervision group, as content files (a method's
+    ``roles``) and the database (``MeetingRole.role``) name them; people read the labels of
+    learnpath.manager_tracks.forms.ROLE_LABELS."""
+
+    CASE_BRINGER = "case_bringer"
+    CHAIR = "chair"
+    TIMEKEEPER = "timekeeper"
+    MINUTE_TAKER = "minute_taker"
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,7 @@ class IntervisionMethod:
     description: Text
     min_group_size: int
     max_group_size: int
-    roles: tuple[str, ...]
+    roles: tuple[IntervisionRole, ...]
     phases: tuple[Phase, ...]
 
     @property

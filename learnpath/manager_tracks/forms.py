@@ -8,9 +8,9 @@ from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from learnpath.cohorts.forms import CohortForm
 from learnpath.cohorts.models import CohortKind
-from learnpath.manager_tracks.rotation import CASE_BRINGER, CHAIR, MINUTE_TAKER, TIMEKEEPER
+from learnpath.cohorts.settings_form import CohortForm
+from learnpath.content.schema import IntervisionRole
 from learnpath.manager_tracks.services import MAX_TEXT
 from learnpath.web.forms import CheckboxesField
 
@@ -19,11 +19,13 @@ KIND_LABELS = {
     CohortKind.INTERVISION: _l("Intervision group"),
 }
 
+#: The one set of words for the intervision roles (content has no translations of its own;
+#: a test checks that every IntervisionRole has a label here).
 ROLE_LABELS = {
-    CASE_BRINGER: _l("Case-bringer"),
-    CHAIR: _l("Chair"),
-    TIMEKEEPER: _l("Timekeeper"),
-    MINUTE_TAKER: _l("Minute-taker"),
+    IntervisionRole.CASE_BRINGER: _l("Case-bringer"),
+    IntervisionRole.CHAIR: _l("Chair"),
+    IntervisionRole.TIMEKEEPER: _l("Timekeeper"),
+    IntervisionRole.MINUTE_TAKER: _l("Minute-taker"),
 }
 
 
@@ -54,10 +56,11 @@ class MethodForm(FlaskForm):
 
 
 class RolesForm(FlaskForm):
-    case_bringer = SelectField(ROLE_LABELS[CASE_BRINGER], coerce=_optional_int)
-    chair = SelectField(ROLE_LABELS[CHAIR], coerce=_optional_int)
-    timekeeper = SelectField(ROLE_LABELS[TIMEKEEPER], coerce=_optional_int)
-    minute_taker = SelectField(ROLE_LABELS[MINUTE_TAKER], coerce=_optional_int)
+    # One field per role, named by its value (views address them with getattr(form, role)).
+    case_bringer = SelectField(ROLE_LABELS[IntervisionRole.CASE_BRINGER], coerce=_optional_int)
+    chair = SelectField(ROLE_LABELS[IntervisionRole.CHAIR], coerce=_optional_int)
+    timekeeper = SelectField(ROLE_LABELS[IntervisionRole.TIMEKEEPER], coerce=_optional_int)
+    minute_taker = SelectField(ROLE_LABELS[IntervisionRole.MINUTE_TAKER], coerce=_optional_int)
     submit = SubmitField(_l("Confirm roles"))
 
 

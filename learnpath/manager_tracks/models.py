@@ -67,7 +67,7 @@ class MeetingRole(Model):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("intervision_meetings.id", ondelete="CASCADE"), index=True
     )
-    #: One of learnpath.content.schema.INTERVISION_ROLES.
+    #: An IntervisionRole value (learnpath.content.schema).
     role: Mapped[str] = mapped_column(String(30))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 

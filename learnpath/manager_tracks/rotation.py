@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-CASE_BRINGER = "case_bringer"
-CHAIR = "chair"
-TIMEKEEPER = "timekeeper"
-MINUTE_TAKER = "minute_taker"
+from learnpath.content.schema import IntervisionRole
+
 #: Roles when the group has not chosen a method yet.
-DEFAULT_ROLES = (CASE_BRINGER, CHAIR, TIMEKEEPER)
+DEFAULT_ROLES = (IntervisionRole.CASE_BRINGER, IntervisionRole.CHAIR, IntervisionRole.TIMEKEEPER)
 
 #: One past meeting: role -> the user who actually held it.
 Past = Mapping[str, int]
@@ -51,13 +49,15 @@ def propose_roles(
     roles in the order given.
     """
     ordered = (
-        [CASE_BRINGER] + [r for r in roles if r != CASE_BRINGER]
-        if CASE_BRINGER in roles
+        [IntervisionRole.CASE_BRINGER] + [r for r in roles if r != IntervisionRole.CASE_BRINGER]
+        if IntervisionRole.CASE_BRINGER in roles
         else list(roles)
     )
     taken: dict[str, int] = {}
     for role in ordered:
-        excluded = set(taken.values()) | (set(waivers) if role == CASE_BRINGER else set())
+        excluded = set(taken.values()) | (
+            set(waivers) if role == IntervisionRole.CASE_BRINGER else set()
+        )
         chosen = _pick([u for u in present if u not in excluded], history, role)
         if chosen is not None:
             taken[role] = chosen

@@ -28,6 +28,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.services import CohortError
 from learnpath.cohorts.tracks import for_kind
 from learnpath.content import IntervisionMethod
+from learnpath.content.schema import IntervisionRole
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -290,7 +291,7 @@ def set_roles(
 ) -> None:
     """The chair confirms or changes the roles (members only, one role per person)."""
     _require_open(meeting)
-    if meeting.role_map.get(rotation.CHAIR) != actor.id:
+    if meeting.role_map.get(IntervisionRole.CHAIR) != actor.id:
         raise CohortError(_l("Only the chair of this meeting can change the roles."))
     members = {u.id for u in members_of(meeting.session.cohort)}
     problem = rotation.validate_roles(assignment, members)
@@ -301,7 +302,7 @@ def set_roles(
     if any(role not in roles_needed(meeting) for role in assignment):
         raise CohortError(_l("This role is not part of the method."))
     chosen = {role: user_id for role, user_id in assignment.items() if user_id is not None}
-    if chosen.get(rotation.CHAIR) is None:
+    if chosen.get(IntervisionRole.CHAIR) is None:
         raise CohortError(_l("Every meeting needs a chair."))
     _store_roles(meeting, chosen)
     meeting.roles_confirmed = True
@@ -311,7 +312,7 @@ def set_roles(
 def submit_case(meeting: IntervisionMeeting, text: str, actor: User) -> None:
     """The case-bringer describes the case beforehand (read by group members only)."""
     _require_open(meeting)
-    if meeting.role_map.get(rotation.CASE_BRINGER) != actor.id:
+    if meeting.role_map.get(IntervisionRole.CASE_BRINGER) != actor.id:
         raise CohortError(_l("Only the case-bringer of this meeting can describe the case."))
     text = text.strip()
     if not text or len(text) > MAX_TEXT:

@@ -1,15 +1,50 @@
-"""Privacy records without personal content: retention runs (counts) and erasure requests."""
+"""Privacy records without personal content: the audit log of reads of someone else's personal
+data, retention runs (counts) and erasure requests."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnpath.db import UTCDateTime, str_enum, utcnow
+from learnpath.enums import LabelledEnum
 from learnpath.extensions import Model
+
+
+class AuditAction(LabelledEnum):
+    """What an audit event records (the stored ``AuditEvent.action``)."""
+
+    ACTION_PLAN_VIEW = "action_plan.view", _l("Opened an action plan")
+    ACTION_PLAN_EXPORT = "action_plan.export", _l("Downloaded an action plan")
+    ACTION_PLAN_SHARE = "action_plan.share", _l("Shared the plan")
+    ACTION_PLAN_SHARE_CHANGED = "action_plan.share_changed", _l("Changed the shared sections")
+    ACTION_PLAN_REVOKE = "action_plan.revoke", _l("Revoked sharing")
+    SUBMISSION_VIEW = "submission.view", _l("Opened a submission")
+    READ_SELF_ASSESSMENT = "read_self_assessment", _l("Read shared self-assessment scores")
+    PRIVACY_EXPORT = "privacy.export", _l("Downloaded all personal data")
+    PRIVACY_ERASE = "privacy.erase", _l("Erased the personal data")
+
+
+class AuditEvent(Model):
+    """A read of someone else's personal content (DESIGN §6): who, whose, what, when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: An AuditAction value (a plain string column: no data migration, old rows load).
+    action: Mapped[str] = mapped_column(String(60))
+    #: e.g. "submission:12"
+    object_ref: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_ref} by={self.actor_id}>"
 
 
 class RetentionRun(Model):

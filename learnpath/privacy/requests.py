@@ -17,49 +17,36 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from learnpath.accounts.models import Role, User, UserRole
-from learnpath.action_plans import plan_data, presenters
-from learnpath.action_plans.models import ActionPlan, PlanStatus
-from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message
 from learnpath.privacy import services
 from learnpath.privacy.models import ErasureRequest, ErasureStatus
+from learnpath.privacy.signals import PersonalFiles, personal_files
 from learnpath.web.urls import external_url
 
 
 def personal_zip(user: User) -> bytes:
-    """Everything about ``user`` in one zip: the JSON export and their action plan exports."""
-    plans = db.session.scalars(
-        select(ActionPlan)
-        .where(ActionPlan.user_id == user.id)
-        .options(selectinload(ActionPlan.versions), selectinload(ActionPlan.cohort))
-        .order_by(ActionPlan.id)
-    ).all()
-    content = get_content()
+    """Everything about ``user`` in one zip: the JSON export and the files other features hold
+    about them (their action plans as PDF and DOCX, see ``signals.personal_files``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("gegevens.json", services.export_json(user))
-        names = []
-        for plan in plans:
-            version = (
-                plan.versions[-1] if plan.status != PlanStatus.DRAFT and plan.versions else None
-            )
-            sections = presenters.sections_of(plan.data, plan_data.SECTIONS, content)
-            for kind in presenters.FORMATS:
-                body, _mimetype = presenters.render_export(kind, plan, version, sections)
-                name = f"actieplan-groep-{plan.cohort_id}.{kind}"
-                archive.writestr(name, body)
-                names.append(name)
         with force_locale(user.locale or "nl"):
-            archive.writestr("LEESMIJ.txt", _readme(names))
+            # Receivers word their headings in the person's language, as the read-me is.
+            answers = [
+                answer for _receiver, answer in personal_files.send(None, user=user) if answer
+            ]
+            for answer in answers:
+                for name, body in answer.files:
+                    archive.writestr(name, body)
+            archive.writestr("LEESMIJ.txt", _readme(answers))
     return buffer.getvalue()
 
 
-def _readme(plan_files: list[str]) -> str:
+def _readme(answers: list[PersonalFiles]) -> str:
     lines = [
         _("Everything learnpath holds about you."),
         "",
@@ -68,9 +55,9 @@ def _readme(plan_files: list[str]) -> str:
             "self-assessments, action plans, career conversations and messages, as stored."
         ),
     ]
-    if plan_files:
-        lines.append(_("Your action plans as PDF and Word document:"))
-        lines.extend(f"- {name}" for name in plan_files)
+    for answer in answers:
+        lines.append(answer.heading)
+        lines.extend(f"- {name}" for name, _body in answer.files)
     return "\n".join(lines) + "\n"
 
 

@@ -37,9 +37,10 @@ from sqlalchemy import JSON, Column, String, Table, Text, cast, delete, func, or
 from sqlalchemy import Enum as SAEnum
 
 from learnpath.accounts.models import User
-from learnpath.assignments.models import AuditEvent
 from learnpath.db import utcnow
+from learnpath.errors import Refusal
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditAction, AuditEvent
 
 USERS = "users"
 COHORTS = "cohorts"
@@ -73,7 +74,7 @@ ERASED_DOMAIN = "@invalid.example"
 RowKey = tuple[Any, ...]
 
 
-class PrivacyError(Exception):
+class PrivacyError(Refusal):
     """A privacy request that cannot be carried out; the message is safe to show."""
 
 
@@ -291,7 +292,7 @@ def export_json(user: User) -> str:
     return json.dumps(export_data(user), ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def record_access(actor: User, subject: User, action: str) -> None:
+def record_access(actor: User, subject: User, action: AuditAction) -> None:
     """Write an audit entry for an admin's export or erasure of someone's data."""
     db.session.add(
         AuditEvent(
@@ -351,7 +352,7 @@ def erase(user: User, actor: User | None) -> None:
             _redact_everywhere(table, needles)
     db.session.flush()
     if actor is not None:
-        record_access(actor, user, "privacy.erase")
+        record_access(actor, user, AuditAction.PRIVACY_ERASE)
 
 
 def clear_rows(found: Mapping[Table, set[RowKey]]) -> None:

@@ -23,7 +23,16 @@ from learnpath.content.schema import CAREER_PROGRAMME, Content
 from learnpath.db import utcnow
 from learnpath.i18n import current_locale
 from learnpath.reports import charts, queries
-from learnpath.reports.anonymity import ALL, Key, Protected, View, key_of, protect
+from learnpath.reports.anonymity import (
+    ALL,
+    Key,
+    Protected,
+    View,
+    derived_visible,
+    key_of,
+    protect,
+    publishable,
+)
 
 STATUS_GROUPS: dict[str, tuple[EnrolmentStatus, ...]] = {
     "running": (
@@ -42,14 +51,6 @@ STATUS_LABELS = {
     "completed": _l("Completed"),
     "dropped_out": _l("Dropped out"),
     "withdrawn": _l("Withdrew before the start"),
-}
-REASON_LABELS = {
-    DropoutReason.WORKLOAD.value: _l("Workload"),
-    DropoutReason.PERSONAL.value: _l("Personal circumstances"),
-    DropoutReason.HEALTH.value: _l("Health"),
-    DropoutReason.NEW_JOB.value: _l("Found another job"),
-    DropoutReason.NOT_A_FIT.value: _l("Programme did not fit"),
-    DropoutReason.OTHER.value: _l("Other or not given"),
 }
 ATTENDANCE = ("present", "excused", "absent")
 PLAN_STEPS = {
@@ -141,12 +142,29 @@ class Formatter:
         return Cell(str(shown), str(shown), float(shown))
 
     def share(self, part: int | None, whole: int | None, base: Cell) -> Cell:
-        if part is None or not whole or base.value is None:
-            return Cell(
-                base.text if base.value is None else "—", base.raw if base.value is None else ""
-            )
-        ratio = part / whole
+        """The share ``part / whole``, shown only when both counts are (``base`` is part's)."""
+        if base.value is None:
+            return Cell(base.text, base.raw)
+        if not derived_visible(part, whole) or not whole:
+            return Cell("—", "")
+        ratio = cast(int, part) / whole
         return Cell(format_percent(ratio, "#,##0.0%"), f"{ratio * 100:.1f}", ratio * 100)
+
+    def fill(self, facts: queries.CohortFacts, base: Cell) -> Cell:
+        """A cohort's fill rate (seats taken by anyone / capacity), suppressed like its count.
+
+        ``base`` is the cohort's registrations: when that is hidden, so is the fill rate (it
+        would give the count away). The seats of the organisation's own people and of other
+        organisations' people are groups of their own: the rate is hidden unless both are
+        0 or at least the threshold, or the difference with the registrations would tell.
+        """
+        if base.value is None:
+            return Cell(base.text, base.raw)
+        elsewhere = facts.seated - facts.seated_here
+        if not publishable(facts.seated_here, elsewhere, threshold=self.threshold):
+            return Cell(_("hidden"), _("hidden"))
+        seated = Cell(str(facts.seated), str(facts.seated), facts.seated)
+        return self.share(facts.seated, facts.capacity, seated)
 
     def mean(self, values: Sequence[float], base: Cell) -> Cell:
         if base.value is None:
@@ -248,22 +266,23 @@ class Builder:
             Table("departments", _("Registrations per department"), headers, tuple(rows), total)
         )
 
-    def cohorts_table(self) -> Table:
+    def cohort_protection(self) -> tuple[list[queries.CohortFacts], Protected, Protected]:
+        """The cohorts in scope with their protected registrations and waitlists."""
         facts = queries.cohort_facts(self.pop)
         registrations, waitlist = queries.cohort_counts(self.pop)
         ids = [f.id for f in facts]
-        regs = self.protect(registrations, ids)
-        waits = self.protect(waitlist, ids)
+        return facts, self.protect(registrations, ids), self.protect(waitlist, ids)
+
+    def cohorts_table(self) -> Table:
+        facts, regs, waits = self.cohort_protection()
         show_fill = self.view == ALL
         rows = []
         for f in facts:
             cells = [Cell(str(f.capacity), str(f.capacity), f.capacity)]
+            registrations = self.fmt.count(regs, self.view, f.id)
             if show_fill:
-                seated = Cell(str(f.seated), str(f.seated), f.seated)
-                if f.seated < self.inputs.threshold:
-                    seated = self.fmt.hidden(f.seated)
-                cells.append(self.fmt.share(f.seated, f.capacity, seated))
-            cells += [self.fmt.count(regs, self.view, f.id), self.fmt.count(waits, self.view, f.id)]
+                cells.append(self.fmt.fill(f, registrations))
+            cells += [registrations, self.fmt.count(waits, self.view, f.id)]
             rows.append(Row(f.name, tuple(cells)))
         blank = [Cell("", "")] * (2 if show_fill else 1)
         total = Row(
@@ -351,10 +370,12 @@ class Builder:
         for (dept, reason), value in raw.items():
             key = (dept, reason or DropoutReason.OTHER.value)
             counts[key] = counts.get(key, 0) + value
-        reasons = list(REASON_LABELS)
+        # Rows in the enum's order, with the wording of the facilitator's form (no reason: Other).
+        reasons = [r.value for r in DropoutReason]
         protected = self.protect(counts, reasons)
         rows = tuple(
-            Row(str(REASON_LABELS[r]), (self.fmt.count(protected, self.view, r),)) for r in reasons
+            Row(str(DropoutReason(r).label), (self.fmt.count(protected, self.view, r),))
+            for r in reasons
         )
         total = Row(_("All drop-outs"), (self.fmt.count(protected, self.view),))
         return self._with_chart(

@@ -1,4 +1,4 @@
-"""Sessions of a cohort, their change history, and attendance."""
+"""Sessions of a cohort and attendance (the change history is cohorts.models.CohortChange)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import enum
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnpath.accounts.models import User
 from learnpath.cohorts.models import Cohort
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
+from learnpath.enums import LabelledEnum
 from learnpath.extensions import Model
 
 
@@ -65,32 +66,10 @@ class CohortSession(TimestampMixin, Model):
         return self.status == SessionStatus.CANCELLED
 
 
-class ScheduleChange(Model):
-    """Who changed what and when, shown to facilitators as the cohort's history."""
-
-    __tablename__ = "schedule_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("cohort_sessions.id"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    #: e.g. "scheduled", "rescheduled", "session_cancelled", "cohort_cancelled", "capacity".
-    action: Mapped[str] = mapped_column(String(40))
-    #: Human-readable summary of the change in a neutral form (values, not sentences).
-    detail: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    actor: Mapped[User | None] = relationship()
-    session: Mapped[CohortSession | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<ScheduleChange {self.action} cohort={self.cohort_id}>"
-
-
-class AttendanceStatus(enum.StrEnum):
-    PRESENT = "present"
-    EXCUSED = "excused"
-    ABSENT = "absent"
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", _l("Present")
+    EXCUSED = "excused", _l("Absent (excused)")
+    ABSENT = "absent", _l("Absent")
 
 
 class Attendance(Model):

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from learnpath.accounts.models import User
-from learnpath.cohorts.models import Cohort, CohortStatus
+from learnpath.cohorts.models import Cohort, CohortAction, CohortStatus
 from learnpath.cohorts.queries import roster_user_ids
 from learnpath.cohorts.services import CohortError, lock_cohort, record_change
 from learnpath.db import utcnow
@@ -161,9 +161,11 @@ def validate_schedule(
 
 
 class ScheduleInvalid(CohortError):
+    """Planned sessions break the rules; ``session_errors`` maps blueprint slug -> field -> message."""
+
     def __init__(self, errors: Mapping[str, Mapping[str, str]]) -> None:
         super().__init__(_l("The schedule is not valid."))
-        self.errors = errors
+        self.session_errors = errors
 
 
 def sessions_of(cohort: Cohort) -> list[CohortSession]:
@@ -235,7 +237,7 @@ def _add_sessions(
         sessions.append(session)
     db.session.flush()
     for session in sessions:
-        record_change(cohort, actor, "scheduled", session.id, **_describe(session))
+        record_change(cohort, actor, CohortAction.SCHEDULED, session.id, **_describe(session))
     notices.sessions_scheduled(cohort, sessions)
     return sessions
 
@@ -291,7 +293,7 @@ def reschedule_session(
     record_change(
         cohort,
         actor,
-        "rescheduled",
+        CohortAction.RESCHEDULED,
         session.id,
         old_start=before["start"],
         old_minutes=before["minutes"],
@@ -308,7 +310,7 @@ def cancel_session(session: CohortSession, actor: User) -> None:
     if session.is_cancelled:
         raise CohortError(_l("This session has already been cancelled."))
     _cancel(session)
-    record_change(cohort, actor, "session_cancelled", session.id, **_describe(session))
+    record_change(cohort, actor, CohortAction.SESSION_CANCELLED, session.id, **_describe(session))
     notices.session_cancelled(session)
 
 
@@ -327,7 +329,7 @@ def cancel_cohort(cohort: Cohort, actor: User) -> None:
     cancelled = [s for s in sessions_of(cohort) if not s.is_cancelled]
     for session in cancelled:
         _cancel(session)
-    record_change(cohort, actor, "cohort_cancelled", count=len(cancelled))
+    record_change(cohort, actor, CohortAction.COHORT_CANCELLED, count=len(cancelled))
     notices.cohort_cancelled(cohort, cancelled)
 
 

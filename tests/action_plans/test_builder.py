@@ -10,7 +10,7 @@ from learnpath.assignments.models import AssessmentMoment, SelfAssessment, Submi
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from tests.action_plans.conftest import FUTURE
+from tests.factories import FUTURE
 
 PAST = (utcnow() - timedelta(days=3)).date().isoformat()
 

@@ -11,7 +11,7 @@ from learnpath.action_plans.models import ActionPlan, PlanFollowUp, PlanGoal, Pl
 from learnpath.action_plans.outcomes import Achievement, GoalCategory, TrajectoryResult
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from tests.action_plans.conftest import FUTURE, full_plan_data
+from tests.factories import FUTURE, full_plan_data
 
 FOLLOW_UP = "/actieplan/terugblik"
 

@@ -10,9 +10,9 @@ from sqlalchemy import event
 from learnpath.accounts.models import Role
 from learnpath.action_plans import services
 from learnpath.action_plans.models import PlanShare
-from learnpath.assignments.models import AuditEvent
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
+from learnpath.privacy.models import AuditEvent
 
 SHARED = ["question", "goals"]
 HIDDEN_MARKERS = ["Inzicht-K", "Actie-1", "Steun-S", "Onderwerp-T"]
@@ -212,7 +212,7 @@ def test_the_inbox_query_count_does_not_grow(setup, make_group, make_user, login
     from learnpath.cohorts.models import Enrolment
     from learnpath.content_registry import get_content
     from learnpath.db import utcnow
-    from tests.action_plans.conftest import full_plan_data
+    from tests.factories import full_plan_data
 
     def share_one() -> None:
         g = make_group(size=1)

@@ -10,7 +10,6 @@ from sqlalchemy import event
 from learnpath.accounts.models import Role
 from learnpath.assignments import services
 from learnpath.assignments.models import (
-    AuditEvent,
     DeadlineExtension,
     Submission,
     SubmissionStatus,
@@ -19,6 +18,7 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
+from learnpath.privacy.models import AuditEvent
 
 FULL_VRAAG = {
     "b-vraag": "Welke rol past bij mij in de komende jaren?",

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.assignments import selfassessment
-from learnpath.assignments.models import AssessmentMoment, AuditEvent, SelfAssessment
+from learnpath.assignments.models import AssessmentMoment, SelfAssessment
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditEvent
 
 
 def _all(inst, value):

@@ -164,7 +164,7 @@ def test_hand_in_one_second_after_the_due_moment_is_late(group, login_as, client
 
 def test_late_boundary_is_local_time_in_a_different_zone(make_org, make_user, make_group, content):
     """The due moment follows the organisation's zone, not the server's or UTC."""
-    from tests.cohorts.helpers import make_cohort, plan
+    from tests.factories import make_cohort, plan
 
     org = make_org(timezone="America/New_York")
     facilitator = make_user(

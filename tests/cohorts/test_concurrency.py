@@ -20,7 +20,7 @@ from learnpath.accounts.models import Role, User, UserRole
 from learnpath.cohorts import services
 from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learnpath.extensions import db
-from tests.cohorts.helpers import make_cohort
+from tests.factories import make_cohort
 
 RUSH = 200
 CAPACITY = 12

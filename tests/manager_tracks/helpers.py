@@ -14,7 +14,7 @@ from learnpath.extensions import db
 from learnpath.manager_tracks import services
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import CohortSession
-from tests.cohorts.helpers import future_monday
+from tests.factories import future_monday
 
 SERIES = "het-goede-loopbaangesprek"
 URL = "https://teams.microsoft.com/l/meetup-join/abc"

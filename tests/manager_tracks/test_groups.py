@@ -10,7 +10,7 @@ from learnpath.cohorts.models import CohortKind, EnrolmentStatus
 from learnpath.cohorts.services import CohortError
 from learnpath.extensions import db
 from learnpath.manager_tracks import hierarchy, services
-from tests.cohorts.helpers import make_cohort
+from tests.factories import make_cohort
 from tests.manager_tracks.helpers import enrolment, group_data, make_group
 
 

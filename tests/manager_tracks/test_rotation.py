@@ -5,18 +5,16 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learnpath.manager_tracks.rotation import (
-    CASE_BRINGER,
-    CHAIR,
-    DEFAULT_ROLES,
-    MINUTE_TAKER,
-    TIMEKEEPER,
-    propose_roles,
-    validate_roles,
-)
+from learnpath.content.schema import IntervisionRole
+from learnpath.manager_tracks.rotation import DEFAULT_ROLES, propose_roles, validate_roles
+
+CASE_BRINGER = IntervisionRole.CASE_BRINGER
+CHAIR = IntervisionRole.CHAIR
+TIMEKEEPER = IntervisionRole.TIMEKEEPER
+MINUTE_TAKER = IntervisionRole.MINUTE_TAKER
 
 MEMBERS = list(range(1, 9))
-ALL_ROLES = (CASE_BRINGER, CHAIR, TIMEKEEPER, MINUTE_TAKER)
+ALL_ROLES = tuple(IntervisionRole)
 
 meetings = st.lists(
     st.tuples(

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import ActionPlan, PlanFollowUp, PlanGoal
 from learnpath.assignments.models import (
-    AuditEvent,
     FacilitatorNote,
     FeedbackRequest,
     Submission,
@@ -20,6 +19,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.ical.models import CalendarToken
 from learnpath.notifications.models import OutboxMessage
+from learnpath.privacy.models import AuditEvent
 from tests.db_scan import all_text_values
 from tests.reports.conftest import hr
 

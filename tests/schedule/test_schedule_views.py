@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
+from learnpath.cohorts.models import CohortChange
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession, ScheduleChange
-from tests.cohorts.helpers import future_monday, make_cohort, plan
+from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
+from tests.factories import future_monday, make_cohort, plan
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ def test_reschedule_bumps_sequence_keeps_uid_and_writes_history(
     db.session.refresh(intro)
     assert intro.sequence == 1 and intro.uid == uid
     assert intro.meeting_url == "https://meet.jit.si/nieuw"
-    change = db.session.scalar(select(ScheduleChange).where(ScheduleChange.action == "rescheduled"))
+    change = db.session.scalar(select(CohortChange).where(CohortChange.action == "rescheduled"))
     assert change.actor_id == coach.id and change.session_id == intro.id
     history = client.get(f"/cohorten/{cohort.id}").text
     assert "Sessie gewijzigd" in history and "13:00, 90 minuten" in history  # local time, Dutch

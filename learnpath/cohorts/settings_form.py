@@ -1,0 +1,107 @@
+"""The cohort settings form, for every kind of cohort (public: the manager tracks build their
+group form on it): the fields, their choices, and turning the input into ``CohortData``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from learnpath.accounts.models import User
+from learnpath.cohorts import queries
+from learnpath.cohorts.models import CohortKind, SignupMode
+from learnpath.cohorts.services import CohortData, validate_cohort_data
+from learnpath.schedule.services import to_utc
+from learnpath.web.forms import CheckboxesField
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    capacity = IntegerField(
+        _l("Number of places"),
+        default=12,
+        validators=[InputRequired(message=_l("Enter a number.")), NumberRange(4, 30)],
+    )
+    signup_opens_at = DateTimeLocalField(
+        _l("Sign-up opens"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(message=_l("Enter a date and time."))],
+    )
+    signup_closes_at = DateTimeLocalField(
+        _l("Sign-up closes"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(message=_l("Enter a date and time."))],
+    )
+    signup_mode = RadioField(
+        _l("Who can sign up"),
+        choices=[
+            SelectChoice(SignupMode.OPEN.value, _l("Every employee of the chosen organisations")),
+            SelectChoice(SignupMode.INVITATION.value, _l("Only people we invite")),
+        ],
+        default=SignupMode.OPEN.value,
+    )
+    requires_manager_approval = BooleanField(_l("Sign-up needs the manager's approval"))
+    claim_window_hours = IntegerField(
+        _l("Hours to confirm a place freed from the waitlist"),
+        validators=[Optional(), NumberRange(1, 168)],
+    )
+    open_to = CheckboxesField(_l("Open to"), coerce=int)
+    facilitators = CheckboxesField(_l("Facilitators"), coerce=int)
+    submit = SubmitField(_l("Save"))
+
+
+def fill_cohort_choices(form: CohortForm, user: User) -> None:
+    """Every organisation may be chosen; facilitators come from the user's organisation."""
+    form.open_to.choices = [SelectChoice(o.id, o.name) for o in queries.organisations_by_name()]
+    facilitators = queries.facilitators_in([user.organisation_id])
+    form.facilitators.choices = [SelectChoice(u.id, u.name) for u in facilitators]
+
+
+def _local_to_utc(form_field: object, value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    if value is None:
+        return None
+    utc = to_utc(value.date(), value.time(), zone)
+    if utc is None:
+        form_field.errors = [_("This time does not exist on that day (clocks change).")]  # type: ignore[attr-defined]
+    return utc
+
+
+def cohort_data_from_form(
+    form: CohortForm, user: User, kind: CohortKind = CohortKind.PROGRAMME
+) -> CohortData | None:
+    """Turn the form into CohortData (times in the user's organisation's zone); put rule
+    violations on the form's fields and return None if there are any."""
+    zone = ZoneInfo(user.organisation.timezone)
+    opens = _local_to_utc(form.signup_opens_at, form.signup_opens_at.data, zone)
+    closes = _local_to_utc(form.signup_closes_at, form.signup_closes_at.data, zone)
+    if opens is None or closes is None:
+        return None
+    data = CohortData(
+        name=form.name.data or "",
+        capacity=form.capacity.data or 0,
+        signup_opens_at=opens,
+        signup_closes_at=closes,
+        signup_mode=SignupMode(form.signup_mode.data),
+        requires_manager_approval=bool(form.requires_manager_approval.data),
+        claim_window_hours=form.claim_window_hours.data,
+        open_to=queries.organisations_with_ids(form.open_to.data or []),
+        facilitators=queries.users_with_ids(form.facilitators.data or []),
+        kind=kind,
+    )
+    errors = validate_cohort_data(data)
+    for name, message in errors.items():
+        getattr(form, name).errors = [message]
+    return None if errors else data
