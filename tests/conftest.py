@@ -23,6 +23,9 @@ from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
 from learnpath.extensions import db
 
+#: Fixtures that several test packages use (one place, instead of conftests importing each other).
+pytest_plugins = ["tests.shared_fixtures"]
+
 TEST_PASSWORD = "juist-wachtwoord-42"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 

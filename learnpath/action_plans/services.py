@@ -40,14 +40,16 @@ from learnpath.action_plans.outcomes import (
     TrajectoryResult,
 )
 from learnpath.action_plans.prefill import prefill
-from learnpath.assignments.models import AuditEvent
+from learnpath.action_plans.signals import conversation_agreed
 from learnpath.assignments.services import record_read, workspace_enrolment
 from learnpath.cohorts.models import Enrolment
 from learnpath.cohorts.services import can_manage
 from learnpath.content.schema import Content
 from learnpath.db import utcnow
+from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message
+from learnpath.privacy.models import AuditAction, AuditEvent
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -72,12 +74,8 @@ CHECKLIST = {
 }
 
 
-class PlanError(Exception):
+class PlanError(Refusal):
     """A rule refused the request; ``errors`` maps field ids to messages (may be empty)."""
-
-    def __init__(self, message: object, errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(str(message))
-        self.errors = dict(errors or {})
 
 
 def plan_ref(plan: ActionPlan) -> str:
@@ -236,7 +234,7 @@ def share(plan: ActionPlan, manager: User, sections: Iterable[str]) -> PlanShare
     row = PlanShare(plan=plan, manager_id=manager.id, sections=chosen, created_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    record_read(participant, participant.id, "action_plan.share", plan_ref(plan))
+    record_read(participant, participant.id, AuditAction.ACTION_PLAN_SHARE, plan_ref(plan))
     queue_message(
         "action_plan_shared",
         manager,
@@ -253,14 +251,18 @@ def update_sections(row: PlanShare, sections: Iterable[str]) -> None:
     if not row.is_active:
         raise PlanError(_l("This share has been revoked; share again to give access."))
     row.sections = _clean_sections(sections)
-    record_read(row.plan.user, row.plan.user_id, "action_plan.share_changed", plan_ref(row.plan))
+    record_read(
+        row.plan.user, row.plan.user_id, AuditAction.ACTION_PLAN_SHARE_CHANGED, plan_ref(row.plan)
+    )
 
 
 def revoke(row: PlanShare) -> None:
     """End a share: the manager's pages and exports stop working immediately."""
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        record_read(row.plan.user, row.plan.user_id, "action_plan.revoke", plan_ref(row.plan))
+        record_read(
+            row.plan.user, row.plan.user_id, AuditAction.ACTION_PLAN_REVOKE, plan_ref(row.plan)
+        )
 
 
 # --- who reads what ---------------------------------------------------------------------------
@@ -274,7 +276,9 @@ def share_for_manager(share_id: int, manager: User) -> PlanShare | None:
     return row
 
 
-def manager_read(row: PlanShare, manager: User, action: str = "action_plan.view") -> None:
+def manager_read(
+    row: PlanShare, manager: User, action: AuditAction = AuditAction.ACTION_PLAN_VIEW
+) -> None:
     """Record a manager's read (or export) of a shared plan and when it was opened."""
     now = utcnow()
     row.first_opened_at = row.first_opened_at or now
@@ -286,7 +290,9 @@ def facilitator_may_read(user: User, plan: ActionPlan) -> bool:
     return can_manage(user, plan.cohort)
 
 
-def facilitator_read(user: User, plan: ActionPlan, action: str = "action_plan.view") -> None:
+def facilitator_read(
+    user: User, plan: ActionPlan, action: AuditAction = AuditAction.ACTION_PLAN_VIEW
+) -> None:
     record_read(user, plan.user_id, action, plan_ref(plan))
 
 
@@ -386,9 +392,8 @@ def accept_time(conversation: Conversation, proposal_id: int, now: datetime) -> 
     conversation.starts_at = proposal.starts_at
     conversation.sequence += 1
     db.session.flush()
-    from learnpath.action_plans.invitations import invite_both
-
-    invite_both(conversation, now)
+    # The calendar feature sends both of them an invitation.
+    conversation_agreed.send(None, conversation=conversation, now=now)
 
 
 def set_checklist(conversation: Conversation, side: str, ticked: Iterable[str]) -> None:

@@ -1,4 +1,5 @@
-"""Calendar invitations (iMIP REQUEST through the outbox) for an agreed career conversation.
+"""Calendar invitations (iMIP REQUEST through the outbox) for an agreed career conversation
+(sent when action_plans announces ``conversation_agreed``; the event also shows in the feeds).
 
 Both the participant and the manager get one; the manager organises. The UID is stable per
 conversation and SEQUENCE follows ``Conversation.sequence``, so a new time updates the event.

@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from learnpath.accounts.models import Role, User
-from learnpath.action_plans.invitations import conversation_event
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
@@ -29,6 +28,7 @@ from learnpath.cohorts.models import (
 )
 from learnpath.extensions import db
 from learnpath.ical.builder import feed_ics
+from learnpath.ical.conversations import conversation_event
 from learnpath.ical.events import event_data
 from learnpath.ical.models import CalendarToken
 from learnpath.ical.services import resolve

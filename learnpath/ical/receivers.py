@@ -1,13 +1,17 @@
-"""Calendar invitations follow what cohorts and schedule announce (see their signals.py)."""
+"""Calendar invitations follow what cohorts, schedule and action plans announce (see their
+signals.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from learnpath.action_plans.models import Conversation
+from learnpath.action_plans.signals import conversation_agreed
 from learnpath.cohorts.models import Cohort, Enrolment
 from learnpath.cohorts.signals import enrolment_changed
-from learnpath.ical import invitations
+from learnpath.ical import conversations, invitations
 from learnpath.schedule.models import CohortSession
 from learnpath.schedule.signals import SessionChange, sessions_changed
 
@@ -24,3 +28,9 @@ def _sessions_changed(
 ) -> None:
     """Planned, changed or cancelled sessions go to every enrolled participant."""
     invitations.sessions_changed(cohort, sessions, invitations.Reason(change.value))
+
+
+@conversation_agreed.connect
+def _conversation_agreed(_sender: Any, *, conversation: Conversation, now: datetime) -> None:
+    """The participant and the manager each get an invitation for the agreed time."""
+    conversations.invite_both(conversation, now)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from learnpath.accounts.models import Role, User
 from learnpath.cohorts.models import Cohort, cohort_facilitators
 from learnpath.cohorts.services import can_manage
+from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.ical.models import PERSONAL_SCOPE, CalendarToken, cohort_scope
 from learnpath.web.urls import external_url
@@ -30,7 +31,7 @@ from learnpath.web.urls import external_url
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
 
 
-class NotAllowed(Exception):
+class NotAllowed(Refusal):
     """The user may not have a feed of this scope (e.g. not a facilitator of the cohort)."""
 
 

@@ -31,4 +31,4 @@ def person(make_user: Callable[..., User]) -> User:
 def cohort(org: Organisation, coach: User):  # type: ignore[no-untyped-def]
     from tests.ical.factories import make_cohort
 
-    return make_cohort(org, [coach], name="Spring")
+    return make_cohort(org, [coach], name="Spring", signup_days=60)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from learnpath.accounts.models import Organisation, User
-from learnpath.cohorts import services
 from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
@@ -14,6 +13,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import services as schedule
 from learnpath.schedule.models import CohortSession
+from tests.factories import enrol, make_cohort  # noqa: F401  (the calendar tests' factories too)
 
 PROGRAMME = CAREER_PROGRAMME
 MEETING_URL = "https://teams.microsoft.com/l/meetup-join/19%3Ameeting_abc,def"
@@ -34,30 +34,6 @@ THIRD_DAY = date(YEAR, 11, 15)
 def stamp(day: date, at: time) -> str:
     """Local date-time as written in DTSTART;TZID=...: e.g. 20270328T100000."""
     return f"{day:%Y%m%d}T{at:%H%M%S}"
-
-
-def make_cohort(
-    organisation: Organisation,
-    facilitators: Sequence[User],
-    *,
-    name: str = "Spring",
-    approval: bool = False,
-) -> Cohort:
-    now = utcnow()
-    data = services.CohortData(
-        name=name,
-        capacity=12,
-        signup_opens_at=now - timedelta(days=1),
-        signup_closes_at=now + timedelta(days=60),
-        requires_manager_approval=approval,
-        open_to=[organisation],
-        facilitators=list(facilitators),
-    )
-    cohort = services.create_cohort(
-        organisation, PROGRAMME, get_content().version, data, facilitators[0]
-    )
-    db.session.commit()
-    return cohort
 
 
 def inputs(days: Sequence[date] = (*DST_DAYS, THIRD_DAY)) -> list[schedule.SessionInput]:
@@ -95,13 +71,6 @@ def reschedule(session: CohortSession, day: date, start: time, actor: User) -> N
     )
     assert schedule.reschedule_session(session, get_content().programme(PROGRAMME), item, actor)
     db.session.commit()
-
-
-def enrol(cohort: Cohort, user: User) -> Enrolment:
-    enrolment = services.sign_up(cohort, user)
-    db.session.commit()
-    assert enrolment.status == EnrolmentStatus.ENROLLED
-    return enrolment
 
 
 def bulk_feed(user: User, organisation: Organisation, facilitators: Sequence[User], n: int) -> None:

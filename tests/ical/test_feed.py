@@ -293,7 +293,7 @@ def test_organisation_zone_is_used_brussels(client, make_org, make_user):
     brussels = make_org("Stad Brussel", timezone="Europe/Brussels")
     coach = make_user(Role.FACILITATOR, organisation=brussels, locale="en")
     member = make_user(Role.PARTICIPANT, organisation=brussels, locale="en")
-    cohort = make_cohort(brussels, [coach])
+    cohort = make_cohort(brussels, [coach], name="Spring", signup_days=60)
     sessions = plan(cohort, coach)
     enrol(cohort, member)
     body = client.get(url_of(member)).data
@@ -305,7 +305,7 @@ def test_zone_without_rule_falls_back_to_utc(client, make_org, make_user):
     casablanca = make_org("Casablanca", timezone="Africa/Casablanca")
     coach = make_user(Role.FACILITATOR, organisation=casablanca)
     member = make_user(Role.PARTICIPANT, organisation=casablanca)
-    cohort = make_cohort(casablanca, [coach])
+    cohort = make_cohort(casablanca, [coach], name="Spring", signup_days=60)
     sessions = plan(cohort, coach)
     enrol(cohort, member)
     body = client.get(url_of(member)).data

@@ -66,7 +66,7 @@ def test_enrolment_sends_one_request_per_session(cohort, coach, person):
 
 
 def test_planning_sends_requests_to_enrolled_participants(org, coach, make_user):
-    cohort = make_cohort(org, [coach])
+    cohort = make_cohort(org, [coach], name="Spring", signup_days=60)
     people = [make_user(Role.PARTICIPANT, locale="en") for _ in range(3)]
     for member in people:
         cohorts.sign_up(cohort, member)
@@ -158,7 +158,7 @@ def test_coming_back_after_withdrawal_gets_new_invitations(cohort, coach, person
 def test_unconfirmed_seat_gets_invitations_once_approved(org, coach, make_user):
     manager = make_user(Role.MANAGER)
     member = make_user(Role.PARTICIPANT, manager=manager, locale="en")
-    cohort = make_cohort(org, [coach], approval=True)
+    cohort = make_cohort(org, [coach], name="Spring", signup_days=60, approval=True)
     plan(cohort, coach)
     enrolment = cohorts.sign_up(cohort, member)
     db.session.commit()
@@ -171,7 +171,7 @@ def test_unconfirmed_seat_gets_invitations_once_approved(org, coach, make_user):
 def test_declined_seat_without_invitation_gets_no_cancel(org, coach, make_user):
     manager = make_user(Role.MANAGER)
     member = make_user(Role.PARTICIPANT, manager=manager)
-    cohort = make_cohort(org, [coach], approval=True)
+    cohort = make_cohort(org, [coach], name="Spring", signup_days=60, approval=True)
     plan(cohort, coach)
     enrolment = cohorts.sign_up(cohort, member)
     cohorts.decide_approval(enrolment, manager, approve=False)

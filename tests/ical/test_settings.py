@@ -48,7 +48,7 @@ def test_page_creates_shows_replaces_and_revokes_the_personal_link(client, login
 
 
 def test_facilitator_sees_and_creates_cohort_links(client, login_as, org, coach, cohort):
-    other = make_cohort(org, [coach], name="Autumn")
+    other = make_cohort(org, [coach], name="Autumn", signup_days=60)
     login_as(coach)
     page = client.get("/agenda").text
     assert "Calendars of the cohorts you facilitate" in page

@@ -12,7 +12,7 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.lti import keys, platform_services
 from learnpath.lti.models import Registration, ToolKey
-from tests.cohorts.helpers import make_cohort
+from tests.factories import make_cohort
 from tests.lti.platform import INSTRUCTOR, LEARNER
 from tests.lti.test_launch import _bind
 
