@@ -68,7 +68,12 @@ def register(
         auth_audience=auth_audience,
         admin_role=AdminRoleMapping(admin_role),
     )
-    registration = services.save_registration(org, data, existing)
+    try:
+        registration = services.save_registration(org, data, existing)
+    except services.LtiError as exc:
+        db.session.rollback()
+        problems = "; ".join(f"{k}: {v}" for k, v in exc.errors.items()) or str(exc)
+        raise click.ClickException(problems) from exc
     db.session.commit()
     click.echo(f"{'Updated' if existing else 'Registered'} {registration.name} for {org.name}.")
     click.echo(f"  Initiate login URL: {external_url('lti.login')}")

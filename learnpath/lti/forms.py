@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
@@ -40,6 +47,15 @@ class RegistrationForm(FlaskForm):
         _l("Platform administrators become"),
         choices=[SelectChoice(k.value, v) for k, v in ADMIN_ROLE_LABELS.items()],
     )
+    link_by_email = BooleanField(
+        _l("Offer to link existing accounts by email address"),
+        description=_l(
+            "When a platform user's email address belongs to an existing learnpath account, "
+            "learnpath asks them to sign in once as that account to link it; it never links "
+            "by email on its own. Off: such a launch is refused. Switch this on only if the "
+            "platform's email addresses are verified."
+        ),
+    )
     submit = SubmitField(_l("Save registration"))
 
 
@@ -51,6 +67,11 @@ class BindForm(FlaskForm):
 class DeepLinkForm(FlaskForm):
     cohort = SelectField(_l("Cohort"), coerce=int)
     submit = SubmitField(_l("Add link to the course"))
+
+
+class ConfirmLinkForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Sign in and link"))
 
 
 class ActionForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnpath.accounts.models import Organisation, User
@@ -59,6 +59,9 @@ class Registration(TimestampMixin, Model):
     admin_role: Mapped[AdminRoleMapping] = mapped_column(
         str_enum(AdminRoleMapping, length=10), default=AdminRoleMapping.NONE
     )
+    #: Opt-in: a launch whose email matches an existing account may offer to link to it; the
+    #: person must then sign in once as that account to confirm. Off: never linked by email.
+    link_by_email: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship()
     deployments: Mapped[list[Deployment]] = relationship(
@@ -119,25 +122,43 @@ class ResourceLink(TimestampMixin, Model):
         return f"<ResourceLink {self.resource_link_id} cohort={self.cohort_id}>"
 
 
+class LinkMethod(enum.StrEnum):
+    """How a platform user came to be linked to a learnpath account."""
+
+    CREATED = "created"  #: the launch (or roster import) created the account
+    CONFIRMED = "confirmed"  #: the person signed in as the existing account to confirm
+
+
 class UserLink(TimestampMixin, Model):
-    """The platform's user (issuer + sub) is this learnpath user."""
+    """The platform's user (sub) in one deployment of one registration is this learnpath user.
+
+    Keyed by registration and deployment, not by issuer: an issuer is often shared (Canvas
+    cloud), and ``sub`` values are only unique within the platform that issued them.
+    """
 
     __tablename__ = "lti_user_links"
-    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id", "sub"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("lti_registrations.id", ondelete="CASCADE"), index=True
     )
-    issuer: Mapped[str] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(String(255))
     sub: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    method: Mapped[LinkMethod] = mapped_column(
+        str_enum(LinkMethod, length=20), default=LinkMethod.CREATED
+    )
+    #: The latest launch that signed the person in through this link (shown to them).
+    last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     registration: Mapped[Registration] = relationship()
     user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
-        return f"<UserLink {self.issuer} {self.sub} user={self.user_id}>"
+        return (
+            f"<UserLink {self.registration_id} {self.deployment_id} {self.sub} user={self.user_id}>"
+        )
 
 
 class ScorePost(Model):

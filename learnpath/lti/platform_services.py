@@ -28,7 +28,7 @@ from learnpath.cohorts.models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.lti import adapter
+from learnpath.lti import adapter, fetching
 from learnpath.lti.models import ResourceLink, ScorePost, UserLink
 from learnpath.lti.services import LtiError, Person, place, resolve_user
 from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession, SessionStatus
@@ -44,7 +44,7 @@ REPORTED_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
 
 
 def _connector(link: ResourceLink) -> ServiceConnector:
-    return ServiceConnector(adapter.to_library(link.registration))
+    return ServiceConnector(adapter.to_library(link.registration), fetching.platform_session())
 
 
 # --- roster (NRPS) ----------------------------------------------------------------------------
@@ -94,7 +94,8 @@ def _place_member(link: ResourceLink, actor: User, person: Person, result: Roste
     assert link.cohort is not None
     try:
         with db.session.begin_nested():
-            user = resolve_user(link.registration, person)
+            user = resolve_user(link.registration, link.deployment_id, person, launch=False)
+            assert isinstance(user, User)  # a roster never asks for a confirmation
             existing = db.session.scalar(
                 select(Enrolment).where(
                     Enrolment.cohort_id == link.cohort.id, Enrolment.user_id == user.id
@@ -213,7 +214,8 @@ def sync_link(link: ResourceLink) -> int:
         user_id: sub
         for user_id, sub in db.session.execute(
             select(UserLink.user_id, UserLink.sub).where(
-                UserLink.issuer == link.registration.issuer,
+                UserLink.registration_id == link.registration_id,
+                UserLink.deployment_id == link.deployment_id,
                 UserLink.user_id.in_(list(progress)),
             )
         )

@@ -56,6 +56,7 @@ from learnpath.lti.launch import (
 )
 from learnpath.lti.models import AdminRoleMapping, Registration, ResourceLink
 from learnpath.web.access import public, roles, signed_in
+from learnpath.web.headers import allow_form_action, allow_framing_by
 from learnpath.web.actions import commit, discard
 from learnpath.web.urls import external_url
 
@@ -81,15 +82,46 @@ def _limit_body() -> bool:
 
 
 def _refuse(message: str, status: int = 400) -> ResponseReturnValue:
+    if status != 413:  # a refused login or launch is shown in the platform's frame
+        origin = _named_platform_origin()
+        if origin:
+            allow_framing_by(origin)
     return render_template("lti/refused.html", message=message), status
+
+
+def _named_platform_origin() -> str | None:
+    """The origin of the registered platform that a login or launch request names.
+
+    The request is not verified (it was refused): it only picks one of our registrations, whose
+    own origin may then frame the refusal, which would otherwise show as a broken frame.
+    """
+    if request.endpoint == "lti.login":
+        issuer, client_id = request.values.get("iss"), request.values.get("client_id")
+    elif request.endpoint == "lti.launch":
+        try:
+            claims = jwt.decode(
+                request.form.get("id_token", ""), options={"verify_signature": False}
+            )
+        except jwt.PyJWTError:
+            return None
+        audience = claims.get("aud")
+        if isinstance(audience, list):
+            audience = audience[0] if audience else None
+        issuer, client_id = claims.get("iss"), claims.get("azp") or audience
+    else:
+        return None
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return None
+    registration = adapter.registration_for(issuer, client_id)
+    return platform_origin(registration) if registration is not None else None
 
 
 @bp.after_app_request
 def _frame_ancestors(response: Response) -> Response:
     """Inside a launch-created session, only the launching platform may frame learnpath."""
     origin = session.get(LTI_MARK) if session else None
-    if origin and "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = f"frame-ancestors 'self' {origin}"
+    if origin:
+        allow_framing_by(origin)
     return response
 
 
@@ -338,8 +370,14 @@ def deep_link() -> ResponseReturnValue:
         return_url = message_launch.get_launch_data()[
             "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
         ]["deep_link_return_url"]
+        allow_form_action(_origin_of(return_url))
         return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
     return render_template("lti/deep_link.html", form=form, has_cohorts=bool(choices))
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _context_id(claims: Mapping[str, Any]) -> str | None:

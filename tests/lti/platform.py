@@ -51,6 +51,10 @@ class TestPlatform:
         self.scores: list[dict[str, Any]] = []
         self.tokens: set[str] = set()
         self.token_requests: list[dict[str, Any]] = []
+        #: Key-set requests served, a delay before answering them, keys published besides ours.
+        self.jwks_requests = 0
+        self.jwks_delay = 0.0
+        self.extra_keys: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.issuer = self.url
@@ -202,9 +206,11 @@ class TestPlatform:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 if parts.path == "/jwks":
+                    platform.jwks_requests += 1
+                    time.sleep(platform.jwks_delay)
                     public = json.loads(RSAAlgorithm.to_jwk(platform.key.public_key()))
                     public.update(kid=platform.kid, alg="RS256", use="sig")
-                    return self._send(200, {"keys": [public]})
+                    return self._send(200, {"keys": [public, *platform.extra_keys]})
                 if parts.path == "/auth":
                     status, body = platform._id_token(query)
                     return self._send(status, body, {"Content-Type": "text/html"})

@@ -16,7 +16,8 @@ from learnpath.extensions import db
 from learnpath.lti.cookies import LTI_COOKIE
 from learnpath.lti.models import AdminRoleMapping, ResourceLink, UserLink
 from learnpath.lti.services import map_roles
-from tests.cohorts.helpers import make_cohort
+from tests.conftest import TEST_PASSWORD
+from tests.factories import make_cohort
 from tests.lti.platform import ADMINISTRATOR, CLAIM, INSTRUCTOR, LEARNER
 
 
@@ -24,11 +25,22 @@ def _users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
 
 
+def _confirm(client, response, password=TEST_PASSWORD):
+    """Answer the "link your account" page a launch for an existing account lands on."""
+    assert response.status_code == 302, response.text
+    assert response.headers["Location"].endswith("/lti/account-koppelen")
+    return client.post("/lti/account-koppelen", data={"password": password})
+
+
 def _bind(client, launch, lti, facilitator, cohort, link="link-1"):
+    # The facilitator has an account already: the registration offers linking by email and
+    # the facilitator confirms it by signing in once.
+    lti.registration.link_by_email = True
+    db.session.commit()
     hint = lti.platform.prepare_launch(
         "teacher-1", [INSTRUCTOR], email=facilitator.email, resource_link_id=link
     )
-    response = launch(hint)
+    response = _confirm(client, launch(hint))
     assert response.headers["Location"].endswith("/lti/koppelen")
     response = client.post("/lti/koppelen", data={"cohort": cohort.id})
     assert response.status_code == 302, response.text
@@ -182,10 +194,12 @@ def test_deep_linking_returns_a_signed_link_to_the_chosen_cohort(
 ):
     facilitator = make_user(Role.FACILITATOR, email="dl@example.org")
     cohort = make_cohort(org, facilitator, name="Deep")
+    lti.registration.link_by_email = True  # the facilitator links their account once
+    db.session.commit()
     hint = lti.platform.prepare_launch(
         "teacher-3", [INSTRUCTOR], email="dl@example.org", message_type="LtiDeepLinkingRequest"
     )
-    response = launch(hint)
+    response = _confirm(client, launch(hint))
     assert response.headers["Location"].endswith("/lti/deep-linking")
     page = client.post("/lti/deep-linking", data={"cohort": cohort.id})
     assert page.status_code == 200
@@ -195,7 +209,9 @@ def test_deep_linking_returns_a_signed_link_to_the_chosen_cohort(
     claims = jwt.decode(token, public, algorithms=["RS256"], audience=lti.platform.issuer)
     assert claims["iss"] == lti.platform.client_id
     item = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]
-    assert item["custom"] == {"learnpath_cohort": str(cohort.id)}
+    # The cohort, and learnpath's signature over it: only that binds the platform's new link.
+    assert set(item["custom"]) == {"learnpath_cohort", "learnpath_binding"}
+    assert item["custom"]["learnpath_cohort"] == str(cohort.id)
 
     # The platform creates the link; its first learner launch carries the custom parameter.
     hint = lti.platform.prepare_launch(
