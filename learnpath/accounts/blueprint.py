@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, session
 from flask.blueprints import BlueprintSetupState
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
 
+from learnpath.accounts import services
 from learnpath.accounts.models import Role, User
 from learnpath.extensions import db, login_manager
 
@@ -21,16 +23,34 @@ login_manager.login_message = _l("Sign in to see this page.")
 login_manager.login_message_category = "info"
 
 
+#: The session key holding the session's own random id (see learnpath.accounts.services).
+SESSION_ID_KEY = "sid"
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Load the user of a session id "<id>:<fingerprint>"; a changed password ends the session."""
-    user_id, _, fingerprint = session_id.partition(":")
+    """Load the user of a session id "<id>:<fingerprint>:<epoch>" (``User.get_id``).
+
+    The session ends on the server when the password changes (fingerprint), when the user signs
+    out everywhere or is deactivated (epoch, and ``is_active``), and when this session was signed
+    out of (its id is in ended_sessions): a copy of the cookie then signs no one in.
+    """
+    user_id = session_id.partition(":")[0]
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.credential_fingerprint != fingerprint:
+    if user is None or not user.is_active or user.get_id() != session_id:
+        return None
+    sid = session.get(SESSION_ID_KEY)
+    if isinstance(sid, str) and services.session_ended(sid):
         return None
     return user
+
+
+@user_logged_in.connect
+def _give_the_session_an_id(sender: object, user: User, **extra: object) -> None:
+    """Every sign-in (form, account link, LTI launch) gets a new id, so it can be ended alone."""
+    session[SESSION_ID_KEY] = services.new_session_id()
 
 
 from learnpath.accounts import views  # noqa: E402,F401

@@ -31,6 +31,10 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save password"))
 
 
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Sign out everywhere"))
+
+
 class LanguageForm(FlaskForm):
     lang = SelectField(
         _l("Language"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from learnpath.extensions import Model
@@ -78,6 +78,9 @@ class User(UserMixin, TimestampMixin, Model):
     #: Reminder preferences (essential notices such as schedule changes are always sent).
     wants_session_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
     wants_assignment_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Part of every session id: raising it ends all of the user's sessions ("sign out
+    #: everywhere", deactivation); see learnpath.accounts.services.end_all_sessions.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -110,7 +113,16 @@ class User(UserMixin, TimestampMixin, Model):
         return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def get_id(self) -> str:  # Flask-Login
-        return f"{self.id}:{self.credential_fingerprint}"
+        """The session id "<id>:<fingerprint>:<epoch>" (checked by accounts.blueprint.load_user)."""
+        return f"{self.id}:{self.credential_fingerprint}:{self.session_epoch or 0}"
+
+    @validates("is_active_account")
+    def _end_sessions_on_deactivation(self, key: str, active: bool) -> bool:
+        """Deactivating an account ends its sessions, for good: a later reactivation does not
+        bring copies of old session cookies back to life."""
+        if self.is_active_account and not active:
+            self.session_epoch = (self.session_epoch or 0) + 1
+        return active
 
 
 class UserRole(Model):
@@ -129,15 +141,55 @@ class UserRole(Model):
 
 
 class LoginFailure(Model):
-    """One failed login, kept for a short window to throttle guessing per account and per IP."""
+    """One failed login, kept for a short window to throttle guessing per (account, source)
+    pair and per source; ``ip`` is the source (learnpath.accounts.services.source_of)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_email_at", "email", "created_at"),
         Index("ix_login_failures_ip_at", "ip", "created_at"),
+        Index("ix_login_failures_email_ip_at", "email", "ip", "created_at"),
+        Index("ix_login_failures_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PasswordResetRequest(Model):
+    """One request for a reset link, kept for a short window to rate-limit per address and per
+    source (whether or not an account has the address).
+
+    ``limited``: the address had had its share of links in the window, so none was sent; such
+    requests count for their source but not for the address (otherwise anyone could keep an
+    address from ever getting a fresh link).
+    """
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_at", "email", "created_at"),
+        Index("ix_password_reset_requests_ip_at", "ip", "created_at"),
+        Index("ix_password_reset_requests_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    limited: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EndedSession(Model):
+    """A signed-out session, so that a copy of its cookie no longer signs anyone in.
+
+    Kept until no cookie signed before the end can still be valid (``expires_at``: the end plus
+    the session lifetime). ``sid_hash`` is the SHA-256 of the random id in the session.
+    """
+
+    __tablename__ = "ended_sessions"
+
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,8 +1,10 @@
-"""Account rules: passwords, login throttling, invitation and reset links, roles."""
+"""Account rules: passwords, login throttling, invitation and reset links, sessions, roles."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,12 +13,25 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
-from learnpath.accounts.models import Department, LoginFailure, Organisation, Role, User, UserRole
+from learnpath.accounts.limits import backoff_wait, purge, recent, seconds, source_of
+from learnpath.accounts.models import (
+    Department,
+    EndedSession,
+    LoginFailure,
+    Organisation,
+    PasswordResetRequest,
+    Role,
+    User,
+    UserRole,
+)
 from learnpath.db import utcnow
+from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message
 from learnpath.web.urls import external_url
@@ -28,11 +43,23 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A domain rule refused the request; the message is safe to show."""
 
 
-class LoginThrottled(AccountError):
+class Throttled(AccountError):
+    """Too many attempts from this source; ``retry_after``: seconds until the next may start."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LoginThrottled(Throttled):
+    pass
+
+
+class ResetThrottled(Throttled):
     pass
 
 
@@ -74,42 +101,117 @@ def _verify(user: User | None, password: str) -> bool:
         return False
 
 
-def _recent_failures(column: InstrumentedAttribute[str], value: str) -> int:
-    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    query = (
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.created_at > utcnow() - window)
+def _login_wait(email: str, source: str) -> timedelta:
+    """How long ``source`` must wait before it may try ``email`` again (zero: now).
+
+    Counted per (account, source) pair and per source over all accounts, never per account
+    alone: failures from other sources never keep anyone out (OWASP ASVS 2.2.1). The free
+    allowances and the doubling wait are in learnpath.config (LOGIN_*).
+    """
+    config = current_app.config
+    now = utcnow()
+    since = now - timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    first = timedelta(seconds=config["LOGIN_BACKOFF_SECONDS"])
+    longest = timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    at = LoginFailure.created_at
+    pair = recent(at, LoginFailure.email == email, LoginFailure.ip == source, since=since)
+    anywhere = recent(at, LoginFailure.ip == source, since=since)
+    return max(
+        backoff_wait(
+            pair, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], first=first, longest=longest, now=now
+        ),
+        backoff_wait(
+            anywhere, config["LOGIN_MAX_FAILURES_PER_IP"], first=first, longest=longest, now=now
+        ),
     )
-    return db.session.scalar(query) or 0
+
+
+def _throttled(wait: timedelta) -> LoginThrottled:
+    minutes = max(1, -(-seconds(wait) // 60))
+    message = _ln(
+        "Too many failed attempts. Try again in %(num)s minute.",
+        "Too many failed attempts. Try again in %(num)s minutes.",
+        minutes,
+    )
+    return LoginThrottled(str(message), retry_after=seconds(wait))
 
 
 def authenticate(email: str, password: str, ip: str) -> User | None:
     """Return the user for these credentials, or None; record failures and throttle.
 
-    Raises LoginThrottled when the account or the IP address had too many recent failures.
-    The caller commits (failures must be recorded even when the login is refused).
+    ``ip`` is the request's remote address (learnpath.accounts.limits.source_of groups it).
+    Raises LoginThrottled, without checking the password, while this source must wait for
+    this account or for all accounts. The caller commits (failures must be recorded even when
+    the login is refused).
     """
     email = normalise_email(email)
-    config = current_app.config
-    if (
-        _recent_failures(LoginFailure.email, email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginFailure.ip, ip) >= config["LOGIN_MAX_FAILURES_PER_IP"]
-    ):
-        raise LoginThrottled(
-            str(_l("Too many failed attempts. Wait a quarter of an hour and try again."))
-        )
+    source = source_of(ip)
+    wait = _login_wait(email, source)
+    if wait > timedelta(0):
+        log.info("login for %s from %s throttled for %s", email, source, wait)
+        raise _throttled(wait)
     user = db.session.scalar(select(User).where(User.email == email))
     if not _verify(user, password) or user is None or not user.is_active_account:
-        db.session.add(LoginFailure(email=email, ip=ip))
+        window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+        purge(LoginFailure, LoginFailure.created_at, utcnow() - window)
+        db.session.add(LoginFailure(email=email, ip=source))
         db.session.flush()
-        log.info("failed login for %s from %s", email, ip)
+        log.info("failed login for %s from %s", email, source)
         return None
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.ip == source)
+    )
     return user
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def new_session_id() -> str:
+    """A random id for a new session (kept in the session, see accounts.blueprint)."""
+    return secrets.token_urlsafe(32)
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def session_ended(sid: str) -> bool:
+    """Whether the session with this id has been signed out of."""
+    return db.session.get(EndedSession, _sid_hash(sid)) is not None
+
+
+def end_session(user: User, sid: str | None) -> None:
+    """End one session of ``user`` on the server, so a copy of its cookie stops working.
+
+    A session without an id (made before sessions had one) cannot be told apart from the
+    user's others: then all of them end.
+    """
+    if not sid:
+        end_all_sessions(user)
+        return
+    now = utcnow()
+    purge(EndedSession, EndedSession.expires_at, now, key=EndedSession.sid_hash)
+    ended = EndedSession(
+        sid_hash=_sid_hash(sid),
+        user_id=user.id,
+        # Flask refuses session cookies older than the session lifetime: no copy outlives this.
+        expires_at=now + current_app.permanent_session_lifetime,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(ended)
+    except IntegrityError:  # signed out twice at the same moment
+        log.info("session of user %s was ended concurrently", user.id)
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of ``user`` (sign out everywhere): their session ids stop matching."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    db.session.flush()
 
 
 # --- account links (invitation, password reset) -------------------------------------------
@@ -159,19 +261,69 @@ def send_invitation(user: User) -> None:
     )
 
 
-def request_password_reset(email: str) -> None:
-    """Queue a reset mail if the account exists; say nothing either way (no account probing)."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.is_active:
-        log.info("password reset requested for unknown or inactive account")
-        return
-    queue_message(
-        "account.reset",
-        user,
-        _l("Reset your learnpath password"),
-        "accounts/reset",
-        link=account_link(user, "reset"),
+def request_password_reset(email: str, ip: str = "-") -> None:
+    """Queue a reset mail if an active account has this address; say nothing either way.
+
+    Known and unknown addresses take the same path and do the same work (the mail is built and
+    queued, and for an unknown address rolled back), so neither the answer nor its timing tells
+    whether an account exists. An address gets at most RESET_MAX_PER_ADDRESS links per window
+    (more requests are answered the same way and send nothing: the links sent are still valid);
+    a source may ask RESET_MAX_PER_SOURCE times per window, after which ResetThrottled.
+    """
+    email = normalise_email(email)
+    source = source_of(ip)
+    config = current_app.config
+    now = utcnow()
+    window = timedelta(seconds=config["RESET_WINDOW_SECONDS"])
+    at = PasswordResetRequest.created_at
+    asked_here = recent(at, PasswordResetRequest.ip == source, since=now - window)
+    if asked_here.count >= config["RESET_MAX_PER_SOURCE"] and asked_here.oldest is not None:
+        log.info("password reset requests from %s throttled", source)
+        raise ResetThrottled(
+            str(_l("Too many requests for a new password. Try again later.")),
+            retry_after=seconds(asked_here.oldest + window - now),
+        )
+    sent = recent(
+        at,
+        PasswordResetRequest.email == email,
+        PasswordResetRequest.limited.is_(False),
+        since=now - window,
     )
+    limited = sent.count >= config["RESET_MAX_PER_ADDRESS"]
+    purge(PasswordResetRequest, at, now - window)
+    db.session.add(PasswordResetRequest(email=email, ip=source, limited=limited))
+    db.session.flush()
+    if limited:
+        log.info("password reset for an address that had its share of links: none sent")
+        return
+    user = db.session.scalar(
+        select(User).where(User.email == email).options(lazyload(User.role_rows))
+    )
+    known = user is not None and user.is_active
+    if not known:
+        log.info("password reset requested for unknown or inactive account")
+    recipient = user if user is not None and known else _nobody(email)
+    step = db.session.begin_nested()
+    try:
+        queue_message(
+            "account.reset",
+            recipient,
+            _l("Reset your learnpath password"),
+            "accounts/reset",
+            link=account_link(recipient, "reset"),
+        )
+    except BaseException:
+        step.rollback()
+        raise
+    if known:
+        step.commit()
+    else:
+        step.rollback()  # the same work as for a real account, then thrown away
+
+
+def _nobody(email: str) -> User:
+    """A stand-in recipient (never stored) for a reset asked for an unknown address."""
+    return User(email=email, name="", locale=current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 # --- users and roles ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ ROUTES = {
     "accounts.reset_password": (PUBLIC, "GET"),
     "accounts.switch_language": (PUBLIC, "POST"),
     "accounts.account": (SIGNED_IN, "GET"),
+    "accounts.sign_out_everywhere": (SIGNED_IN, "GET"),
     "admin.users": (A, "GET"),
     "admin.edit_user": (A, "GET"),
     "admin.resend_invitation": (A, "POST"),
