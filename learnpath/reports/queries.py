@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Subquery, and_, case, func, select
@@ -174,11 +174,14 @@ class CohortFacts:
     id: int
     name: str
     capacity: int
+    #: Seats taken by anyone (any organisation).
     seated: int
+    #: Of which by registrations in scope (the rest: people of other organisations).
+    seated_here: int = 0
 
 
 def cohort_facts(pop: Subquery) -> list[CohortFacts]:
-    """The cohorts in scope with capacity and seats taken (by anyone, any organisation)."""
+    """The cohorts in scope with capacity and seats taken (by anyone, and in scope)."""
     in_scope = select(pop.c.cohort_id).distinct()
     seated = (
         select(Enrolment.cohort_id, func.count().label("seated"))
@@ -186,9 +189,22 @@ def cohort_facts(pop: Subquery) -> list[CohortFacts]:
         .group_by(Enrolment.cohort_id)
         .subquery()
     )
+    here = (
+        select(pop.c.cohort_id, func.count().label("seated"))
+        .where(pop.c.status.in_(SEATED))
+        .group_by(pop.c.cohort_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Cohort.id, Cohort.name, Cohort.capacity, func.coalesce(seated.c.seated, 0))
+        select(
+            Cohort.id,
+            Cohort.name,
+            Cohort.capacity,
+            func.coalesce(seated.c.seated, 0),
+            func.coalesce(here.c.seated, 0),
+        )
         .outerjoin(seated, seated.c.cohort_id == Cohort.id)
+        .outerjoin(here, here.c.cohort_id == Cohort.id)
         .where(Cohort.id.in_(in_scope))
         .order_by(Cohort.name, Cohort.id)
     )
@@ -462,3 +478,38 @@ def manager_meetings(mpop: Subquery, now: datetime) -> list[tuple[int | None, st
         .distinct()
     )
     return [(dept, str(_value(kind)), session_id) for dept, kind, session_id in rows]
+
+
+# --- the cohort overview (HR's /cohorten) --------------------------------------------------------
+
+
+def cohort_start_times(cohort_ids: list[int]) -> dict[int, datetime]:
+    """Cohort id -> when it starts (as in the reports), in UTC."""
+    starts = cohort_start()
+    rows = db.session.execute(
+        select(starts.c.cohort_id, starts.c.starts_at).where(starts.c.cohort_id.in_(cohort_ids))
+    )
+    return {cohort_id: _utc(value) for cohort_id, value in rows}
+
+
+def _utc(value: datetime | str) -> datetime:
+    # SQLite returns a coalesce of datetimes as text.
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def seat_split(
+    cohort_ids: list[int], organisation_id: int, statuses: tuple[EnrolmentStatus, ...]
+) -> dict[int, tuple[int, int]]:
+    """Cohort id -> (enrolments in ``statuses`` of the organisation's people, of others)."""
+    here = case((User.organisation_id == organisation_id, 1), else_=0)
+    rows = db.session.execute(
+        select(Enrolment.cohort_id, func.count(), func.sum(here))
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.cohort_id.in_(cohort_ids), Enrolment.status.in_(statuses))
+        .group_by(Enrolment.cohort_id)
+    )
+    result = {cohort_id: (0, 0) for cohort_id in cohort_ids}
+    for cohort_id, count, mine in rows:
+        result[cohort_id] = (int(mine or 0), count - int(mine or 0))
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -11,15 +12,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from learnpath.accounts.models import Department, Organisation
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import SEAT_STATUSES, Cohort, EnrolmentStatus
 from learnpath.content.schema import Content
+from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.reports import queries
-from learnpath.reports.anonymity import ALL, MAX_THRESHOLD, MIN_THRESHOLD, View, clamp_threshold
-from learnpath.reports.figures import Builder, Inputs, Report
+from learnpath.reports.anonymity import (
+    ALL,
+    MAX_THRESHOLD,
+    MIN_THRESHOLD,
+    Protected,
+    View,
+    clamp_threshold,
+    key_of,
+    protect,
+    publishable,
+)
+from learnpath.reports.figures import Builder, Formatter, Inputs, Report
 
 
-class ReportError(Exception):
+class ReportError(Refusal):
     """A report setting that cannot be applied; the message is safe to show."""
 
 
@@ -133,6 +145,69 @@ def cohort_report(cohort: Cohort, content: Content) -> Report:
         *builder.competencies(),
     ]
     return report
+
+
+def cohort_overview(
+    organisation: Organisation,
+    cohorts: Sequence[Cohort],
+    exact: Collection[int],
+    content: Content,
+) -> dict[int, tuple[str, str]]:
+    """Seats taken and waitlist per cohort for HR's overview, protected like the report.
+
+    Cohorts in ``exact`` (those the reader facilitates) show exact numbers. For the others
+    every figure is a count of people and is hidden when the organisation's own people or
+    other organisations' people behind it are a small group, when the report hides the
+    cohort's registrations or waitlist (the overview would give them away), and, as a
+    complement, when it could be worked out from a total: the report's status table gives
+    the sum over the cohorts of a year.
+    """
+    threshold = clamp_threshold(organisation.report_min_group)
+    ids = [c.id for c in cohorts]
+    seats = queries.seat_split(ids, organisation.id, tuple(SEAT_STATUSES))
+    waiting = queries.seat_split(ids, organisation.id, (EnrolmentStatus.WAITLISTED,))
+    starts = queries.cohort_start_times(ids)
+    zone = ZoneInfo(organisation.timezone)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for cohort in cohorts:
+        if cohort.id not in exact:
+            year = starts[cohort.id].astimezone(zone).year
+            groups.setdefault((year, str(cohort.kind)), []).append(cohort.id)
+    hidden_regs: set[int] = set()
+    hidden_waits: set[int] = set()
+    for year in sorted({year for year, _kind in groups}):
+        builder = Builder(_inputs(organisation, year, ALL, content))
+        facts, regs, waits = builder.cohort_protection()
+        hidden_regs |= {f.id for f in facts if regs.cell(ALL, f.id) is None}
+        hidden_waits |= {f.id for f in facts if waits.cell(ALL, f.id) is None}
+    result = {cid: (str(sum(seats[cid])), str(sum(waiting[cid]))) for cid in exact if cid in seats}
+    fmt = Formatter(threshold)
+    for members in groups.values():
+        shown_seats = _protect_line(members, seats, hidden_regs, threshold)
+        shown_waits = _protect_line(members, waiting, hidden_waits, threshold)
+        for cid in members:
+            result[cid] = (
+                fmt.count(shown_seats, ALL, cid).text,
+                fmt.count(shown_waits, ALL, cid).text,
+            )
+    return result
+
+
+def _protect_line(
+    members: list[int],
+    split: Mapping[int, tuple[int, int]],
+    hidden_elsewhere: set[int],
+    threshold: int,
+) -> Protected:
+    """Protect one count per cohort (own + other people) whose sum may be known."""
+    forced = [
+        key
+        for cid in members
+        if cid in hidden_elsewhere or not publishable(*split[cid], threshold=threshold)
+        for key in (key_of(None, cid), key_of(ALL, cid))
+    ]
+    counts: queries.Counts = {(None, cid): sum(split[cid]) for cid in members}
+    return protect(counts, members, [None], threshold, forced=forced)
 
 
 def set_threshold(organisation: Organisation, value: int) -> None:
