@@ -26,9 +26,12 @@ run: install translations
 	@echo "learnpath runs on http://127.0.0.1:5000 (Ctrl+C stops it)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# import-linter: the layers and feature boundaries of ARCHITECTURE.md ([tool.importlinter] in
+# pyproject.toml); a broken contract names the offending import.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

@@ -39,12 +39,35 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_REMINDER_INTERVAL": 300,
     # A manager who has not acknowledged a shared action plan after this many days is reminded.
     "PLAN_ACK_REMINDER_DAYS": 7,
-    # Failed-login throttling: at most this many failures per window, per account and per IP.
+    # Failed-login throttling (learnpath.accounts.services.authenticate): a source (IP address,
+    # IPv6 /64) may get one account's password wrong this many times per window, and any
+    # accounts' this many times in all; after that only that source waits before its next try,
+    # LOGIN_BACKOFF_SECONDS at first, doubling with each further failure (at most the window).
+    # A correct password from any other source is never refused.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_IP": 30,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_BACKOFF_SECONDS": 60,
+    # Password-reset requests: at most this many mails per address, and requests per source,
+    # per window (keep the window shorter than RESET_TOKEN_MAX_AGE_SECONDS: an address that had
+    # its share of links is sent no new one, so the last one sent must still be valid).
+    "RESET_MAX_PER_ADDRESS": 3,
+    "RESET_MAX_PER_SOURCE": 10,
+    "RESET_WINDOW_SECONDS": 3600,
+    # Number of reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto
+    # are trusted (Werkzeug ProxyFix); 0: use the connecting address as it is.
+    "TRUSTED_PROXIES": 0,
     "INVITE_TOKEN_MAX_AGE_SECONDS": 14 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE_SECONDS": 2 * 3600,
+    # Largest request body any endpoint reads (bytes); the LTI login and launch read less.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # LTI: development only (ignored in production): allow http:// platform URLs on loopback.
+    "LTI_ALLOW_HTTP_LOOPBACK": False,
+    # LTI: seconds to wait for a platform's key set (and other platform fetches).
+    "LTI_FETCH_TIMEOUT_SECONDS": 5,
+    # LTI: OIDC logins per minute per IP address (per worker), and pending logins in all.
+    "LTI_LOGINS_PER_MINUTE_PER_IP": 30,
+    "LTI_MAX_PENDING_LOGINS": 5000,
     "BABEL_DEFAULT_LOCALE": "nl",
     "LANGUAGES": ("nl", "en"),
 }
@@ -62,8 +85,17 @@ _INT_KEYS = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_IP",
     "LOGIN_FAILURE_WINDOW_SECONDS",
+    "LOGIN_BACKOFF_SECONDS",
+    "RESET_MAX_PER_ADDRESS",
+    "RESET_MAX_PER_SOURCE",
+    "RESET_WINDOW_SECONDS",
+    "TRUSTED_PROXIES",
     "INVITE_TOKEN_MAX_AGE_SECONDS",
     "RESET_TOKEN_MAX_AGE_SECONDS",
+    "MAX_CONTENT_LENGTH",
+    "LTI_FETCH_TIMEOUT_SECONDS",
+    "LTI_LOGINS_PER_MINUTE_PER_IP",
+    "LTI_MAX_PENDING_LOGINS",
 }
 
 
