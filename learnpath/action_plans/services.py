@@ -41,7 +41,7 @@ from learnpath.action_plans.outcomes import (
 )
 from learnpath.action_plans.prefill import prefill
 from learnpath.action_plans.signals import conversation_agreed
-from learnpath.assignments.services import record_read, workspace_enrolment
+from learnpath.assignments.services import workspace_enrolment
 from learnpath.cohorts.models import Enrolment
 from learnpath.cohorts.services import can_manage
 from learnpath.content.schema import Content
@@ -50,6 +50,7 @@ from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message
 from learnpath.privacy.models import AuditAction, AuditEvent
+from learnpath.privacy.services import record_audit
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ def share(plan: ActionPlan, manager: User, sections: Iterable[str]) -> PlanShare
     row = PlanShare(plan=plan, manager_id=manager.id, sections=chosen, created_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    record_read(participant, participant.id, AuditAction.ACTION_PLAN_SHARE, plan_ref(plan))
+    record_audit(participant, participant.id, AuditAction.ACTION_PLAN_SHARE, plan_ref(plan))
     queue_message(
         "action_plan_shared",
         manager,
@@ -251,7 +252,7 @@ def update_sections(row: PlanShare, sections: Iterable[str]) -> None:
     if not row.is_active:
         raise PlanError(_l("This share has been revoked; share again to give access."))
     row.sections = _clean_sections(sections)
-    record_read(
+    record_audit(
         row.plan.user, row.plan.user_id, AuditAction.ACTION_PLAN_SHARE_CHANGED, plan_ref(row.plan)
     )
 
@@ -260,7 +261,7 @@ def revoke(row: PlanShare) -> None:
     """End a share: the manager's pages and exports stop working immediately."""
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        record_read(
+        record_audit(
             row.plan.user, row.plan.user_id, AuditAction.ACTION_PLAN_REVOKE, plan_ref(row.plan)
         )
 
@@ -283,7 +284,7 @@ def manager_read(
     now = utcnow()
     row.first_opened_at = row.first_opened_at or now
     row.last_opened_at = now
-    record_read(manager, row.plan.user_id, action, plan_ref(row.plan))
+    record_audit(manager, row.plan.user_id, action, plan_ref(row.plan))
 
 
 def facilitator_may_read(user: User, plan: ActionPlan) -> bool:
@@ -293,7 +294,7 @@ def facilitator_may_read(user: User, plan: ActionPlan) -> bool:
 def facilitator_read(
     user: User, plan: ActionPlan, action: AuditAction = AuditAction.ACTION_PLAN_VIEW
 ) -> None:
-    record_read(user, plan.user_id, action, plan_ref(plan))
+    record_audit(user, plan.user_id, action, plan_ref(plan))
 
 
 def audit_log(plan: ActionPlan) -> list[tuple[AuditEvent, User]]:

@@ -50,7 +50,6 @@ from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message, queue_to_address
-from learnpath.privacy.models import AuditAction, AuditEvent
 from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
@@ -506,16 +505,6 @@ def requests_of(submission: Submission | None) -> list[FeedbackRequest]:
 
 
 # --- facilitators --------------------------------------------------------------------------
-
-
-def record_read(actor: User, subject_user_id: int, action: AuditAction, object_ref: str) -> None:
-    """Write an audit event for a read of someone else's personal content."""
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id, subject_user_id=subject_user_id, action=action, object_ref=object_ref
-        )
-    )
-    db.session.flush()
 
 
 def give_feedback(

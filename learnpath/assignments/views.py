@@ -46,6 +46,7 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
 from learnpath.schedule.services import sessions_of
 from learnpath.web.access import public, roles
 from learnpath.web.actions import commit, run_action, run_form_action, unit_of_work
@@ -240,7 +241,7 @@ def _reflection_enrolment_or_404(cohort_id: int) -> Enrolment:
     return enrolment
 
 
-@bp.route("/leidinggevenden/groepen/<int:cohort_id>/reflecties")
+@bp.route("/leidinggevenden/groepen/<id:cohort_id>/reflecties")
 @roles(Role.MANAGER)
 def reflections(cohort_id: int) -> ResponseReturnValue:
     """Show a manager's reflections in one workshop group: per meeting, due moment and state."""
@@ -248,7 +249,7 @@ def reflections(cohort_id: int) -> ResponseReturnValue:
     return _workspace_page(enrolment, _("My reflections"))
 
 
-@bp.route("/leidinggevenden/groepen/<int:cohort_id>/reflecties/<slug>", methods=["GET", "POST"])
+@bp.route("/leidinggevenden/groepen/<id:cohort_id>/reflecties/<slug>", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def reflection(cohort_id: int, slug: str) -> ResponseReturnValue:
     """Show a reflection; save a draft or hand it in (the group's facilitator gives feedback)."""
@@ -259,7 +260,7 @@ def _now_time() -> str:
     return format_datetime(utcnow(), "HH:mm")
 
 
-@bp.route("/opdrachten/<slug>/verzoeken/<int:request_id>/delen", methods=["POST"])
+@bp.route("/opdrachten/<slug>/verzoeken/<id:request_id>/delen", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def share_request(slug: str, request_id: int) -> ResponseReturnValue:
     """Share a colleague's answers with the facilitator, or stop sharing them."""
@@ -479,7 +480,7 @@ def colleague_answer(token: str) -> ResponseReturnValue:
 # --- facilitators --------------------------------------------------------------------------
 
 
-@bp.route("/cohorten/<int:cohort_id>/opdrachten")
+@bp.route("/cohorten/<id:cohort_id>/opdrachten")
 @roles(Role.FACILITATOR)
 def matrix(cohort_id: int) -> ResponseReturnValue:
     """Show the progress of every participant on every assignment."""
@@ -494,7 +495,7 @@ def matrix(cohort_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/cohorten/<int:cohort_id>/inzendingen/<int:submission_id>", methods=["GET", "POST"])
+@bp.route("/cohorten/<id:cohort_id>/inzendingen/<id:submission_id>", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
     """Read a handed-in submission (audited) and give feedback (the participant is notified)."""
@@ -513,9 +514,7 @@ def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
         field="text",
     ):
         return redirect(url_for("assignments.matrix", cohort_id=cohort.id))
-    services.record_read(
-        current_user, found.user_id, AuditAction.SUBMISSION_VIEW, f"submission:{found.id}"
-    )
+    record_audit(current_user, found.user_id, AuditAction.SUBMISSION_VIEW, f"submission:{found.id}")
     commit()
     requests = [r for r in services.requests_of(found) if r.is_shared_with_facilitator]
     known = {b.slug for b in assignment.blocks}
@@ -545,7 +544,7 @@ def _participant_page(
         done = selfassessment.find(enrolment.user_id, cohort.id)
         results = {m: selfassessment.scores(inst, row.answers) for m, row in done.items()}
         table, chart = _scores_view(content, _("Scores shared by the participant"), results)
-        services.record_read(
+        record_audit(
             current_user,
             enrolment.user_id,
             AuditAction.READ_SELF_ASSESSMENT,
@@ -575,7 +574,7 @@ def _extension_form(cohort: Cohort) -> ExtensionForm:
     return form
 
 
-@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>")
+@bp.route("/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>")
 @roles(Role.FACILITATOR)
 def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show one participant's progress, the private notes and the extension form."""
@@ -584,7 +583,7 @@ def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     return _participant_page(cohort, enrolment, NoteForm(formdata=None), _extension_form(cohort))
 
 
-@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>/notities", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/notities", methods=["POST"])
 @roles(Role.FACILITATOR)
 def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Add a private note about a participant (only this cohort's facilitators see it)."""
@@ -603,7 +602,7 @@ def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     return _participant_page(cohort, enrolment, form, _extension_form(cohort))
 
 
-@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>/verlenging", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/verlenging", methods=["POST"])
 @roles(Role.FACILITATOR)
 def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Give a participant a later deadline for one assignment."""
@@ -635,7 +634,7 @@ def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
-@bp.route("/cohorten/<int:cohort_id>/zelfscan")
+@bp.route("/cohorten/<id:cohort_id>/zelfscan")
 @roles(Role.FACILITATOR)
 def cohort_self_assessment(cohort_id: int) -> ResponseReturnValue:
     """Show the cohort's mean self-assessment scores (never individual ones)."""

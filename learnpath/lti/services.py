@@ -36,7 +36,8 @@ from learnpath.lti.models import (
     ResourceLink,
     UserLink,
 )
-from learnpath.privacy.models import AuditEvent
+from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,11 @@ def _audit_registration(
     if not changed:
         return
     ref = f"lti_registration:{registration.id}"
-    action = "lti.registration_created" if before is None else "lti.registration_changed"
+    action = (
+        AuditAction.LTI_REGISTRATION_CREATED
+        if before is None
+        else AuditAction.LTI_REGISTRATION_CHANGED
+    )
     details = ", ".join(
         f"{n}={after[n]}" if before is None else f"{n}: {before[n]} -> {after[n]}" for n in changed
     )
@@ -190,7 +195,7 @@ def _audit_registration(
         deployment_ids,
     )
     if actor is not None:
-        audit(actor, actor, action, f"{ref} {','.join(changed)}"[:120])
+        record_audit(actor, actor.id, action, f"{ref} {','.join(changed)}")
 
 
 def registrations_of(organisation: Organisation) -> list[Registration]:
@@ -263,16 +268,6 @@ def _placeholder_email(registration: Registration, deployment_id: str, sub: str)
     key = f"{registration.id}\n{deployment_id}\n{sub}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return f"lti-{digest}@lti.invalid"
-
-
-def audit(actor: User, subject: User, action: str, object_ref: str) -> None:
-    """Write an audit event (shown in the admin's audit log)."""
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id, subject_user_id=subject.id, action=action, object_ref=object_ref
-        )
-    )
-    db.session.flush()
 
 
 def _link(registration: Registration, deployment_id: str, sub: str) -> UserLink | None:
@@ -370,7 +365,9 @@ def resolve_user(
         _grant(user, person.roles)
         if launch:
             link.last_launch_at = utcnow()
-            audit(user, user, "lti.launch_sign_in", f"lti_registration:{registration.id}")
+            record_audit(
+                user, user.id, AuditAction.LTI_LAUNCH_SIGN_IN, f"lti_registration:{registration.id}"
+            )
         db.session.flush()
         return user
     existing = _user_by_email(person.email) if person.email else None
@@ -421,7 +418,7 @@ def resolve_user(
         )
     )
     db.session.flush()
-    audit(user, user, "lti.link_created", f"lti_registration:{registration.id}")
+    record_audit(user, user.id, AuditAction.LTI_LINK_CREATED, f"lti_registration:{registration.id}")
     return user
 
 
@@ -461,7 +458,9 @@ def confirm_link(pending: PendingLink, password: str, ip: str) -> User:
     )
     _grant(user, (Role(r) for r in pending.roles))
     db.session.flush()
-    audit(user, user, "lti.link_confirmed", f"lti_registration:{registration.id}")
+    record_audit(
+        user, user.id, AuditAction.LTI_LINK_CONFIRMED, f"lti_registration:{registration.id}"
+    )
     return user
 
 

@@ -27,6 +27,11 @@ class AuditAction(LabelledEnum):
     READ_SELF_ASSESSMENT = "read_self_assessment", _l("Read shared self-assessment scores")
     PRIVACY_EXPORT = "privacy.export", _l("Downloaded all personal data")
     PRIVACY_ERASE = "privacy.erase", _l("Erased the personal data")
+    LTI_LINK_CREATED = "lti.link_created", _l("Learning platform account linked")
+    LTI_LINK_CONFIRMED = "lti.link_confirmed", _l("Link with the learning platform confirmed")
+    LTI_LAUNCH_SIGN_IN = "lti.launch_sign_in", _l("Signed in from the learning platform")
+    LTI_REGISTRATION_CREATED = "lti.registration_created", _l("Learning platform registered")
+    LTI_REGISTRATION_CHANGED = "lti.registration_changed", _l("Learning platform settings changed")
 
 
 class AuditEvent(Model):

@@ -292,17 +292,23 @@ def export_json(user: User) -> str:
     return json.dumps(export_data(user), ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def record_access(actor: User, subject: User, action: AuditAction) -> None:
-    """Write an audit entry for an admin's export or erasure of someone's data."""
+def record_audit(actor: User, subject_user_id: int, action: AuditAction, object_ref: str) -> None:
+    """Write an audit event: ``actor`` did ``action`` to personal content of ``subject_user_id``
+    (``object_ref`` e.g. "submission:12"). The one writer of the audit log."""
     db.session.add(
         AuditEvent(
             actor_id=actor.id,
-            subject_user_id=subject.id,
+            subject_user_id=subject_user_id,
             action=action,
-            object_ref=f"user:{subject.id}",
+            object_ref=object_ref[:120],
         )
     )
     db.session.flush()
+
+
+def record_access(actor: User, subject: User, action: AuditAction) -> None:
+    """Write an audit entry for an admin's export or erasure of someone's data."""
+    record_audit(actor, subject.id, action, f"user:{subject.id}")
 
 
 # -- erasure ----------------------------------------------------------------------------------
