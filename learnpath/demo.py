@@ -11,9 +11,15 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
+from learnpath.cohorts import services as cohorts
+from learnpath.cohorts.models import Cohort, CohortKind
+from learnpath.cohorts.tracks import track_of
 from learnpath.content.schema import CAREER_PROGRAMME
+from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.manager_tracks import services as manager_tracks
+from learnpath.schedule import services as schedule
 
 DEMO_PASSWORD = "leerpad-demo"
 ORG_SLUG = "rivierstad"
@@ -174,10 +180,6 @@ DEMO_COHORTS = (
 
 def _cohorts(org: Organisation, coach: User, coach2: User, users: dict[str, User]) -> None:
     """Two cohorts with planned sessions: the first full with a waitlist, the second open."""
-    from learnpath.cohorts import services as cohorts
-    from learnpath.cohorts.models import Cohort
-    from learnpath.content_registry import get_content
-    from learnpath.schedule import services as schedule
 
     content = get_content()
     programme = content.programme(CAREER_PROGRAMME)
@@ -219,11 +221,6 @@ WORKSHOP_GROUP = "Het goede loopbaangesprek – leidinggevenden"
 
 def _workshop(org: Organisation, coach: User, managers: list[User]) -> None:
     """A workshop group for the demo managers, its three meetings planned, everyone signed up."""
-    from learnpath.cohorts import services as cohorts
-    from learnpath.cohorts.models import Cohort, CohortKind
-    from learnpath.cohorts.tracks import track_of
-    from learnpath.manager_tracks import services as manager_tracks
-    from learnpath.schedule import services as schedule
 
     if db.session.scalar(select(Cohort.id).where(Cohort.name == WORKSHOP_GROUP)) is not None:
         return

@@ -1,7 +1,8 @@
 """Feature packages are found, not listed: every ``learnpath/<feature>/`` with a ``models.py``
 has its models imported (so the metadata is complete for Alembic), every one with a
-``blueprint.py`` has its ``bp`` registered by the app factory, and every one with a ``tasks.py``
-registers its periodic jobs (imported by the app factory as well)."""
+``blueprint.py`` has its ``bp`` registered by the app factory, every one with a ``tasks.py``
+registers its periodic jobs and every one with a ``receivers.py`` connects to other features'
+signals (both imported by the app factory as well)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def import_tasks() -> None:
     """Import every feature's tasks module, which registers its periodic jobs (learnpath.jobs)."""
     for name in _features_with("tasks"):
         importlib.import_module(f"learnpath.{name}.tasks")
+
+
+def import_receivers() -> None:
+    """Import every feature's receivers module, which connects it to other features' signals."""
+    for name in _features_with("receivers"):
+        importlib.import_module(f"learnpath.{name}.receivers")
 
 
 def blueprints() -> list[Blueprint]:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("action_plans", __name__)
 
-from learnpath.action_plans import receivers, views  # noqa: E402,F401
+from learnpath.action_plans import views  # noqa: E402,F401

@@ -23,12 +23,11 @@ from learnpath.assignments.services import (
     effective_due,
     extensions_of,
 )
-from learnpath.cohorts.models import Cohort, Enrolment
+from learnpath.cohorts.models import Cohort, CohortSession, Enrolment
+from learnpath.cohorts.queries import sessions_of
 from learnpath.cohorts.tracks import track_of
 from learnpath.content.schema import Assignment, Content, Text
 from learnpath.extensions import db
-from learnpath.schedule.models import CohortSession
-from learnpath.schedule.services import sessions_of
 
 
 class CellState(enum.StrEnum):

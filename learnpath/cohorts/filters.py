@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask.sansio.app import App
 
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import Cohort, CohortSession
 from learnpath.cohorts.tracks import track_of
-
-if TYPE_CHECKING:
-    from learnpath.schedule.models import CohortSession
 
 
 def session_name(session: CohortSession) -> str:

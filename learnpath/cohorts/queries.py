@@ -12,6 +12,7 @@ from learnpath.accounts.models import Organisation, Role, User, UserRole
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
     Cohort,
+    CohortSession,
     CohortStatus,
     Enrolment,
     EnrolmentStatus,
@@ -68,11 +69,6 @@ def seat_holders(cohort_id: int) -> list[Enrolment]:
 
 
 # --- for the cohort pages ------------------------------------------------------------------
-
-
-def organisations_by_name() -> list[Organisation]:
-    """Every organisation, by name (a cohort may be opened to any of them)."""
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def organisations_with_ids(ids: Iterable[int]) -> list[Organisation]:
@@ -227,5 +223,16 @@ def pending_approvals(manager: User) -> list[Enrolment]:
                 Enrolment.status == EnrolmentStatus.PENDING_APPROVAL,
             )
             .options(selectinload(Enrolment.user), selectinload(Enrolment.cohort))
+        )
+    )
+
+
+def sessions_of(cohort: Cohort) -> list[CohortSession]:
+    """The cohort's sessions in programme order (cancelled ones too)."""
+    return list(
+        db.session.scalars(
+            select(CohortSession)
+            .where(CohortSession.cohort_id == cohort.id)
+            .order_by(CohortSession.position)
         )
     )

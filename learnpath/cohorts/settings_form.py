@@ -14,22 +14,22 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     RadioField,
-    StringField,
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from learnpath.accounts import partnerships
 from learnpath.accounts.models import User
 from learnpath.cohorts import queries
 from learnpath.cohorts.models import CohortKind, SignupMode
-from learnpath.cohorts.services import CohortData, validate_cohort_data
-from learnpath.schedule.services import to_utc
-from learnpath.web.forms import CheckboxesField
+from learnpath.cohorts.services import OPEN_TO_REFUSED, CohortData, validate_cohort_data
+from learnpath.timefmt import to_utc
+from learnpath.web.forms import CheckboxesField, SingleLineField
 
 
 class CohortForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = SingleLineField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     capacity = IntegerField(
         _l("Number of places"),
         default=12,
@@ -58,14 +58,19 @@ class CohortForm(FlaskForm):
         _l("Hours to confirm a place freed from the waitlist"),
         validators=[Optional(), NumberRange(1, 168)],
     )
-    open_to = CheckboxesField(_l("Open to"), coerce=int)
+    #: Choices: the own organisation and its active partners; another id is refused with a
+    #: message by validate_cohort_data (not WTForms' "not a valid choice").
+    open_to = CheckboxesField(_l("Open to"), coerce=int, validate_choice=False)
     facilitators = CheckboxesField(_l("Facilitators"), coerce=int)
     submit = SubmitField(_l("Save"))
 
 
 def fill_cohort_choices(form: CohortForm, user: User) -> None:
-    """Every organisation may be chosen; facilitators come from the user's organisation."""
-    form.open_to.choices = [SelectChoice(o.id, o.name) for o in queries.organisations_by_name()]
+    """The own organisation and its active partners may be chosen (no other organisation is
+    named); facilitators come from the user's organisation."""
+    form.open_to.choices = [
+        SelectChoice(o.id, o.name) for o in partnerships.open_to_choices(user.organisation)
+    ]
     facilitators = queries.facilitators_in([user.organisation_id])
     form.facilitators.choices = [SelectChoice(u.id, u.name) for u in facilitators]
 
@@ -89,6 +94,10 @@ def cohort_data_from_form(
     closes = _local_to_utc(form.signup_closes_at, form.signup_closes_at.data, zone)
     if opens is None or closes is None:
         return None
+    offered = {choice.value for choice in form.open_to.iter_choices()}
+    if not set(form.open_to.data or []) <= offered:  # a crafted post: another organisation
+        form.open_to.errors = [str(OPEN_TO_REFUSED)]
+        return None
     data = CohortData(
         name=form.name.data or "",
         capacity=form.capacity.data or 0,
@@ -101,7 +110,7 @@ def cohort_data_from_form(
         facilitators=queries.users_with_ids(form.facilitators.data or []),
         kind=kind,
     )
-    errors = validate_cohort_data(data)
+    errors = validate_cohort_data(data, user.organisation)
     for name, message in errors.items():
         getattr(form, name).errors = [message]
     return None if errors else data

@@ -12,4 +12,4 @@ def _setup(state: BlueprintSetupState) -> None:
     sessionless.init_app(state.app)  # type: ignore[arg-type]
 
 
-from learnpath.ical import cli, receivers, views  # noqa: E402,F401
+from learnpath.ical import cli, views  # noqa: E402,F401

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
+from learnpath.assignments.selfassessment import INSTRUMENT_SLUG, scores
 from learnpath.cohorts.models import CohortKind, DropoutReason, EnrolmentStatus
 from learnpath.content.schema import CAREER_PROGRAMME, Content
 from learnpath.db import utcnow
@@ -629,8 +630,6 @@ class Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def _scored_pairs(self) -> dict[int | None, list[dict[str, tuple[float, float, str] | None]]]:
-        from learnpath.assignments.selfassessment import INSTRUMENT_SLUG, scores
-
         inst = self.inputs.content.instruments[INSTRUMENT_SLUG]
         result: dict[int | None, list[dict[str, tuple[float, float, str] | None]]] = {}
         for pair in queries.assessment_pairs(self.pop):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -19,18 +19,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from learnpath.accounts.models import User
-from learnpath.cohorts.models import Cohort, CohortAction, CohortStatus
-from learnpath.cohorts.queries import roster_user_ids
+from learnpath.cohorts.models import (
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    CohortAction,
+    CohortSession,
+    CohortStatus,
+    SessionStatus,
+)
+from learnpath.cohorts.queries import roster_user_ids, sessions_of
 from learnpath.cohorts.services import CohortError, lock_cohort, record_change
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import notices
-from learnpath.schedule.models import (
-    Attendance,
-    AttendanceStatus,
-    CohortSession,
-    SessionStatus,
-)
+from learnpath.timefmt import to_utc
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +61,6 @@ class SessionInput:
     duration_minutes: int | None
     meeting_url: str
     notes: str = ""
-
-
-def to_utc(day: date, start: time, zone: ZoneInfo) -> datetime | None:
-    """Local wall-clock date+time to UTC; None when that time does not exist (DST gap)."""
-    local = datetime.combine(day, start, tzinfo=zone)
-    utc = local.astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None
-    return utc
 
 
 def valid_meeting_url(url: str) -> bool:
@@ -166,16 +160,6 @@ class ScheduleInvalid(CohortError):
     def __init__(self, errors: Mapping[str, Mapping[str, str]]) -> None:
         super().__init__(_l("The schedule is not valid."))
         self.session_errors = errors
-
-
-def sessions_of(cohort: Cohort) -> list[CohortSession]:
-    return list(
-        db.session.scalars(
-            select(CohortSession)
-            .where(CohortSession.cohort_id == cohort.id)
-            .order_by(CohortSession.position)
-        )
-    )
 
 
 def schedule_sessions(

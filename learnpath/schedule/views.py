@@ -11,14 +11,14 @@ from flask_login import current_user
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts.access import get_managed_cohort
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import Attendance, AttendanceStatus, Cohort, CohortSession
 from learnpath.cohorts.presenters import local_input_value, roster
+from learnpath.cohorts.queries import sessions_of
 from learnpath.cohorts.tracks import SessionPlan, Slot, track_of
 from learnpath.extensions import db
 from learnpath.schedule import services
 from learnpath.schedule.blueprint import bp
 from learnpath.schedule.forms import ScheduleForm, SessionFields, SessionForm
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
 from learnpath.web.access import roles
 from learnpath.web.actions import Work, run_action, unit_of_work
 from learnpath.web.forms import ConfirmForm
@@ -69,7 +69,7 @@ def _show_refusal(entries: Mapping[str, SessionFields], work: Work) -> None:
 def plan(cohort_id: int) -> ResponseReturnValue:
     """Plan the sessions (date, time, duration, link) of a new cohort, or a group's next one."""
     cohort = get_managed_cohort(cohort_id)
-    existing = services.sessions_of(cohort)
+    existing = sessions_of(cohort)
     programme = _plan(cohort)
     if existing and not programme.is_open_ended:
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
@@ -108,7 +108,7 @@ def plan(cohort_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/sessies/<int:session_id>", methods=["GET", "POST"])
+@bp.route("/sessies/<id:session_id>", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Reschedule one session or change its link or notes."""
@@ -147,24 +147,26 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
         cohort=cohort,
         session=session,
         form=form,
-        cancel_form=ConfirmForm(),
     )
 
 
-@bp.route("/sessies/<int:session_id>/annuleren", methods=["POST"])
+@bp.route("/sessies/<id:session_id>/annuleren", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def cancel_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
-    """Cancel one session."""
+    """Ask for confirmation, then cancel one session."""
     cohort = get_managed_cohort(cohort_id)
     session = _session_of(cohort, session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    run_action(
-        lambda: services.cancel_session(session, current_user),
-        _("The session has been cancelled. Participants have been told."),
-        "info",
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        run_action(
+            lambda: services.cancel_session(session, current_user),
+            _("The session has been cancelled. Participants have been told."),
+            "info",
+        )
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template(
+        "schedule/cancel_session.html", cohort=cohort, session=session, form=form
     )
-    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
 @bp.route("/annuleren", methods=["GET", "POST"])
@@ -183,7 +185,7 @@ def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
     return render_template("schedule/cancel_cohort.html", cohort=cohort, form=form)
 
 
-@bp.route("/sessies/<int:session_id>/aanwezigheid", methods=["GET", "POST"])
+@bp.route("/sessies/<id:session_id>/aanwezigheid", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Register present / excused / absent for each participant of a session."""

@@ -16,13 +16,13 @@ from learnpath.assignments import queries, reminders, services
 from learnpath.assignments.models import Submission, SubmissionStatus
 from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.models import CohortKind
+from learnpath.cohorts.queries import sessions_of
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.ical.events import assignments_to_prepare
 from learnpath.notifications.models import OutboxMessage
 from learnpath.privacy.services import export_json
-from learnpath.schedule.services import sessions_of
 from tests.manager_tracks.helpers import SERIES, make_group, plan_next, plan_workshop
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -9,7 +9,8 @@ import pytest
 
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
-from learnpath.schedule.services import SessionInput, to_utc, validate_schedule, validate_session
+from learnpath.schedule.services import SessionInput, validate_schedule, validate_session
+from learnpath.timefmt import to_utc
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
