@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -42,6 +42,40 @@ class Organisation(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+class OrganisationPartnership(TimestampMixin, Model):
+    """Two organisations whose cohorts may be opened to each other's staff.
+
+    The platform operator records the pair (``flask orgs partner``); it is active only while
+    the administrators of both organisations have consented (learnpath.accounts.partnerships).
+    The pair is stored once, the lower organisation id first.
+    """
+
+    __tablename__ = "organisation_partnerships"
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id"),
+        CheckConstraint("first_id < second_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: When, and by which administrator, each side consented; None: not (or no longer).
+    first_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    second_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    second_consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    first: Mapped[Organisation] = relationship(foreign_keys=[first_id])
+    second: Mapped[Organisation] = relationship(foreign_keys=[second_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.first_consent_at is not None and self.second_consent_at is not None
+
+    def __repr__(self) -> str:
+        return f"<OrganisationPartnership {self.first_id}-{self.second_id}>"
 
 
 class Department(TimestampMixin, Model):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from learnpath.accounts.models import Role
-from learnpath.web.forms import CheckboxesField
+from learnpath.web.forms import CheckboxesField, SingleLine, SingleLineField
 
 ROLE_LABELS = {
     Role.PARTICIPANT: _l("Participant"),
@@ -25,8 +25,10 @@ def _role_choices() -> list[SelectChoice]:
 
 
 class InviteUserForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = SingleLineField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email address"), validators=[SingleLine(), DataRequired(), Email(), Length(max=254)]
+    )
     department = SelectField(_l("Department"), coerce=int)
     manager = SelectField(_l("Manager"), coerce=int)
     roles = CheckboxesField(
@@ -47,3 +49,9 @@ class UserRolesForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose at least one role."))],
     )
     submit = SubmitField(_l("Save roles"))
+
+
+class PartnershipDecisionForm(FlaskForm):
+    """Give or withdraw the own organisation's consent to a partnership."""
+
+    decision = HiddenField(validators=[AnyOf(["consent", "withdraw"])])

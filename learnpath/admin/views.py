@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -20,6 +22,7 @@ from learnpath.notifications.models import OutboxMessage, OutboxStatus
 from learnpath.web.access import roles
 from learnpath.web.actions import commit, show_on_form, unit_of_work
 from learnpath.web.forms import ConfirmForm
+from learnpath.web.inputs import parse_id
 
 
 def _org_users() -> list[User]:
@@ -55,7 +58,7 @@ def _own_org_user(user_id: int) -> User:
     return user
 
 
-@bp.route("/gebruikers", methods=["GET", "POST"])
+@bp.route("/beheer/gebruikers", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
     """List the organisation's users and invite a new one."""
@@ -84,7 +87,7 @@ def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=users, form=form, role_labels=ROLE_LABELS)
 
 
-@bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/beheer/gebruikers/<id:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_user(user_id: int) -> ResponseReturnValue:
     """Set the roles of a user of the own organisation."""
@@ -102,7 +105,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
     return render_template("admin/edit_user.html", user=user, form=form)
 
 
-@bp.route("/gebruikers/<int:user_id>/uitnodiging", methods=["POST"])
+@bp.route("/beheer/gebruikers/<id:user_id>/uitnodiging", methods=["POST"])
 @roles(Role.ADMIN)
 def resend_invitation(user_id: int) -> ResponseReturnValue:
     """Send a fresh invitation link to a user who has not chosen a password yet."""
@@ -116,25 +119,33 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/berichten", methods=["GET", "POST"])
+@bp.route("/beheer/berichten", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def failed_messages() -> ResponseReturnValue:
     """Messages that could not be delivered, with the error; queue them again."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        count = retry_failed(request.form.getlist("message_id", type=int) or None)
+        # Only messages this page shows: never another organisation's.
+        here = set(db.session.scalars(_failed_here(OutboxMessage.id)))
+        chosen = request.form.getlist("message_id", type=parse_id)
+        count = retry_failed(here.intersection(chosen) if chosen else here)
         commit()
         flash(_("%(n)s messages queued again.", n=count), "success")
         return redirect(url_for("admin.failed_messages"))
     failed = db.session.scalars(
-        select(OutboxMessage)
+        _failed_here(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render_template("admin/failed_messages.html", messages=failed, form=form)
+
+
+def _failed_here(what: Any) -> Select[Any]:
+    """Failed messages to the own organisation's users, and to addresses without an account."""
+    return (
+        select(what)
         .join(User, OutboxMessage.recipient_user_id == User.id, isouter=True)
         .where(
             OutboxMessage.status == OutboxStatus.FAILED,
             (User.organisation_id == current_user.organisation_id)
             | OutboxMessage.recipient_user_id.is_(None),
         )
-        .order_by(OutboxMessage.id.desc())
-        .limit(200)
-    ).all()
-    return render_template("admin/failed_messages.html", messages=failed, form=form)
+    )

@@ -63,7 +63,7 @@ def test_the_check_sees_feature_imports(tmp_path):
         "from learnpath import jobs, cohorts\n"
         "import learnpath.accounts.models\n"
         "if TYPE_CHECKING:\n"
-        "    from learnpath.cohorts.models import CohortSession\n"
+        "    from learnpath.schedule.models import CohortSession\n"
     )
     assert _learnpath_imports(sample) == {
         "learnpath.jobs",

@@ -17,7 +17,7 @@ ROUTES = {
     "cohorts.edit": (F, "GET"),
     "cohorts.invite": (F, "POST"),
     "cohorts.invite_csv": (F, "POST"),
-    "cohorts.remove": (F, "POST"),
+    "cohorts.remove": (F, "GET"),
     "cohorts.move": (F, "POST"),
     "cohorts.waitlist_move": (F, "POST"),
     "cohorts.complete": (F, "POST"),
@@ -25,7 +25,7 @@ ROUTES = {
     "cohorts.decide": (M, "POST"),
     "schedule.plan": (F, "GET"),
     "schedule.edit_session": (F, "GET"),
-    "schedule.cancel_session": (F, "POST"),
+    "schedule.cancel_session": (F, "GET"),
     "schedule.cancel_cohort": (F, "GET"),
     "schedule.attendance": (F, "GET"),
 }

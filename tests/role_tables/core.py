@@ -17,8 +17,10 @@ ROUTES = {
     "admin.users": (A, "GET"),
     "admin.edit_user": (A, "GET"),
     "admin.resend_invitation": (A, "POST"),
-    "notifications.outbox": (A, "GET"),
-    "notifications.outbox_message": (A, "GET"),
+    "admin.dev_outbox": (A, "GET"),
+    "admin.dev_outbox_message": (A, "GET"),
+    "admin.partnerships_page": (A, "GET"),
+    "admin.partnership_decision": (A, "POST"),
 }
 
 ROUTES.update(

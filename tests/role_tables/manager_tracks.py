@@ -9,7 +9,7 @@ ROUTES = {
     "manager_tracks.mine": (M, "GET"),
     "manager_tracks.sign_up": (M, "POST"),
     "manager_tracks.confirm": (M, "POST"),
-    "manager_tracks.withdraw": (M, "POST"),
+    "manager_tracks.withdraw": (M, "GET"),
     "manager_tracks.group": (M, "GET"),
     "manager_tracks.meeting": (M, "GET"),
     "manager_tracks.choose_method": (M, "POST"),
