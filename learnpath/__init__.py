@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from learnpath import cli, content_registry, i18n, models
     from learnpath.extensions import csrf, db, login_manager, migrate
-    from learnpath.web import access, errors, filters, headers
+    from learnpath.web import access, errors, filters, headers, inputs
 
     content_registry.init_app(app)  # refuses to start on invalid content
     db.init_app(app)
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
+    inputs.init_app(app)  # <id:...> URL converter; requests with NUL characters refused
     errors.init_app(app)
     headers.init_app(app)  # security headers on every response (CSP, HSTS, ...)
     filters.init_app(app)
@@ -55,4 +56,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in models.blueprints():
         app.register_blueprint(blueprint)
     models.import_tasks()  # each feature registers its periodic jobs (learnpath.jobs)
+    models.import_receivers()  # and connects to the signals of the features it reacts to
     return app

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
+from urllib.parse import urlsplit
 
+import jwt
 from flask import (
     Response,
     abort,
@@ -56,8 +59,9 @@ from learnpath.lti.launch import (
 )
 from learnpath.lti.models import AdminRoleMapping, Registration, ResourceLink
 from learnpath.web.access import public, roles, signed_in
-from learnpath.web.headers import allow_form_action, allow_framing_by
 from learnpath.web.actions import commit, discard
+from learnpath.web.headers import allow_form_action, allow_framing_by
+from learnpath.web.inputs import limit_body
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -85,7 +89,7 @@ def _refuse(message: str, status: int = 400) -> ResponseReturnValue:
     if status != 413:  # a refused login or launch is shown in the platform's frame
         origin = _named_platform_origin()
         if origin:
-            allow_framing_by(origin)
+            _allow_framing(origin)
     return render_template("lti/refused.html", message=message), status
 
 
@@ -121,8 +125,13 @@ def _frame_ancestors(response: Response) -> Response:
     """Inside a launch-created session, only the launching platform may frame learnpath."""
     origin = session.get(LTI_MARK) if session else None
     if origin:
-        allow_framing_by(origin)
+        _allow_framing(origin)
     return response
+
+
+def _allow_framing(origin: str) -> None:
+    with suppress(ValueError):  # not a plain origin: the page stays unframeable (safe side)
+        allow_framing_by(origin)
 
 
 # --- tool endpoints -------------------------------------------------------------------------
@@ -141,6 +150,7 @@ def jwks() -> ResponseReturnValue:
 @bp.route("/lti/login", methods=["GET", "POST"])
 @public
 @csrf.exempt
+@limit_body(LTI_MAX_CONTENT_LENGTH)
 def login() -> ResponseReturnValue:
     """OIDC third-party-initiated login: send the browser to the platform's auth endpoint."""
     if not _limit_body():
@@ -161,6 +171,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/lti/launch", methods=["POST"])
 @public
 @csrf.exempt
+@limit_body(LTI_MAX_CONTENT_LENGTH)
 def launch() -> ResponseReturnValue:
     """Validate a launch (signature, nonce, state, audience, deployment, expiry) and sign in."""
     if not _limit_body():
@@ -370,7 +381,8 @@ def deep_link() -> ResponseReturnValue:
         return_url = message_launch.get_launch_data()[
             "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
         ]["deep_link_return_url"]
-        allow_form_action(_origin_of(return_url))
+        with suppress(ValueError):  # not an http(s) URL: the browser will refuse the post
+            allow_form_action(_origin_of(return_url))
         return render_template("lti/deep_link_return.html", token=token, return_url=return_url)
     return render_template("lti/deep_link.html", form=form, has_cohorts=bool(choices))
 
@@ -398,7 +410,7 @@ def _links_of(cohort: Cohort) -> list[ResourceLink]:
     )
 
 
-@bp.route("/cohorten/<int:cohort_id>/leerplatform")
+@bp.route("/cohorten/<id:cohort_id>/leerplatform")
 @roles(Role.FACILITATOR)
 def cohort_links(cohort_id: int) -> ResponseReturnValue:
     """Show the learning-platform links of a facilitated cohort, with roster import."""
@@ -408,7 +420,7 @@ def cohort_links(cohort_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/cohorten/<int:cohort_id>/leerplatform/<int:link_id>/deelnemers", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/leerplatform/<id:link_id>/deelnemers", methods=["POST"])
 @roles(Role.FACILITATOR)
 def import_roster(cohort_id: int, link_id: int) -> ResponseReturnValue:
     """Import or refresh the cohort's participants from the platform course."""
@@ -514,7 +526,7 @@ def new_registration() -> ResponseReturnValue:
     return _edit(None)
 
 
-@bp.route("/beheer/leerplatforms/<int:registration_id>", methods=["GET", "POST"])
+@bp.route("/beheer/leerplatforms/<id:registration_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_registration(registration_id: int) -> ResponseReturnValue:
     """Change a platform registration of the organisation."""

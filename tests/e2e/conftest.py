@@ -6,7 +6,8 @@ Fixtures:
   more CLI commands against the same database, e.g. to prepare data a journey needs.
 - ``browser`` (session): Chromium at /usr/bin/chromium (``$LEARNPATH_CHROMIUM`` overrides).
 - ``page``: a fresh browser context (no cookies, 1280 px wide, Dutch) per test. Every document it
-  loads must have been scanned with ``journeys.assert_accessible`` by the end of the test.
+  loads must have been scanned with ``journeys.assert_accessible`` by the end of the test, and
+  none may have reported a Content-Security-Policy violation.
 
 When Chromium, Playwright or axe-core is missing the tests are skipped with the reason; with
 CI=true they fail instead, so CI never passes without running them.
@@ -153,6 +154,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         LEARNPATH_SECRET_KEY="e2e-secret-key",
         LEARNPATH_BASE_URL=base_url,
         LEARNPATH_ENV="development",
+        LEARNPATH_DEV_OUTBOX="1",  # the journeys read invitation and reset links there
     )
     live = LiveServer(base_url=base_url, env=env, log_path=tmp / "server.log")
     live.flask("db", "upgrade")
@@ -228,6 +230,11 @@ def page(browser: Any, server: LiveServer, request: pytest.FixtureRequest) -> It
     finally:
         tracker = journeys.untrack(page)
         context.close()
+    if tracker.csp_violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(tracker.csp_violations),
+            pytrace=False,
+        )
     unscanned = tracker.unscanned()
     if unscanned and not request.node.stash.get(_CALL_FAILED, True):
         pytest.fail(

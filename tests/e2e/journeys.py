@@ -12,6 +12,8 @@ Rules that keep journeys honest:
   journey is about language.
 - Every document the page loads is checked with :func:`assert_accessible` before the test ends;
   the ``page`` fixture errors listing any page that was not (the helpers here scan for you).
+- Nothing a page does may violate its Content-Security-Policy (an inline script or style, a
+  blocked fetch or frame): the ``page`` fixture errors listing every violation.
 - End with :func:`snap` on the last page: screenshots at 1280 px and 360 px width.
 """
 
@@ -25,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -129,6 +131,8 @@ class PageTracker:
 
     documents: list[str] = field(default_factory=list)
     scanned: set[int] = field(default_factory=set)
+    #: Every Content-Security-Policy violation a document of the page reported.
+    csp_violations: list[str] = field(default_factory=list)
 
     def mark_scanned(self) -> None:
         if self.documents:
@@ -156,8 +160,27 @@ def track(page: Page) -> PageTracker:
         ):
             tracker.documents.append(response.url)
 
+    def on_console(message: ConsoleMessage) -> None:
+        # Our own report (below), and Chromium's "Refused to ... Content Security Policy".
+        if message.text.startswith(CSP_REPORT) or "Content Security Policy" in message.text:
+            tracker.csp_violations.append(message.text)
+
     page.on("response", on_response)
+    page.on("console", on_console)
+    page.add_init_script(_REPORT_CSP_VIOLATIONS)
     return tracker
+
+
+CSP_REPORT = "CSP violation:"
+# Runs in every document before its own scripts (an init script is not subject to the CSP).
+_REPORT_CSP_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    f"  console.error('{CSP_REPORT} ' + e.effectiveDirective + ' blocked '"
+    "    + (e.blockedURI || 'inline code') + ' on ' + e.documentURI"
+    "    + (e.lineNumber ? ' line ' + e.lineNumber : '')"
+    "    + (e.sample ? ' (' + e.sample + ')' : ''));"
+    "}, true);"
+)
 
 
 def tracker_for(page: Page) -> PageTracker:

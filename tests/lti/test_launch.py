@@ -69,7 +69,10 @@ def test_instructor_binds_the_link_and_a_learner_lands_in_the_cohort(
     page = client.get("/mijn-traject")
     assert page.status_code == 200
     assert "Najaar" in page.text
-    assert page.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {lti.platform.url}"
+    assert (
+        f"frame-ancestors 'self' {lti.platform.url};"
+        in page.headers["Content-Security-Policy"] + ";"
+    )
 
     # Launching again is the same person, the same place.
     launch(lti.platform.prepare_launch("student-1", [LEARNER], email="sam@example.org"))
