@@ -8,15 +8,21 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Submit
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from learnpath.web.forms import SingleLine
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("Email address"), validators=[SingleLine(), DataRequired(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email address"), validators=[SingleLine(), DataRequired(), Email(), Length(max=254)]
+    )
     submit = SubmitField(_l("Send reset link"))
 
 

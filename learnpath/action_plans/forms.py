@@ -20,7 +20,6 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -31,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from learnpath.action_plans import plan_data
 from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
 from learnpath.action_plans.services import AGREEMENTS_MAX, MANAGER_NOTES_MAX, MAX_PROPOSALS
+from learnpath.web.forms import SingleLineField
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
@@ -60,9 +60,9 @@ class GoalForm(Form):
         # plan_data.validate checks the choice (with a message in the user's language).
         validate_choice=False,
     )
-    measurable = StringField(_l("Measurable: how will you know you got there?"))
-    achievable = StringField(_l("Achievable: what makes it feasible?"))
-    relevant = StringField(_l("Relevant: why does it matter to you?"))
+    measurable = SingleLineField(_l("Measurable: how will you know you got there?"))
+    achievable = SingleLineField(_l("Achievable: what makes it feasible?"))
+    relevant = SingleLineField(_l("Relevant: why does it matter to you?"))
     target_date = _date(_l("By when"))
     horizon = RadioField(
         _l("Horizon"),
@@ -73,10 +73,10 @@ class GoalForm(Form):
 
 
 class ActionForm(Form):
-    what = StringField(_l("What"))
-    who = StringField(_l("Who"))
+    what = SingleLineField(_l("What"))
+    who = SingleLineField(_l("Who"))
     when = _date(_l("By when"))
-    result = StringField(_l("Expected result"))
+    result = SingleLineField(_l("Expected result"))
 
 
 class PlanForm(FlaskForm):

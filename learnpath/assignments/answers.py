@@ -39,6 +39,7 @@ from learnpath.content.schema import (
     TableBlock,
     TextBlock,
 )
+from learnpath.web.forms import single_line_error
 
 #: Upper limit of a free text without its own max_length, and of short fields.
 TEXT_MAX = 10_000
@@ -149,6 +150,12 @@ def _too_long(value: str, limit: int) -> str | None:
     return None
 
 
+def _one_line(value: str, limit: int) -> str | None:
+    """The problem with a value typed in a one-line input (a name, an item, a cell): a line
+    break or control character (it may end up in a mail header), or its length."""
+    return single_line_error(value) or _too_long(value, limit)
+
+
 def _count_error(count: int, low: int, high: int, required: bool, final: bool) -> str | None:
     if count > high:
         return _("Fill in at most %(n)s.", n=high)
@@ -177,7 +184,7 @@ def _check_list(block: ListBlock, answer: Mapping[str, Any], final: bool, errors
     items = list(answer.get("items") or [])
     for i, entry in enumerate(items):
         item, example = str(entry.get("item") or ""), str(entry.get("example") or "")
-        message = _too_long(item, SHORT_MAX)
+        message = _one_line(item, SHORT_MAX)
         if message:
             errors[field_id(block, i, "item")] = message
         elif final and not item:
@@ -213,7 +220,7 @@ def _check_rating(
     rows = list(answer.get("rows") or [])
     for i, entry in enumerate(rows):
         text, score = str(entry.get("row") or ""), entry.get("score")
-        message = _too_long(text, SHORT_MAX) or (
+        message = _one_line(text, SHORT_MAX) or (
             _("Fill this in too, or clear the row.") if final and not text else None
         )
         if message:
@@ -258,7 +265,7 @@ def _check_table(block: TableBlock, answer: Mapping[str, Any], final: bool, erro
             fid = field_id(block, i, column.slug)
             if column.type == "choice" and value and value not in {c.slug for c in column.choices}:
                 errors[fid] = _("Choose one of the options.")
-            elif message := _too_long(value, SHORT_MAX):
+            elif message := _one_line(value, SHORT_MAX):
                 errors[fid] = message
             elif final and not value:
                 errors[fid] = _("Fill this in too, or clear the row.")
@@ -284,10 +291,10 @@ def _check_feedback_request(
     errors: Errors,
 ) -> None:
     sender = str(answer.get("sender_name") or "")
-    if message := _too_long(sender, NAME_MAX):
+    if message := _one_line(sender, NAME_MAX):
         errors[field_id(block, "sender")] = message
     for i, person in enumerate(answer.get("pending") or []):
-        if message := _too_long(str(person.get("name") or ""), NAME_MAX):
+        if message := _one_line(str(person.get("name") or ""), NAME_MAX):
             errors[field_id(block, i, "name")] = message
         if final:
             errors[field_id(block, i, "email")] = _(

@@ -15,10 +15,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from learnpath.cohorts.models import DropoutReason
+from learnpath.web.forms import SingleLine
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email address"), validators=[SingleLine(), DataRequired(), Email(), Length(max=254)]
+    )
     submit = SubmitField(_l("Invite"))
 
 
@@ -34,9 +37,15 @@ class InviteCsvForm(FlaskForm):
 
 
 class RemoveForm(FlaskForm):
+    """Removal asks for a reason and has no default: a reason picked by accident would skew
+    HR's drop-out figures."""
+
     reason = SelectField(
         _l("Reason"),
-        choices=[SelectChoice(r.value, r.label) for r in DropoutReason],
+        choices=[SelectChoice("", _l("— choose a reason —"))]
+        + [SelectChoice(r.value, r.label) for r in DropoutReason],
+        default="",
+        validators=[DataRequired(message=_l("Choose a reason."))],
     )
     submit = SubmitField(_l("Remove"))
 

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     PasswordField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from learnpath.lti.models import AdminRoleMapping
+from learnpath.web.forms import SingleLineField
 
 ADMIN_ROLE_LABELS = {
     AdminRoleMapping.NONE: _l("No extra role"),
@@ -24,14 +24,18 @@ ADMIN_ROLE_LABELS = {
 }
 
 
-def _url_field(label: object) -> StringField:
-    return StringField(label, validators=[DataRequired(), URL(require_tld=False), Length(max=500)])
+def _url_field(label: object) -> SingleLineField:
+    return SingleLineField(
+        label, validators=[DataRequired(), URL(require_tld=False), Length(max=500)]
+    )
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    issuer = StringField(_l("Issuer (platform ID)"), validators=[DataRequired(), Length(max=255)])
-    client_id = StringField(_l("Client ID"), validators=[DataRequired(), Length(max=255)])
+    name = SingleLineField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    issuer = SingleLineField(
+        _l("Issuer (platform ID)"), validators=[DataRequired(), Length(max=255)]
+    )
+    client_id = SingleLineField(_l("Client ID"), validators=[DataRequired(), Length(max=255)])
     deployment_ids = TextAreaField(
         _l("Deployment IDs"),
         validators=[DataRequired(message=_l("Enter at least one deployment ID."))],
@@ -39,7 +43,7 @@ class RegistrationForm(FlaskForm):
     auth_login_url = _url_field(_l("Authentication request URL"))
     auth_token_url = _url_field(_l("Access token URL"))
     key_set_url = _url_field(_l("Public keyset URL"))
-    auth_audience = StringField(
+    auth_audience = SingleLineField(
         _l("Token audience (only if the platform asks for one)"),
         validators=[Optional(), Length(max=500)],
     )

@@ -7,6 +7,11 @@ message is then sent and marked SENT in its own commit. A sender that dies leave
 SENDING; once their claim is older than OUTBOX_LEASE_SECONDS they are claimed again. So a
 crash costs at worst one repeated delivery of the message that was in flight, and that
 repeat carries the same Message-ID, so mail clients and servers recognise it.
+
+One bad row never stops the others: a message that cannot be built (``mime.build_message``
+refuses it) or that the transport fails on in an unforeseen way is marked FAILED with its
+reason, shown to administrators on the undelivered-mail page, and the batch goes on. Were the
+row to stay SENDING, it would be claimed first again after every lease and hold up the queue.
 """
 
 from __future__ import annotations
@@ -139,9 +144,14 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
     return ids
 
 
+def _reason(what: str, exc: BaseException) -> str:
+    return f"{what}: {type(exc).__name__}: {exc}"
+
+
 def _record_failure(message: OutboxMessage, error: str, permanent: bool) -> None:
     message.attempts += 1
-    message.last_error = error[:2000]
+    # The reason may quote the bad value; PostgreSQL text holds no NUL.
+    message.last_error = error.replace("\x00", "\\x00")[:2000]
     message.claimed_at = None
     if permanent or message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED
@@ -165,13 +175,24 @@ def send_one(message_id: int, transport: Transport) -> bool:
     if message is None or message.status != OutboxStatus.SENDING:
         db.session.commit()
         return False
-    email = build_message(message, current_app.config["MAIL_FROM"])
+    try:
+        email = build_message(message, current_app.config["MAIL_FROM"])
+    except Exception as exc:  # the row itself is unusable: retrying cannot help
+        log.exception("message %s cannot be built", message.id)
+        _record_failure(message, _reason("Cannot build the message", exc), permanent=True)
+        db.session.commit()
+        return False
     try:
         transport.send(email)
     except PermanentFailure as exc:
         _record_failure(message, str(exc), permanent=True)
     except TransientFailure as exc:
         _record_failure(message, str(exc), permanent=False)
+    except OSError as exc:  # e.g. the development mail folder cannot be written now
+        _record_failure(message, _reason("Cannot send the message", exc), permanent=False)
+    except Exception as exc:  # not a refusal by the server: something about this message
+        log.exception("message %s cannot be sent", message.id)
+        _record_failure(message, _reason("Cannot send the message", exc), permanent=True)
     else:
         message.status = OutboxStatus.SENT
         message.sent_at = utcnow()
@@ -179,6 +200,19 @@ def send_one(message_id: int, transport: Transport) -> bool:
         message.claimed_at = None
     db.session.commit()
     return message.status == OutboxStatus.SENT
+
+
+def _fail_alone(message_id: int, exc: Exception) -> None:
+    """After an unforeseen error while sending one message (rolled back): mark that message
+    FAILED in a transaction of its own, so the rest of the batch goes on."""
+    try:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is not None and message.status == OutboxStatus.SENDING:
+            _record_failure(message, _reason("Cannot deliver the message", exc), permanent=True)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("message %s: could not record the failure; its claim will expire", message_id)
 
 
 def deliver_pending(transport: Transport | None = None, max_batches: int = 20) -> int:
@@ -189,7 +223,13 @@ def deliver_pending(transport: Transport | None = None, max_batches: int = 20) -
         ids = claim_batch(current_app.config["OUTBOX_BATCH_SIZE"])
         if not ids:
             break
-        sent += sum(send_one(message_id, transport) for message_id in ids)
+        for message_id in ids:
+            try:
+                sent += send_one(message_id, transport)
+            except Exception as exc:
+                db.session.rollback()
+                log.exception("message %s: delivery failed unexpectedly", message_id)
+                _fail_alone(message_id, exc)
     return sent
 
 

@@ -12,10 +12,17 @@ A message with calendar data (iMIP, RFC 6047) becomes (M3/M4)::
 
 The calendar bytes are carried base64-encoded, so their CRLF line ends and 75-octet folding
 arrive unchanged. Messages without calendar data are multipart/alternative (text + HTML).
+
+Headers are one line each, whatever a row holds (forms refuse line breaks in names and titles,
+but a row queued before that, or text from elsewhere, may still carry them): free text such as
+the subject has every line break and control character replaced by a space, and an address
+that is not one clean line makes the message unbuildable (``UnbuildableMessage``) rather than
+sent somewhere else. Delivery records such a row as failed, alone.
 """
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -23,12 +30,32 @@ from learnpath.notifications.models import OutboxMessage
 
 ATTACHMENT_NAME = "invite.ics"
 
+#: Line ends (all that ``str.splitlines`` and the email package split on), NUL and the other
+#: C0/C1 control characters, tab included.
+_NOT_IN_A_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class UnbuildableMessage(ValueError):
+    """An outbox row that cannot become an email (e.g. its address is not one line)."""
+
+
+def header_text(value: str) -> str:
+    """Free text (a subject) as one header line: each line break or control character
+    becomes a space, runs of white space one space."""
+    return " ".join(_NOT_IN_A_HEADER.sub(" ", value).split())
+
+
+def _header_address(value: str, what: str) -> str:
+    if _NOT_IN_A_HEADER.search(value) or not value.strip():
+        raise UnbuildableMessage(f"the {what} is not one line of text: {value!r}")
+    return value.strip()
+
 
 def _headers(message: EmailMessage, outbox: OutboxMessage, from_addr: str) -> None:
-    message["From"] = from_addr
-    message["To"] = outbox.recipient_email
-    message["Subject"] = outbox.subject
-    message["Message-ID"] = outbox.message_id
+    message["From"] = _header_address(from_addr, "sender address (MAIL_FROM)")
+    message["To"] = _header_address(outbox.recipient_email, "recipient address")
+    message["Subject"] = header_text(outbox.subject)
+    message["Message-ID"] = _header_address(outbox.message_id, "Message-ID")
     message["Date"] = format_datetime(outbox.created_at)
 
 
@@ -42,7 +69,7 @@ def build_message(outbox: OutboxMessage, from_addr: str) -> EmailMessage:
         message.add_alternative(outbox.body_html, subtype="html")
     if not outbox.ics:
         return message
-    method = (outbox.ics_method or "REQUEST").upper()
+    method = header_text(outbox.ics_method or "").upper() or "REQUEST"
     data = outbox.ics.encode("utf-8")
     message.add_alternative(
         data,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from learnpath.extensions import db
+from learnpath.notifications.mime import header_text
 from learnpath.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ def _queue(
     with force_locale(locale):
         body_text = render_template(f"email/{template}.txt", **context)
         body_html = render_template(f"email/{template}.html", **context)
-        subject_text = str(subject)  # lazy strings resolve in the recipient's language
+        # Lazy strings resolve in the recipient's language; a subject is one line (it may
+        # quote a name) and fits its column.
+        subject_text = header_text(str(subject))[:300]
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
     message = OutboxMessage(
         kind=kind,

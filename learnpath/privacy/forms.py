@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, IntegerField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from learnpath.privacy.retention import MAX_MONTHS, MIN_MONTHS
+from learnpath.web.forms import SingleLine
 
 
 class EraseForm(FlaskForm):
@@ -15,7 +16,10 @@ class EraseForm(FlaskForm):
 
     confirm_email = EmailField(
         _l("Type the e-mail address of this person to confirm"),
-        validators=[DataRequired(message=_l("Type the e-mail address to confirm."))],
+        validators=[
+            SingleLine(),
+            DataRequired(message=_l("Type the e-mail address to confirm.")),
+        ],
     )
     submit = SubmitField(_l("Erase personal data"))
 

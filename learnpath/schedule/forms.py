@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from learnpath.web.forms import SingleLine
+
 
 class SessionFields(Form):
     """One session: date and time in the organisation's zone, duration, link, notes.
@@ -36,7 +38,7 @@ class SessionFields(Form):
     day = DateField(_l("Date"), validators=[Optional()])
     start = TimeField(_l("Start time"), validators=[Optional()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
-    meeting_url = URLField(_l("Meeting link"), validators=[Length(max=500)])
+    meeting_url = URLField(_l("Meeting link"), validators=[SingleLine(), Length(max=500)])
     notes = TextAreaField(_l("Notes for participants"), validators=[Length(max=2000)])
 
 
