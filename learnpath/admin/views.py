@@ -139,13 +139,9 @@ def failed_messages() -> ResponseReturnValue:
 
 
 def _failed_here(what: Any) -> Select[Any]:
-    """Failed messages to the own organisation's users, and to addresses without an account."""
-    return (
-        select(what)
-        .join(User, OutboxMessage.recipient_user_id == User.id, isouter=True)
-        .where(
-            OutboxMessage.status == OutboxStatus.FAILED,
-            (User.organisation_id == current_user.organisation_id)
-            | OutboxMessage.recipient_user_id.is_(None),
-        )
+    """Failed messages of the own organisation: to its people, and on their behalf to addresses
+    without an account (never another organisation's)."""
+    return select(what).where(
+        OutboxMessage.status == OutboxStatus.FAILED,
+        OutboxMessage.organisation_id == current_user.organisation_id,
     )

@@ -43,14 +43,13 @@ from learnpath.assignments.models import (
     Submission,
     SubmissionStatus,
 )
-from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnpath.cohorts.tracks import kinds_for_role, track_of
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_message, queue_to_address
-from learnpath.schedule.models import CohortSession
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
 
@@ -433,6 +432,7 @@ def invite_colleagues(
             participant.locale,
             _l("%(name)s asks for your view", name=sender),
             "assignments/feedback_request",
+            organisation_id=participant.organisation_id,
             idempotency_key=f"assignments.feedback_request:{request.id}",
             sender=sender,
             colleague_name=person["name"],

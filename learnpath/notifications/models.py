@@ -32,6 +32,9 @@ class OutboxMessage(Model):
     #: What the message is about, e.g. "account.invite", "schedule.rescheduled".
     kind: Mapped[str] = mapped_column(String(60), index=True)
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The organisation the message belongs to: the recipient's, or for an address without an
+    #: account the sender's. Administrators see only their own organisation's messages.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     recipient_email: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)

@@ -33,6 +33,9 @@ class Recipient(Protocol):
     def locale(self) -> str: ...
 
     @property
+    def organisation_id(self) -> int: ...
+
+    @property
     def name(self) -> str: ...
 
 
@@ -75,6 +78,7 @@ def queue_message(
         subject,
         template,
         recipient_user_id=recipient.id,
+        organisation_id=recipient.organisation_id,
         idempotency_key=idempotency_key,
         ics=ics,
         ics_method=ics_method,
@@ -89,12 +93,21 @@ def queue_to_address(
     subject: object,
     template: str,
     *,
+    organisation_id: int,
     idempotency_key: str | None = None,
     **context: Any,
 ) -> OutboxMessage | None:
-    """Queue a message to someone without an account (e.g. a colleague asked for feedback)."""
+    """Queue a message to someone without an account (e.g. a colleague asked for feedback) on
+    behalf of ``organisation_id`` (the sender's)."""
     return _queue(
-        kind, email, locale, subject, template, idempotency_key=idempotency_key, context=context
+        kind,
+        email,
+        locale,
+        subject,
+        template,
+        organisation_id=organisation_id,
+        idempotency_key=idempotency_key,
+        context=context,
     )
 
 
@@ -106,6 +119,7 @@ def _queue(
     template: str,
     *,
     context: dict[str, Any],
+    organisation_id: int,
     recipient_user_id: int | None = None,
     idempotency_key: str | None = None,
     ics: str | None = None,
@@ -128,6 +142,7 @@ def _queue(
     message = OutboxMessage(
         kind=kind,
         recipient_user_id=recipient_user_id,
+        organisation_id=organisation_id,
         recipient_email=email,
         subject=subject_text,
         body_text=body_text,

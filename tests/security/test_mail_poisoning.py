@@ -145,7 +145,11 @@ def test_an_address_on_more_than_one_line_cannot_be_built(app):
 
 def test_the_admin_page_shows_the_failed_message_with_its_reason(app, client, login_as, make_user):
     admin = make_user(Role.ADMIN)
-    _row(1, recipient_email="x@example.org\r\nBcc: evil@example.org")
+    _row(
+        1,
+        recipient_email="x@example.org\r\nBcc: evil@example.org",
+        organisation_id=admin.organisation_id,
+    )
     delivery.deliver_pending(delivery.FileTransport(Path(app.instance_path) / "mail"))
     login_as(admin)
     page = client.get("/beheer/berichten")
@@ -159,8 +163,18 @@ def test_queue_all_again_touches_only_the_own_organisations_messages(
     admin = make_user(Role.ADMIN)
     elsewhere = make_user(Role.PARTICIPANT, organisation=make_org("Gemeente Elders"))
     ours = make_user(Role.PARTICIPANT)
-    theirs_row = _row(1, recipient_user_id=elsewhere.id, status=OutboxStatus.FAILED)
-    ours_row = _row(2, recipient_user_id=ours.id, status=OutboxStatus.FAILED)
+    theirs_row = _row(
+        1,
+        recipient_user_id=elsewhere.id,
+        organisation_id=elsewhere.organisation_id,
+        status=OutboxStatus.FAILED,
+    )
+    ours_row = _row(
+        2,
+        recipient_user_id=ours.id,
+        organisation_id=ours.organisation_id,
+        status=OutboxStatus.FAILED,
+    )
     login_as(admin)
     client.get("/beheer/berichten")
     response = client.post("/beheer/berichten", data={"message_id": [theirs_row.id]})
