@@ -23,8 +23,8 @@ translations: install
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	@echo "learnpath runs on http://127.0.0.1:5000 (Ctrl+C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "learnpath runs on http://127.0.0.1:5000 (Ctrl+C stops it); admins read the mail at /dev/outbox"
+	LEARNPATH_DEV_OUTBOX=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # import-linter: the layers and feature boundaries of ARCHITECTURE.md ([tool.importlinter] in
 # pyproject.toml); a broken contract names the offending import.

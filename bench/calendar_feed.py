@@ -75,10 +75,9 @@ def _user(org: Any, email: str, role: Any) -> Any:
 
 
 def _cohort(org: Any, name: str, facilitator: Any, first: datetime, sessions: int) -> Any:
-    from learnpath.cohorts.models import Cohort
+    from learnpath.cohorts.models import Cohort, CohortSession
     from learnpath.content_registry import get_content
     from learnpath.extensions import db
-    from learnpath.schedule.models import CohortSession
 
     content = get_content()
     cohort = Cohort(

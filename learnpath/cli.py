@@ -10,11 +10,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from learnpath.accounts import partnerships
 from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Organisation, Role
 from learnpath.content import check_content
+from learnpath.demo import DEMO_PASSWORD, seed
 from learnpath.extensions import db
 from learnpath.jobs import scheduler_cli
+from learnpath.notifications import cli as notifications_cli
 
 content_cli = AppGroup("content", help="Programme content (modules/ and assignments/).")
 users_cli = AppGroup("users", help="User accounts.")
@@ -95,11 +98,38 @@ def orgs_create(slug: str, name: str, timezone: str) -> None:
     click.echo(f"Created organisation {name} ({slug}).")
 
 
+@orgs_cli.command("partner")
+@click.option("--a", "slug_a", required=True, help="Slug of one organisation.")
+@click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")
+def orgs_partner(slug_a: str, slug_b: str) -> None:
+    """Record a partnership (platform operator); active once both organisations' admins consent."""
+    a, b = _organisation(slug_a), _organisation(slug_b)
+    try:
+        partnership = partnerships.propose(a, b)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    state = "active" if partnership.is_active else "waiting for both administrators' consent"
+    click.echo(f"Partnership {a.name} – {b.name}: {state}.")
+
+
+@orgs_cli.command("unpartner")
+@click.option("--a", "slug_a", required=True, help="Slug of one organisation.")
+@click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")
+def orgs_unpartner(slug_a: str, slug_b: str) -> None:
+    """Delete a partnership; cohorts can no longer be opened to the other's staff."""
+    a, b = _organisation(slug_a), _organisation(slug_b)
+    try:
+        removed = partnerships.remove(a, b)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Partnership {a.name} – {b.name} {'removed' if removed else 'did not exist'}.")
+
+
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo organisation and users (safe to run again: nothing is duplicated)."""
-    from learnpath.demo import DEMO_PASSWORD, seed
-
     logins = seed()
     db.session.commit()
     click.echo(f"Demo data ready. Sign in with (password for all: {DEMO_PASSWORD}):")
@@ -108,8 +138,6 @@ def seed_demo() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from learnpath.notifications import cli as notifications_cli
-
     for command in (content_cli, users_cli, orgs_cli, seed_demo, scheduler_cli):
         app.cli.add_command(command)
     notifications_cli.init_app(app)

@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     # LTI: OIDC logins per minute per IP address (per worker), and pending logins in all.
     "LTI_LOGINS_PER_MINUTE_PER_IP": 30,
     "LTI_MAX_PENDING_LOGINS": 5000,
+    # Development only: administrators read their own organisation's queued mail at /dev/outbox
+    # (LEARNPATH_DEV_OUTBOX=1; `make run` sets it for the demo). Always off in production.
+    "DEV_OUTBOX": False,
     "BABEL_DEFAULT_LOCALE": "nl",
     "LANGUAGES": ("nl", "en"),
 }
@@ -130,6 +133,7 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     values.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(values["SQLALCHEMY_DATABASE_URI"])
     )
+    values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
     values.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -140,6 +144,11 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     return values
+
+
+def is_on(value: object) -> bool:
+    """A switch given as True or as text such as "1", "true", "yes", "on"."""
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def normalise_database_url(url: str) -> str:

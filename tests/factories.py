@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 from learnpath.accounts.models import Organisation, User
 from learnpath.cohorts import services
-from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus, SignupMode
+from learnpath.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus, SignupMode
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import services as schedule
-from learnpath.schedule.models import CohortSession
 
 
 def make_cohort(

@@ -18,7 +18,9 @@ def _url(app, endpoint):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     converters = rule._converters  # noqa: SLF001
     values = {
-        arg: 999999 if type(converters[arg]).__name__ == "IntegerConverter" else "x"
+        arg: 999999
+        if type(converters[arg]).__name__ in ("IntegerConverter", "IdConverter")
+        else "x"
         for arg in rule.arguments
     }
     if endpoint == "static":

@@ -124,8 +124,21 @@ def start_plan(enrolment: Enrolment, content: Content, locale: str) -> ActionPla
     return plan
 
 
+def lock_plan(plan: ActionPlan) -> None:
+    """Hold the plan's row lock until commit and re-read it.
+
+    Every change of the plan's state or of its shares starts here, so two requests at once
+    (a double-clicked "save and finalise", ten "Delen" posts) take turns: the second sees
+    what the first did (a final plan, an active share) instead of writing a second version
+    number or a second active share and mail. (SQLite serialises writers by BEGIN IMMEDIATE
+    anyway; see learnpath/db.py.)
+    """
+    db.session.refresh(plan, with_for_update=True)
+
+
 def save_plan(plan: ActionPlan, raw: Mapping[str, Any], today: date, *, final: bool) -> None:
     """Save the plan (and finalise it as a new version when ``final``); PlanError on problems."""
+    lock_plan(plan)
     if plan.status != PlanStatus.DRAFT:
         raise PlanError(_l("This plan is final. Reopen it to make changes."))
     data = plan_data.normalise(raw)
@@ -144,6 +157,7 @@ def save_plan(plan: ActionPlan, raw: Mapping[str, Any], today: date, *, final: b
 
 def reopen(plan: ActionPlan) -> None:
     """Make a final plan editable as the next version; the finalised one stays as it was."""
+    lock_plan(plan)
     if plan.status == PlanStatus.DRAFT:
         raise PlanError(_l("This plan is already open for changes."))
     plan.status = PlanStatus.DRAFT
@@ -218,6 +232,7 @@ def share(plan: ActionPlan, manager: User, sections: Iterable[str]) -> PlanShare
 
     An earlier share with someone else ends: the plan is shared with one manager at a time.
     """
+    lock_plan(plan)
     participant = plan.user
     if latest_version(plan) is None:
         raise PlanError(_l("Finalise your plan before you share it."))

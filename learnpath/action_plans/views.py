@@ -192,7 +192,7 @@ def reopen() -> ResponseReturnValue:
     return redirect(url_for("action_plans.plan"))
 
 
-@bp.route("/actieplan/versies/<int:number>")
+@bp.route("/actieplan/versies/<id:number>")
 @roles(Role.PARTICIPANT)
 def version(number: int) -> ResponseReturnValue:
     """Show an earlier (finalised) version of the participant's plan."""
@@ -339,7 +339,7 @@ def share() -> ResponseReturnValue:
     return redirect(url_for("action_plans.share"))
 
 
-@bp.route("/actieplan/delen/<int:share_id>/onderdelen", methods=["POST"])
+@bp.route("/actieplan/delen/<id:share_id>/onderdelen", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def share_sections(share_id: int) -> ResponseReturnValue:
     """Change which sections an active share shows."""
@@ -354,7 +354,7 @@ def share_sections(share_id: int) -> ResponseReturnValue:
     return redirect(url_for("action_plans.share"))
 
 
-@bp.route("/actieplan/delen/<int:share_id>/intrekken", methods=["POST"])
+@bp.route("/actieplan/delen/<id:share_id>/intrekken", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def revoke(share_id: int) -> ResponseReturnValue:
     """Revoke a share: the manager's access (pages and exports) ends immediately."""
@@ -536,7 +536,7 @@ def _shared_plan_page(row: PlanShare, **overrides: Any) -> str:
     return render_template("action_plans/shared_plan.html", **context)
 
 
-@bp.route("/team/plannen/<int:share_id>")
+@bp.route("/team/plannen/<id:share_id>")
 @roles(Role.MANAGER)
 def shared_plan(share_id: int) -> ResponseReturnValue:
     """Show the shared sections of a plan, and prepare and record the conversation."""
@@ -546,7 +546,7 @@ def shared_plan(share_id: int) -> ResponseReturnValue:
     return _shared_plan_page(row)
 
 
-@bp.route("/team/plannen/<int:share_id>/export")
+@bp.route("/team/plannen/<id:share_id>/export")
 @roles(Role.MANAGER)
 def manager_export(share_id: int) -> ResponseReturnValue:
     """Download the shared sections (only those still shared) as PDF or DOCX."""
@@ -565,7 +565,7 @@ def manager_export(share_id: int) -> ResponseReturnValue:
     return _download(str(form.format.data), row.plan, latest, sections)
 
 
-@bp.route("/team/plannen/<int:share_id>/ontvangen", methods=["POST"])
+@bp.route("/team/plannen/<id:share_id>/ontvangen", methods=["POST"])
 @roles(Role.MANAGER)
 def acknowledge(share_id: int) -> ResponseReturnValue:
     """Confirm receipt of the shared plan (the participant sees it)."""
@@ -577,7 +577,7 @@ def acknowledge(share_id: int) -> ResponseReturnValue:
     return redirect(url_for("action_plans.shared_plan", share_id=row.id))
 
 
-@bp.route("/team/plannen/<int:share_id>/tijden", methods=["POST"])
+@bp.route("/team/plannen/<id:share_id>/tijden", methods=["POST"])
 @roles(Role.MANAGER)
 def propose(share_id: int) -> ResponseReturnValue:
     """Propose one to three times for the conversation; the participant chooses."""
@@ -600,7 +600,7 @@ def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
-@bp.route("/team/plannen/<int:share_id>/voorbereiding", methods=["POST"])
+@bp.route("/team/plannen/<id:share_id>/voorbereiding", methods=["POST"])
 @roles(Role.MANAGER)
 def manager_checklist(share_id: int) -> ResponseReturnValue:
     """Save the manager's preparation checklist."""
@@ -609,7 +609,7 @@ def manager_checklist(share_id: int) -> ResponseReturnValue:
     return redirect(url_for("action_plans.shared_plan", share_id=row.id))
 
 
-@bp.route("/team/plannen/<int:share_id>/notities", methods=["POST"])
+@bp.route("/team/plannen/<id:share_id>/notities", methods=["POST"])
 @roles(Role.MANAGER)
 def manager_notes(share_id: int) -> ResponseReturnValue:
     """Save the manager's private preparation notes."""
@@ -627,7 +627,7 @@ def manager_notes(share_id: int) -> ResponseReturnValue:
     return _shared_plan_page(row, notes_form=form)
 
 
-@bp.route("/team/plannen/<int:share_id>/afspraken", methods=["POST"])
+@bp.route("/team/plannen/<id:share_id>/afspraken", methods=["POST"])
 @roles(Role.MANAGER)
 def manager_outcome(share_id: int) -> ResponseReturnValue:
     """Record agreements, the follow-up date and that the conversation took place."""
@@ -641,7 +641,7 @@ def manager_outcome(share_id: int) -> ResponseReturnValue:
 # --- facilitator -------------------------------------------------------------------------------
 
 
-@bp.route("/cohorten/<int:cohort_id>/deelnemers/<int:enrolment_id>/actieplan")
+@bp.route("/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/actieplan")
 @roles(Role.FACILITATOR)
 def facilitator_plan(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show a participant's plan to a facilitator of the cohort (read recorded; no manager notes)."""

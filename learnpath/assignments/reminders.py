@@ -23,14 +23,13 @@ from learnpath.assignments.services import (
     effective_due,
     extensions_of,
 )
-from learnpath.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import Cohort, CohortSession, CohortStatus, Enrolment, EnrolmentStatus
 from learnpath.content import Assignment
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.preferences import preferences_url
 from learnpath.notifications.services import not_yet_queued, queue_message
-from learnpath.schedule.models import CohortSession
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,9 @@ from sqlalchemy import delete, select
 
 from learnpath.assignments.models import AssessmentMoment, SelfAssessment, SelfAssessmentShare
 from learnpath.assignments.services import AssignmentError
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import Cohort, CohortSession
 from learnpath.content.schema import Content, Instrument
 from learnpath.extensions import db
-from learnpath.schedule.models import CohortSession
 
 INSTRUMENT_SLUG = "zelfscan-loopbaancompetenties"
 #: Smallest group whose aggregate a facilitator may see (DESIGN §6: groups under 5 suppressed).

@@ -40,6 +40,7 @@ from learnpath.assignments.models import (
 )
 from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
 from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
+from learnpath.cohorts.queries import sessions_of
 from learnpath.cohorts.tracks import kinds_for_role
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.content_registry import get_content
@@ -47,7 +48,6 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.privacy.models import AuditAction
 from learnpath.privacy.services import record_audit
-from learnpath.schedule.services import sessions_of
 from learnpath.web.access import public, roles
 from learnpath.web.actions import commit, run_action, run_form_action, unit_of_work
 from learnpath.web.forms import ConfirmForm

@@ -3,7 +3,8 @@
 Pure: bytes in, lines out; no request, no database. The page that invites (cohorts.views)
 looks the addresses up and reports per row. Rules, as facilitators see them in the report:
 
-- UTF-8, with or without a byte order mark (Excel writes one); anything else is refused whole.
+- UTF-8, with or without a byte order mark (Excel writes one); anything else is refused whole,
+  and so is a file with a NUL character (binary data, which the database could not store).
 - The separator is ``;`` when the first line has more semicolons than commas, else ``,``
   (Dutch Excel writes ``;``). Only the first column counts.
 - A first row whose first cell is not an address is a header (``email``, ``E-mailadres``) and
@@ -83,4 +84,6 @@ def parse(data: bytes) -> list[Line]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotReadable(str(exc)) from exc
+    if "\x00" in text:
+        raise NotReadable("NUL character")
     return parse_text(text)

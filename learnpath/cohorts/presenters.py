@@ -21,12 +21,12 @@ from learnpath.cohorts.models import (
     Cohort,
     CohortAction,
     CohortChange,
+    CohortSession,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
 )
 from learnpath.extensions import db
-from learnpath.schedule.models import CohortSession
 
 
 @dataclass

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from learnpath.accounts import partnerships
 from learnpath.accounts.models import Organisation, Role, User
 from learnpath.cohorts import notices
 from learnpath.cohorts.models import (
@@ -69,8 +70,17 @@ class CohortData:
     kind: CohortKind = CohortKind.PROGRAMME
 
 
-def validate_cohort_data(data: CohortData) -> dict[str, str]:
-    """Return field name -> message for every rule the data breaks."""
+OPEN_TO_REFUSED = _l("A cohort can be opened only to your own organisation and its partners.")
+
+
+def validate_cohort_data(
+    data: CohortData, organisation: Organisation | None = None
+) -> dict[str, str]:
+    """Return field name -> message for every rule the data breaks.
+
+    With ``organisation`` (the cohort's own), the cohort may be open only to it and to its
+    active partners (learnpath.accounts.partnerships).
+    """
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = str(_l("Give the cohort a name."))
@@ -89,11 +99,18 @@ def validate_cohort_data(data: CohortData) -> dict[str, str]:
         errors["claim_window_hours"] = str(_l("The claim window must be 1 to 168 hours."))
     if not data.open_to:
         errors["open_to"] = str(_l("Choose at least one organisation."))
+    elif organisation is not None and not _may_open_to(organisation, data.open_to):
+        errors["open_to"] = str(OPEN_TO_REFUSED)
     if not data.facilitators:
         errors["facilitators"] = str(_l("Choose at least one facilitator."))
     elif any(Role.FACILITATOR not in f.roles for f in data.facilitators):
         errors["facilitators"] = str(_l("Only users with the facilitator role can facilitate."))
     return errors
+
+
+def _may_open_to(organisation: Organisation, open_to: Sequence[Organisation]) -> bool:
+    allowed = {organisation.id} | partnerships.partner_ids(organisation.id)
+    return all(o.id in allowed for o in open_to)
 
 
 def create_cohort(
@@ -107,9 +124,9 @@ def create_cohort(
 
     ``programme_slug`` names the content the cohort follows (programme or workshop series).
     """
-    errors = validate_cohort_data(data)
+    errors = validate_cohort_data(data, organisation)
     if errors:
-        raise CohortError(next(iter(errors.values())))
+        raise CohortError(next(iter(errors.values())), errors)
     cohort = Cohort(
         kind=data.kind,
         organisation=organisation,
@@ -138,9 +155,9 @@ def _apply(cohort: Cohort, data: CohortData) -> None:
 
 def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
     """Change a cohort's settings; a raised capacity promotes people from the waitlist."""
-    errors = validate_cohort_data(data)
+    errors = validate_cohort_data(data, cohort.organisation)
     if errors:
-        raise CohortError(next(iter(errors.values())))
+        raise CohortError(next(iter(errors.values())), errors)
     cohort = lock_cohort(cohort.id)
     taken = seats_taken(cohort)
     if data.capacity < taken:

@@ -26,8 +26,7 @@ from learnpath.content_registry import get_content
 from learnpath.i18n import current_locale
 
 if TYPE_CHECKING:
-    from learnpath.cohorts.models import Cohort
-    from learnpath.schedule.models import CohortSession
+    from learnpath.cohorts.models import Cohort, CohortSession
 
 
 @dataclass(frozen=True)

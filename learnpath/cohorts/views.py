@@ -34,7 +34,7 @@ from learnpath.cohorts.models import (
     EnrolmentStatus,
     SignupMode,
 )
-from learnpath.cohorts.queries import waitlist_position
+from learnpath.cohorts.queries import sessions_of, waitlist_position
 from learnpath.cohorts.settings_form import CohortForm, cohort_data_from_form, fill_cohort_choices
 from learnpath.cohorts.tracks import track_of
 from learnpath.content.schema import CAREER_PROGRAMME
@@ -42,10 +42,10 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.reports import services as report_services
-from learnpath.schedule.services import sessions_of
 from learnpath.web.access import roles
 from learnpath.web.actions import commit, run_action, show_on_form, unit_of_work
 from learnpath.web.forms import ConfirmForm
+from learnpath.web.inputs import parse_id
 
 # --- participants ---------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ def open_list() -> ResponseReturnValue:
     )
 
 
-@bp.route("/trajecten/<int:cohort_id>/aanmelden", methods=["POST"])
+@bp.route("/trajecten/<id:cohort_id>/aanmelden", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def sign_up(cohort_id: int) -> ResponseReturnValue:
     """Sign up (or accept an invitation): a seat if one is free, else the waitlist."""
@@ -121,7 +121,7 @@ def my_programme() -> ResponseReturnValue:
     )
 
 
-@bp.route("/mijn-traject/<int:enrolment_id>/afmelden", methods=["POST"])
+@bp.route("/mijn-traject/<id:enrolment_id>/afmelden", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def withdraw(enrolment_id: int) -> ResponseReturnValue:
     """Withdraw from a cohort, its waitlist, or decline an invitation."""
@@ -136,7 +136,7 @@ def withdraw(enrolment_id: int) -> ResponseReturnValue:
     return redirect(url_for("cohorts.my_programme"))
 
 
-@bp.route("/mijn-traject/<int:enrolment_id>/bevestigen", methods=["POST"])
+@bp.route("/mijn-traject/<id:enrolment_id>/bevestigen", methods=["POST"])
 @roles(Role.PARTICIPANT)
 def confirm(enrolment_id: int) -> ResponseReturnValue:
     """Confirm a seat offered after moving up from the waitlist."""
@@ -201,7 +201,7 @@ def create() -> ResponseReturnValue:
     return render_template("cohorts/form.html", form=form, cohort=None)
 
 
-@bp.route("/cohorten/<int:cohort_id>")
+@bp.route("/cohorten/<id:cohort_id>")
 @roles(Role.FACILITATOR)
 def detail(cohort_id: int) -> ResponseReturnValue:
     """Show a facilitated cohort: roster, waitlist, sessions, change history."""
@@ -229,13 +229,12 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         seats=services.seats_taken(cohort),
         invite_form=InviteForm(),
         csv_form=InviteCsvForm(),
-        remove_form=RemoveForm(),
         move_form=move_form,
         form=ConfirmForm(),
     )
 
 
-@bp.route("/cohorten/<int:cohort_id>/instellingen", methods=["GET", "POST"])
+@bp.route("/cohorten/<id:cohort_id>/instellingen", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def edit(cohort_id: int) -> ResponseReturnValue:
     """Change a cohort's name, capacity, sign-up window and options."""
@@ -263,7 +262,7 @@ def edit(cohort_id: int) -> ResponseReturnValue:
     return render_template("cohorts/form.html", form=form, cohort=cohort)
 
 
-@bp.route("/cohorten/<int:cohort_id>/uitnodigen", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/uitnodigen", methods=["POST"])
 @roles(Role.FACILITATOR)
 def invite(cohort_id: int) -> ResponseReturnValue:
     """Invite one participant by email address."""
@@ -292,14 +291,14 @@ def _invite_one(cohort: Cohort, email: str, user: User | None) -> tuple[bool, st
     return True, _("%(email)s: invited.", email=email)
 
 
-@bp.route("/cohorten/<int:cohort_id>/uitnodigen-csv", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/uitnodigen-csv", methods=["POST"])
 @roles(Role.FACILITATOR)
 def invite_csv(cohort_id: int) -> ResponseReturnValue:
     """Invite everyone in an uploaded CSV file and report per row."""
     cohort = get_managed_cohort(cohort_id)
     form = InviteCsvForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.file.errors), "error")
+        flash(" ".join(str(error) for error in form.file.errors), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
     try:
         lines = invite_csv_file.parse(form.file.data.read(invite_csv_file.MAX_BYTES))
@@ -323,33 +322,32 @@ def invite_csv(cohort_id: int) -> ResponseReturnValue:
 
 
 @bp.route(
-    "/cohorten/<int:cohort_id>/inschrijvingen/<int:enrolment_id>/verwijderen", methods=["POST"]
+    "/cohorten/<id:cohort_id>/inschrijvingen/<id:enrolment_id>/verwijderen",
+    methods=["GET", "POST"],
 )
 @roles(Role.FACILITATOR)
 def remove(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
-    """Remove a participant or waitlist entry (with a drop-out reason)."""
+    """Ask for a reason and confirmation, then remove a participant or waitlist entry."""
     cohort = get_managed_cohort(cohort_id)
     enrolment = get_cohort_enrolment(cohort, enrolment_id)
     form = RemoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    run_action(
-        lambda: services.remove(enrolment, current_user, DropoutReason(form.reason.data)),
-        _("%(name)s has been removed.", name=enrolment.user.name),
-        "info",
-    )
-    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    if form.validate_on_submit():
+        run_action(
+            lambda: services.remove(enrolment, current_user, DropoutReason(form.reason.data)),
+            _("%(name)s has been removed.", name=enrolment.user.name),
+            "info",
+        )
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/remove.html", cohort=cohort, enrolment=enrolment, form=form)
 
 
-@bp.route(
-    "/cohorten/<int:cohort_id>/inschrijvingen/<int:enrolment_id>/verplaatsen", methods=["POST"]
-)
+@bp.route("/cohorten/<id:cohort_id>/inschrijvingen/<id:enrolment_id>/verplaatsen", methods=["POST"])
 @roles(Role.FACILITATOR)
 def move(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Move a participant to another cohort the facilitator runs."""
     cohort = get_managed_cohort(cohort_id)
     enrolment = get_cohort_enrolment(cohort, enrolment_id)
-    target = get_managed_cohort(request.form.get("target", type=int) or 0)
+    target = get_managed_cohort(request.form.get("target", type=parse_id) or 0)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     run_action(
@@ -360,7 +358,7 @@ def move(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
-@bp.route("/cohorten/<int:cohort_id>/wachtlijst/<int:enrolment_id>/<direction>", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/wachtlijst/<id:enrolment_id>/<direction>", methods=["POST"])
 @roles(Role.FACILITATOR)
 def waitlist_move(cohort_id: int, enrolment_id: int, direction: str) -> ResponseReturnValue:
     """Move a waitlist entry one place up or down."""
@@ -373,7 +371,7 @@ def waitlist_move(cohort_id: int, enrolment_id: int, direction: str) -> Response
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#wachtlijst")
 
 
-@bp.route("/cohorten/<int:cohort_id>/afronden", methods=["POST"])
+@bp.route("/cohorten/<id:cohort_id>/afronden", methods=["POST"])
 @roles(Role.FACILITATOR)
 def complete(cohort_id: int) -> ResponseReturnValue:
     """Mark the participants of a finished cohort as having completed the programme."""
@@ -403,7 +401,7 @@ def approvals() -> ResponseReturnValue:
     return render_template("cohorts/approvals.html", pending=pending, form=ConfirmForm())
 
 
-@bp.route("/goedkeuringen/<int:enrolment_id>", methods=["POST"])
+@bp.route("/goedkeuringen/<id:enrolment_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def decide(enrolment_id: int) -> ResponseReturnValue:
     """Approve or decline one pending sign-up of a team member."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from learnpath.assignments.services import assignments_of, slot_slugs
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import Cohort, CohortSession
 from learnpath.cohorts.tracks import track_of
 from learnpath.content_registry import get_content
 from learnpath.i18n import tx
 from learnpath.ical.builder import EventData, Person
-from learnpath.schedule.models import CohortSession
 
 
 def session_name(session: CohortSession) -> str:

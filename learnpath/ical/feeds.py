@@ -22,8 +22,10 @@ from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
     Cohort,
+    CohortSession,
     Enrolment,
     EnrolmentStatus,
+    SessionStatus,
     cohort_facilitators,
 )
 from learnpath.extensions import db
@@ -32,7 +34,6 @@ from learnpath.ical.conversations import conversation_event
 from learnpath.ical.events import event_data
 from learnpath.ical.models import CalendarToken
 from learnpath.ical.services import resolve
-from learnpath.schedule.models import CohortSession, SessionStatus
 
 #: Enrolments whose cohort's sessions are in the participant's feed: a seat (also an offered
 #: seat or one waiting for approval), or a finished programme (its past sessions stay).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.validators import Optional
+
+from learnpath.web.inputs import IdField
 
 
 class FeedLinkForm(FlaskForm):
     #: Empty for the personal feed; the cohort's id for a facilitator's cohort feed.
-    cohort_id = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
+    cohort_id = IdField(validators=[Optional()])

@@ -34,7 +34,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from learnpath.accounts.models import User
-from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import (
+    Cohort,
+    CohortSession,
+    Enrolment,
+    EnrolmentStatus,
+    SessionStatus,
+)
 from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
@@ -43,7 +49,6 @@ from learnpath.ical.builder import Person, invitation_ics
 from learnpath.ical.events import event_data, session_title
 from learnpath.notifications.models import OutboxMessage
 from learnpath.notifications.services import queue_message
-from learnpath.schedule.models import CohortSession, SessionStatus
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
 

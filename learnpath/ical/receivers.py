@@ -9,10 +9,9 @@ from typing import Any
 
 from learnpath.action_plans.models import Conversation
 from learnpath.action_plans.signals import conversation_agreed
-from learnpath.cohorts.models import Cohort, Enrolment
+from learnpath.cohorts.models import Cohort, CohortSession, Enrolment
 from learnpath.cohorts.signals import enrolment_changed
 from learnpath.ical import conversations, invitations
-from learnpath.schedule.models import CohortSession
 from learnpath.schedule.signals import SessionChange, sessions_changed
 
 

@@ -24,14 +24,21 @@ from sqlalchemy import func, select
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import ActionPlan, PlanStatus
 from learnpath.assignments.models import Submission, SubmissionStatus
-from learnpath.cohorts.models import ACTIVE_STATUSES, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import (
+    ACTIVE_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    CohortSession,
+    Enrolment,
+    EnrolmentStatus,
+    SessionStatus,
+)
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.lti import adapter, fetching
 from learnpath.lti.models import ResourceLink, ScorePost, UserLink
 from learnpath.lti.services import LtiError, Person, place, resolve_user
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession, SessionStatus
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnpath.accounts.models import User
+from learnpath.cohorts.models import CohortSession
 from learnpath.db import TimestampMixin, UTCDateTime
 from learnpath.extensions import Model
 from learnpath.manager_tracks import tracks as _tracks  # noqa: F401  (registers the track kinds)
-from learnpath.schedule.models import CohortSession
 
 
 class IntervisionMeeting(TimestampMixin, Model):

@@ -20,10 +20,14 @@ from learnpath.accounts.models import Organisation, Role, User
 from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
+    Attendance,
+    AttendanceStatus,
     Cohort,
     CohortKind,
+    CohortSession,
     Enrolment,
     EnrolmentStatus,
+    SessionStatus,
 )
 from learnpath.cohorts.services import CohortError
 from learnpath.cohorts.tracks import for_kind
@@ -34,7 +38,6 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.manager_tracks import hierarchy, rotation
 from learnpath.manager_tracks.models import IntervisionMeeting, MeetingRole, RotationWaiver
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession, SessionStatus
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +255,18 @@ def meeting_for(session: CohortSession) -> IntervisionMeeting:
     return meeting
 
 
+def lock_meeting(meeting: IntervisionMeeting) -> None:
+    """Hold the meeting's row lock until commit and re-read it (with its roles and waivers).
+
+    Every change to a meeting starts here: two members acting on one meeting at once (both
+    passing their turn, one choosing the method while another passes) would otherwise both
+    rewrite the roles from the same old state and collide on their unique keys. The second
+    waits for the first to commit and then sees its result. (SQLite serialises writers by
+    BEGIN IMMEDIATE anyway; see learnpath/db.py.)
+    """
+    db.session.refresh(meeting, with_for_update=True)
+
+
 def _require_member(meeting: IntervisionMeeting, user: User) -> None:
     if not is_member(user, meeting.session.cohort):
         raise CohortError(_l("Only members of the group can do this."))
@@ -264,6 +279,7 @@ def _require_open(meeting: IntervisionMeeting) -> None:
 
 def choose_method(meeting: IntervisionMeeting, slug: str, actor: User) -> None:
     """The group picks the method; unconfirmed roles follow the method's roles."""
+    lock_meeting(meeting)
     _require_member(meeting, actor)
     _require_open(meeting)
     if slug not in get_content().intervision_methods:
@@ -275,6 +291,7 @@ def choose_method(meeting: IntervisionMeeting, slug: str, actor: User) -> None:
 
 def waive(meeting: IntervisionMeeting, user: User, waiving: bool) -> None:
     """A member passes (or takes back passing) their turn as case-bringer for this meeting."""
+    lock_meeting(meeting)
     _require_member(meeting, user)
     _require_open(meeting)
     current = {w.user_id for w in meeting.waivers}
@@ -290,6 +307,7 @@ def set_roles(
     meeting: IntervisionMeeting, assignment: Mapping[str, int | None], actor: User
 ) -> None:
     """The chair confirms or changes the roles (members only, one role per person)."""
+    lock_meeting(meeting)
     _require_open(meeting)
     if meeting.role_map.get(IntervisionRole.CHAIR) != actor.id:
         raise CohortError(_l("Only the chair of this meeting can change the roles."))
@@ -311,6 +329,7 @@ def set_roles(
 
 def submit_case(meeting: IntervisionMeeting, text: str, actor: User) -> None:
     """The case-bringer describes the case beforehand (read by group members only)."""
+    lock_meeting(meeting)
     _require_open(meeting)
     if meeting.role_map.get(IntervisionRole.CASE_BRINGER) != actor.id:
         raise CohortError(_l("Only the case-bringer of this meeting can describe the case."))
@@ -324,6 +343,7 @@ def submit_case(meeting: IntervisionMeeting, text: str, actor: User) -> None:
 
 def save_notes(meeting: IntervisionMeeting, text: str, actor: User) -> None:
     """A member records the notes of the meeting once it has started (members only)."""
+    lock_meeting(meeting)
     _require_member(meeting, actor)
     if meeting.session.starts_at > utcnow():
         raise CohortError(_l("Notes can be written once the meeting has started."))

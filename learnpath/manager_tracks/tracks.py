@@ -13,12 +13,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from learnpath.accounts.models import Role, User
-from learnpath.cohorts.models import ACTIVE_STATUSES, Cohort, CohortKind, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import (
+    ACTIVE_STATUSES,
+    Cohort,
+    CohortKind,
+    CohortSession,
+    Enrolment,
+    EnrolmentStatus,
+)
 from learnpath.cohorts.tracks import SessionPlan, Slot, Track, Wording, register
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.manager_tracks import hierarchy
-from learnpath.schedule.models import CohortSession
 
 #: Intervision groups: 4–8 people, 5–6 is best.
 INTERVISION_MIN, INTERVISION_MAX = 4, 8

@@ -21,6 +21,7 @@ from learnpath.cohorts import services as cohorts
 from learnpath.cohorts.models import (
     Cohort,
     CohortKind,
+    CohortSession,
     CohortStatus,
     Enrolment,
     SignupMode,
@@ -49,7 +50,6 @@ from learnpath.manager_tracks.forms import (
 )
 from learnpath.manager_tracks.models import IntervisionMeeting
 from learnpath.manager_tracks.services import MAX_TEXT
-from learnpath.schedule.models import CohortSession
 from learnpath.web.access import roles
 from learnpath.web.actions import commit, run_action
 from learnpath.web.forms import ConfirmForm
@@ -199,7 +199,7 @@ def mine() -> ResponseReturnValue:
     )
 
 
-@bp.route("/groepen/<int:cohort_id>/aanmelden", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/aanmelden", methods=["POST"])
 @roles(Role.MANAGER)
 def sign_up(cohort_id: int) -> ResponseReturnValue:
     """Sign up for a group (or accept an invitation): a seat, or the waitlist."""
@@ -223,7 +223,7 @@ def _own_membership(cohort_id: int) -> Enrolment:
     return enrolment
 
 
-@bp.route("/groepen/<int:cohort_id>/bevestigen", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bevestigen", methods=["POST"])
 @roles(Role.MANAGER)
 def confirm(cohort_id: int) -> ResponseReturnValue:
     """Confirm a place offered after moving up from the waitlist (claim window)."""
@@ -234,18 +234,19 @@ def confirm(cohort_id: int) -> ResponseReturnValue:
     return redirect(url_for("manager_tracks.mine"))
 
 
-@bp.route("/groepen/<int:cohort_id>/afmelden", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/afmelden", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def withdraw(cohort_id: int) -> ResponseReturnValue:
-    """Leave a group, its waitlist, or decline an invitation."""
+    """Ask for confirmation, then leave a group, its waitlist, or decline an invitation."""
     enrolment = _own_membership(cohort_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    run_action(
-        lambda: cohorts.withdraw(enrolment),
-        _("You have been signed out of %(name)s.", name=enrolment.cohort.name),
-    )
-    return redirect(url_for("manager_tracks.mine"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        run_action(
+            lambda: cohorts.withdraw(enrolment),
+            _("You have been signed out of %(name)s.", name=enrolment.cohort.name),
+        )
+        return redirect(url_for("manager_tracks.mine"))
+    return render_template("manager_tracks/withdraw.html", enrolment=enrolment, form=form)
 
 
 def _member_cohort(cohort_id: int) -> Cohort:
@@ -256,7 +257,7 @@ def _member_cohort(cohort_id: int) -> Cohort:
     return cohort
 
 
-@bp.route("/groepen/<int:cohort_id>")
+@bp.route("/groepen/<id:cohort_id>")
 @roles(Role.MANAGER)
 def group(cohort_id: int) -> ResponseReturnValue:
     """A member's view of the group: meetings (with materials for workshops) and members."""
@@ -310,7 +311,7 @@ def _roles_form(meeting: IntervisionMeeting, members: list[User]) -> RolesForm:
     return form
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>")
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>")
 @roles(Role.MANAGER)
 def meeting(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """An intervision meeting: method, roles, agenda with start times, case and notes."""
@@ -355,7 +356,7 @@ def _back(item: IntervisionMeeting) -> ResponseReturnValue:
     )
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>/methode", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>/methode", methods=["POST"])
 @roles(Role.MANAGER)
 def choose_method(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """The group picks the method for this meeting."""
@@ -371,7 +372,7 @@ def choose_method(cohort_id: int, session_id: int) -> ResponseReturnValue:
     return _back(item)
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>/rollen", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>/rollen", methods=["POST"])
 @roles(Role.MANAGER)
 def set_roles(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """The chair confirms or changes the proposed roles."""
@@ -385,7 +386,7 @@ def set_roles(cohort_id: int, session_id: int) -> ResponseReturnValue:
     return _back(item)
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>/overslaan", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>/overslaan", methods=["POST"])
 @roles(Role.MANAGER)
 def waive(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Pass (or take back passing) one's turn as case-bringer for this meeting."""
@@ -413,11 +414,15 @@ def _save_text(
     if form.validate_on_submit():
         run_action(lambda: save(item, text.data or "", current_user), success)
     else:
-        flash(" ".join(text.errors) or _("Write 1 to %(n)s characters.", n=MAX_TEXT), "error")
+        flash(
+            " ".join(str(error) for error in text.errors)
+            or _("Write 1 to %(n)s characters.", n=MAX_TEXT),
+            "error",
+        )
     return _back(item)
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>/casus", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>/casus", methods=["POST"])
 @roles(Role.MANAGER)
 def save_case(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """The case-bringer saves the short case description."""
@@ -431,7 +436,7 @@ def save_case(cohort_id: int, session_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/groepen/<int:cohort_id>/bijeenkomsten/<int:session_id>/notities", methods=["POST"])
+@bp.route("/groepen/<id:cohort_id>/bijeenkomsten/<id:session_id>/notities", methods=["POST"])
 @roles(Role.MANAGER)
 def save_notes(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """A member saves the notes of the meeting."""

@@ -42,11 +42,10 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 
 from learnpath.accounts.models import Organisation, Role, User, UserRole
-from learnpath.cohorts.models import Enrolment
+from learnpath.cohorts.models import CohortSession, Enrolment
 from learnpath.extensions import db
 from learnpath.privacy import services
 from learnpath.privacy.models import RetentionRun
-from learnpath.schedule.models import CohortSession
 
 log = logging.getLogger(__name__)
 

@@ -61,7 +61,7 @@ def users() -> ResponseReturnValue:
     )
 
 
-@bp.route("/gebruikers/<int:user_id>/export.json")
+@bp.route("/gebruikers/<id:user_id>/export.json")
 @roles(Role.ADMIN)
 def export_user(user_id: int) -> ResponseReturnValue:
     """Download everything about a user of the own organisation (recorded in the audit log)."""
@@ -71,7 +71,7 @@ def export_user(user_id: int) -> ResponseReturnValue:
     return _download(user)
 
 
-@bp.route("/gebruikers/<int:user_id>/wissen", methods=["GET", "POST"])
+@bp.route("/gebruikers/<id:user_id>/wissen", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def erase_user(user_id: int) -> ResponseReturnValue:
     """Confirm and carry out the erasure of a user's personal data."""

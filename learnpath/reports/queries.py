@@ -32,14 +32,16 @@ from learnpath.assignments.models import (
     SubmissionStatus,
 )
 from learnpath.cohorts.models import (
+    Attendance,
     Cohort,
     CohortKind,
+    CohortSession,
     CohortStatus,
     Enrolment,
     EnrolmentStatus,
+    SessionStatus,
 )
 from learnpath.extensions import db
-from learnpath.schedule.models import Attendance, CohortSession, SessionStatus
 
 Counts = dict[tuple[int | None, Hashable], int]
 _Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")

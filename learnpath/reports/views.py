@@ -92,7 +92,7 @@ def dashboard_csv(slug: str) -> ResponseReturnValue:
     return _csv(report, slug, f"{slug}-{suffix}.csv")
 
 
-@bp.route("/groepen/<int:cohort_id>")
+@bp.route("/groepen/<id:cohort_id>")
 @roles(Role.FACILITATOR)
 def cohort(cohort_id: int) -> ResponseReturnValue:
     """Show the figures of one of the facilitator's own cohorts."""
@@ -105,7 +105,7 @@ def cohort(cohort_id: int) -> ResponseReturnValue:
     return render_template("reports/cohort.html", cohort=group, report=report, csv_urls=csv_urls)
 
 
-@bp.route("/groepen/<int:cohort_id>/<slug>.csv")
+@bp.route("/groepen/<id:cohort_id>/<slug>.csv")
 @roles(Role.FACILITATOR)
 def cohort_csv(cohort_id: int, slug: str) -> ResponseReturnValue:
     """Download one table of a cohort report as CSV."""

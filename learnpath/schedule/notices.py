@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from learnpath.cohorts.models import Cohort
+from learnpath.cohorts.models import Cohort, CohortSession
 from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
 from learnpath.notifications.services import queue_message
-from learnpath.schedule.models import CohortSession
 from learnpath.schedule.signals import SessionChange, sessions_changed
 from learnpath.web.urls import external_url
 

@@ -16,13 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from learnpath.accounts.models import User
-from learnpath.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import (
+    Cohort,
+    CohortSession,
+    CohortStatus,
+    Enrolment,
+    EnrolmentStatus,
+    SessionStatus,
+)
 from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.preferences import preferences_url
 from learnpath.notifications.services import not_yet_queued, queue_message
-from learnpath.schedule.models import CohortSession, SessionStatus
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from learnpath.accounts.models import Organisation, User
-from learnpath.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.schedule import services as schedule
-from learnpath.schedule.models import CohortSession
 from tests.factories import enrol, make_cohort  # noqa: F401  (the calendar tests' factories too)
 
 PROGRAMME = CAREER_PROGRAMME

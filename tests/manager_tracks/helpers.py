@@ -7,13 +7,12 @@ from datetime import date, time, timedelta
 
 from learnpath.accounts.models import Organisation, User
 from learnpath.cohorts import services as cohorts
-from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
+from learnpath.cohorts.models import Cohort, CohortKind, CohortSession, Enrolment
 from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.manager_tracks import services
 from learnpath.schedule import services as schedule
-from learnpath.schedule.models import CohortSession
 from tests.factories import future_monday
 
 SERIES = "het-goede-loopbaangesprek"

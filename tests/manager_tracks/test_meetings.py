@@ -9,7 +9,7 @@ import pytest
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts.filters import session_name
-from learnpath.cohorts.models import CohortKind
+from learnpath.cohorts.models import AttendanceStatus, CohortKind
 from learnpath.cohorts.services import CohortError
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
@@ -18,7 +18,6 @@ from learnpath.ical.events import session_name as ical_session_name
 from learnpath.manager_tracks import services
 from learnpath.manager_tracks.agenda import agenda
 from learnpath.schedule import services as schedule
-from learnpath.schedule.models import AttendanceStatus
 from tests.manager_tracks.helpers import make_group, plan_next, plan_workshop
 
 SECRET = "Mijn teamlid wil weg en ik weet niet hoe ik dat bespreek"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
+from learnpath.cohorts.models import CohortSession
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
@@ -19,7 +20,6 @@ from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
 from learnpath.schedule import reminders
 from learnpath.schedule import services as schedule
-from learnpath.schedule.models import CohortSession
 from tests.factories import make_cohort, plan
 from tests.notifications.smtp import SmtpServer, flask_process
 

@@ -19,7 +19,7 @@ from learnpath.assignments.models import (
     Submission,
     SubmissionStatus,
 )
-from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import CohortSession, Enrolment, EnrolmentStatus
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -27,7 +27,6 @@ from learnpath.manager_tracks.models import IntervisionMeeting
 from learnpath.privacy import retention
 from learnpath.privacy.models import RetentionRun
 from learnpath.reports import services as reports
-from learnpath.schedule.models import CohortSession
 from tests.db_scan import all_text_values
 from tests.reports.data import generate
 

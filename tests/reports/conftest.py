@@ -22,8 +22,8 @@ def big(org):
 def year_of(data) -> int:
     from sqlalchemy import func, select
 
+    from learnpath.cohorts.models import CohortSession
     from learnpath.extensions import db
-    from learnpath.schedule.models import CohortSession
 
     first = db.session.scalar(
         select(func.min(CohortSession.starts_at)).where(

@@ -25,8 +25,11 @@ from learnpath.assignments.models import (
     SubmissionStatus,
 )
 from learnpath.cohorts.models import (
+    Attendance,
+    AttendanceStatus,
     Cohort,
     CohortKind,
+    CohortSession,
     DropoutReason,
     Enrolment,
     EnrolmentStatus,
@@ -35,7 +38,6 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
 
 SLUGS = ("intro", "verdieping", "actie")
 TOOK_PART = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
@@ -217,7 +219,7 @@ def _manager_tracks(
 ) -> None:
     """Managers in workshop groups (three meetings) and intervision groups (two held, one to
     come, one cancelled), with attendance of the meetings held."""
-    from learnpath.schedule.models import SessionStatus
+    from learnpath.cohorts.models import SessionStatus
 
     people = [
         ManagerFact(

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
-from learnpath.cohorts.models import CohortChange
+from learnpath.cohorts.models import Attendance, AttendanceStatus, CohortChange, CohortSession
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
-from learnpath.schedule.models import Attendance, AttendanceStatus, CohortSession
 from tests.factories import future_monday, make_cohort, plan
 
 
