@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -98,9 +99,16 @@ def orgs_create(slug: str, name: str, timezone: str) -> None:
     click.echo(f"Created organisation {name} ({slug}).")
 
 
+def _pair(command: Callable[[str, str], None]) -> Callable[..., None]:
+    """The ``--a SLUG --b SLUG`` options naming the two organisations of a partnership."""
+    command = click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")(
+        command
+    )
+    return click.option("--a", "slug_a", required=True, help="Slug of one organisation.")(command)
+
+
 @orgs_cli.command("partner")
-@click.option("--a", "slug_a", required=True, help="Slug of one organisation.")
-@click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")
+@_pair
 def orgs_partner(slug_a: str, slug_b: str) -> None:
     """Record a partnership (platform operator); active once both organisations' admins consent."""
     a, b = _organisation(slug_a), _organisation(slug_b)
@@ -114,8 +122,7 @@ def orgs_partner(slug_a: str, slug_b: str) -> None:
 
 
 @orgs_cli.command("unpartner")
-@click.option("--a", "slug_a", required=True, help="Slug of one organisation.")
-@click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")
+@_pair
 def orgs_unpartner(slug_a: str, slug_b: str) -> None:
     """Delete a partnership; cohorts can no longer be opened to the other's staff."""
     a, b = _organisation(slug_a), _organisation(slug_b)
