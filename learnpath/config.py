@@ -134,6 +134,9 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(values["SQLALCHEMY_DATABASE_URI"])
     )
     values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
+    if not values.get("MAIL_BACKEND"):
+        # A first run has no mail server: development writes .eml files, production sends.
+        values["MAIL_BACKEND"] = "smtp" if production else "file"
     values.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -37,3 +37,15 @@ def test_environment_selects_postgresql(tmp_path, monkeypatch):
         build_config(str(tmp_path), {})["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/x"
     )
     assert normalise_database_url("sqlite:///a") == "sqlite:///a"
+
+
+def test_mail_goes_to_files_in_development_and_over_smtp_in_production(tmp_path, monkeypatch):
+    """A first run (`make run`, the scheduler) has no mail server: development writes .eml files
+    (as the README says); production sends over SMTP unless told otherwise."""
+    monkeypatch.delenv("LEARNPATH_MAIL_BACKEND", raising=False)
+    monkeypatch.delenv("LEARNPATH_ENV", raising=False)
+    assert build_config(str(tmp_path), {})["MAIL_BACKEND"] == "file"
+    production = {"ENV": "production", "SECRET_KEY": "s"}
+    assert build_config(str(tmp_path), production)["MAIL_BACKEND"] == "smtp"
+    monkeypatch.setenv("LEARNPATH_MAIL_BACKEND", "smtp")
+    assert build_config(str(tmp_path), {})["MAIL_BACKEND"] == "smtp"
