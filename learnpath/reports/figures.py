@@ -27,11 +27,13 @@ from learnpath.reports import charts, queries
 from learnpath.reports.anonymity import (
     ALL,
     Key,
+    Matrix,
     Protected,
     View,
     derived_visible,
     key_of,
     protect,
+    protect_linked,
     publishable,
 )
 
@@ -67,6 +69,7 @@ OPEN = "open"
 GOAL_COLUMNS = (*ACHIEVEMENTS, OPEN)
 #: People with a final plan who did not look back yet.
 NO_FOLLOW_UP = "none"
+RESULT_COLUMNS = (*RESULTS, NO_FOLLOW_UP)
 MANAGER_TRACKS = {
     CohortKind.WORKSHOP.value: _l("Workshop groups"),
     CohortKind.INTERVISION.value: _l("Intervision groups"),
@@ -192,6 +195,8 @@ class Builder:
         self.fmt = Formatter(inputs.threshold)
         self.pop = queries.population(inputs.scope)
         self.departments: list[int | None] = list(inputs.department_names)
+        self._linked: dict[str, Protected] | None = None
+        self._cohort_facts: list[queries.CohortFacts] = []
 
     def counts(self, counts: queries.Counts) -> queries.Counts:
         return counts if self.inputs.by_department else _collapse(counts)
@@ -205,18 +210,98 @@ class Builder:
         departments = self.departments if self.inputs.by_department else [None]
         return protect(self.counts(counts), columns, departments, self.inputs.threshold, people)
 
+    # -- the figures several tables share ----------------------------------------------------
+
+    def linked(self) -> dict[str, Protected]:
+        """The tables that show the same figures, protected together (``protect_linked``).
+
+        A department's registrations (status and cohorts tables) and waitlist, the people who
+        dropped out (status and drop-out tables), the people who took part (every assignment
+        and action-plan row) and the people with a final action plan (action plans and
+        results) are each one figure: hidden in one table, hidden in all.
+        """
+        if self._linked is None:
+            self._linked = protect_linked(self._matrices(), self.inputs.threshold)
+        return self._linked
+
+    def _figure(self, name: str, column: Hashable | None = None) -> dict[Key, Hashable]:
+        """The keys of a shared figure (a total, or a column) in every view, by name."""
+        depts = self.departments if self.inputs.by_department else [None]
+        names: dict[Key, Hashable] = {key_of(d, column): (name, d) for d in depts}
+        names[key_of(ALL, column)] = (name, ALL)
+        return names
+
+    def _matrices(self) -> dict[str, Matrix]:
+        depts = self.departments if self.inputs.by_department else [None]
+
+        def matrix(
+            counts: queries.Counts, columns: Sequence[Hashable], shared: dict[Key, Hashable]
+        ) -> Matrix:
+            return Matrix(self.counts(counts), columns, depts, shared=shared)
+
+        grouped: queries.Counts = {}
+        for (dept, status), value in queries.status_counts(self.pop).items():
+            group = next(g for g, members in STATUS_GROUPS.items() if status in members)
+            grouped[(dept, group)] = grouped.get((dept, group), 0) + value
+        result = {
+            "status": matrix(
+                grouped,
+                list(STATUS_GROUPS),
+                self._figure("registrations")
+                | self._figure("waitlist", "waitlisted")
+                | self._figure("dropped_out", "dropped_out"),
+            )
+        }
+        self._cohort_facts = queries.cohort_facts(self.pop)
+        registrations, waitlist = queries.cohort_counts(self.pop)
+        ids = [f.id for f in self._cohort_facts]
+        result["registrations"] = matrix(registrations, ids, self._figure("registrations"))
+        result["waitlist"] = matrix(waitlist, ids, self._figure("waitlist"))
+
+        dropouts: queries.Counts = {}
+        for (dept, reason), value in queries.dropout_counts(self.pop).items():
+            key = (dept, reason or DropoutReason.OTHER.value)
+            dropouts[key] = dropouts.get(key, 0) + value
+        reasons = [r.value for r in DropoutReason]
+        result["dropout"] = matrix(dropouts, reasons, self._figure("dropped_out"))
+
+        took_part = queries.took_part_counts(self.pop)
+        handed = queries.handed_in_counts(self.pop)
+        for slug, _title in self._assignments():
+            counts: queries.Counts = {}
+            for dept, n in took_part.items():
+                done = handed.get((dept, slug), 0)
+                counts[(dept, "handed_in")] = done
+                counts[(dept, "not")] = max(0, n - done)
+            result[f"assignment:{slug}"] = matrix(
+                counts, ["handed_in", "not"], self._figure("took_part")
+            )
+        steps = queries.plan_step_counts(self.pop)
+        for step in PLAN_STEPS:
+            counts = {}
+            for dept, n in took_part.items():
+                done = steps.get((dept, step), 0)
+                counts[(dept, "yes")] = done
+                counts[(dept, "not")] = max(0, n - done)
+            shared = self._figure("took_part")
+            if step == "finalised":
+                shared |= self._figure("finalised", "yes")
+            result[f"step:{step}"] = matrix(counts, ["yes", "not"], shared)
+
+        outcomes: queries.Counts = {}
+        for (dept, outcome), value in queries.result_counts(self.pop).items():
+            key = (dept, outcome if outcome is not None else NO_FOLLOW_UP)
+            outcomes[key] = outcomes.get(key, 0) + value
+        result["results"] = matrix(outcomes, RESULT_COLUMNS, self._figure("finalised"))
+        return result
+
     # -- tables ---------------------------------------------------------------------------
 
     def people(self) -> Protected:
         return self.protect(queries.people_counts(self.pop), ["people"])
 
     def status(self) -> Table:
-        raw = queries.status_counts(self.pop)
-        grouped: queries.Counts = {}
-        for (dept, status), value in raw.items():
-            group = next(g for g, members in STATUS_GROUPS.items() if status in members)
-            grouped[(dept, group)] = grouped.get((dept, group), 0) + value
-        protected = self.protect(grouped, list(STATUS_GROUPS))
+        protected = self.linked()["status"]
         rows = tuple(
             Row(str(STATUS_LABELS[g]), (self.fmt.count(protected, self.view, g),))
             for g in STATUS_GROUPS
@@ -269,10 +354,8 @@ class Builder:
 
     def cohort_protection(self) -> tuple[list[queries.CohortFacts], Protected, Protected]:
         """The cohorts in scope with their protected registrations and waitlists."""
-        facts = queries.cohort_facts(self.pop)
-        registrations, waitlist = queries.cohort_counts(self.pop)
-        ids = [f.id for f in facts]
-        return facts, self.protect(registrations, ids), self.protect(waitlist, ids)
+        linked = self.linked()
+        return self._cohort_facts, linked["registrations"], linked["waitlist"]
 
     def cohorts_table(self) -> Table:
         facts, regs, waits = self.cohort_protection()
@@ -326,16 +409,9 @@ class Builder:
         )
 
     def assignments(self) -> Table:
-        handed = queries.handed_in_counts(self.pop)
-        took_part = queries.took_part_counts(self.pop)
         rows = []
         for slug, title in self._assignments():
-            counts: queries.Counts = {}
-            for dept, n in took_part.items():
-                done = handed.get((dept, slug), 0)
-                counts[(dept, "handed_in")] = done
-                counts[(dept, "not")] = max(0, n - done)
-            protected = self.protect(counts, ["handed_in", "not"])
+            protected = self.linked()[f"assignment:{slug}"]
             done_cell = self.fmt.count(protected, self.view, "handed_in")
             rows.append(
                 Row(
@@ -366,14 +442,9 @@ class Builder:
         )
 
     def dropout(self) -> Table:
-        raw = queries.dropout_counts(self.pop)
-        counts: queries.Counts = {}
-        for (dept, reason), value in raw.items():
-            key = (dept, reason or DropoutReason.OTHER.value)
-            counts[key] = counts.get(key, 0) + value
         # Rows in the enum's order, with the wording of the facilitator's form (no reason: Other).
         reasons = [r.value for r in DropoutReason]
-        protected = self.protect(counts, reasons)
+        protected = self.linked()["dropout"]
         rows = tuple(
             Row(str(DropoutReason(r).label), (self.fmt.count(protected, self.view, r),))
             for r in reasons
@@ -455,16 +526,9 @@ class Builder:
         return [self.plan_steps(), self.goals(), self.results()]
 
     def plan_steps(self) -> Table:
-        steps = queries.plan_step_counts(self.pop)
-        took_part = queries.took_part_counts(self.pop)
         rows = []
         for step, label in PLAN_STEPS.items():
-            counts: queries.Counts = {}
-            for dept, n in took_part.items():
-                done = steps.get((dept, step), 0)
-                counts[(dept, "yes")] = done
-                counts[(dept, "not")] = max(0, n - done)
-            rows.append(Row(str(label), self._yes_no(self.protect(counts, ["yes", "not"]))))
+            rows.append(Row(str(label), self._yes_no(self.linked()[f"step:{step}"])))
         headers = (
             _("Step"),
             _("People"),
@@ -548,13 +612,8 @@ class Builder:
         )
 
     def results(self) -> Table:
-        raw = queries.result_counts(self.pop)
-        counts: queries.Counts = {}
-        for (dept, result), value in raw.items():
-            key = (dept, result if result is not None else NO_FOLLOW_UP)
-            counts[key] = counts.get(key, 0) + value
         labels: dict[str, object] = {**RESULTS, NO_FOLLOW_UP: _l("Not looked back yet")}
-        protected = self.protect(counts, list(labels))
+        protected = self.linked()["results"]
         rows = tuple(
             Row(str(label), (self.fmt.count(protected, self.view, r),))
             for r, label in labels.items()

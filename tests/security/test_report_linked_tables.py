@@ -1,0 +1,257 @@
+"""The tables of one report are protected together (issue 16 point 7, linked tables).
+
+Several tables show the same figure (a department's registrations in the status table and
+in the cohorts table, "dropped out" and the total of the drop-out table, ...). The property
+test generates small reports of three linked tables and proves, by an independent
+exhaustive search over all the tables at once, that no hidden value of any table can be
+worked out from every value shown in every table and every department view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learnpath.reports.anonymity import ALL, Key, Matrix, Protected, key_of, protect, protect_linked
+
+INF = 10**9
+STATUS = ("waitlisted", "dropped_out", "other")
+COHORTS = ("g1", "g2")
+REASONS = ("r1", "r2")
+
+
+def _figure(name: str, depts: list, column: Hashable | None = None) -> dict[Key, Hashable]:
+    names: dict[Key, Hashable] = {key_of(d, column): (name, d) for d in depts}
+    names[key_of(ALL, column)] = (name, ALL)
+    return names
+
+
+def _matrices(
+    status: Mapping[tuple, int], cohorts: Mapping[tuple, int], reasons: Mapping[tuple, int], depts
+) -> dict[str, Matrix]:
+    """The status, cohorts and drop-out tables of a report, as the Builder links them."""
+    return {
+        "status": Matrix(
+            status,
+            STATUS,
+            depts,
+            shared=_figure("registrations", depts) | _figure("dropped_out", depts, "dropped_out"),
+        ),
+        "cohorts": Matrix(cohorts, COHORTS, depts, shared=_figure("registrations", depts)),
+        "dropout": Matrix(reasons, REASONS, depts, shared=_figure("dropped_out", depts)),
+    }
+
+
+# -- the independent search -----------------------------------------------------------------
+
+
+def _cells_of(key: Key, depts: list, cols: tuple) -> list[Key]:
+    kind = key[0]
+    if kind == "cell":
+        return [key]
+    if kind == "row":
+        return [("cell", key[1], c) for c in cols]
+    if kind == "col":
+        return [("cell", d, key[1]) for d in depts]
+    return [("cell", d, c) for d in depts for c in cols]
+
+
+def _known(p: Protected, threshold: int) -> dict[Key, tuple[int, int]]:
+    """What a reader learns about each value: exact, "< t" (1..t-1) or "hidden" (t or more)."""
+    known = {}
+    for key, value in p.values.items():
+        if key not in p.hidden or value == 0:
+            known[key] = (value, value)
+        elif value < threshold:
+            known[key] = (1, threshold - 1)
+        else:
+            known[key] = (threshold, INF)
+    return known
+
+
+def _can_change(
+    table: str,
+    key: Key,
+    result: Mapping[str, Protected],
+    matrices: Mapping[str, Matrix],
+    depts: list,
+    threshold: int,
+) -> bool:
+    """Whether another set of tables agrees with everything shown and differs in ``key``.
+
+    Every cell of every table may change by -1, 0 or +1; each shown value (and each marker)
+    must still hold, and values that stand for the same figure must stay equal.
+    """
+    cells = [
+        (name, ("cell", d, c)) for name, m in matrices.items() for d in depts for c in m.columns
+    ]
+    truth = {(name, k): v for name, p in result.items() for k, v in p.values.items()}
+    known = {(name, k): r for name, p in result.items() for k, r in _known(p, threshold).items()}
+    members = {
+        (name, k): [(name, c) for c in _cells_of(k, depts, tuple(m.columns))]
+        for name, m in matrices.items()
+        for k in result[name].values
+    }
+    figures: dict[Hashable, list[tuple[str, Key]]] = {}
+    for name, m in matrices.items():
+        for k, figure in m.shared.items():
+            figures.setdefault(figure, []).append((name, k))
+    links = [group for group in figures.values() if len(group) > 1]
+    steps = {
+        cell: [s for s in (0, 1, -1) if known[cell][0] <= truth[cell] + s <= known[cell][1]]
+        for cell in cells
+    }
+    target = members[(table, key)]
+    delta: dict[tuple[str, Key], int] = {}
+
+    def bounds(of: tuple[str, Key]) -> tuple[int, int]:
+        parts = members[of]
+        return (
+            sum(delta.get(m, min(steps[m])) for m in parts),
+            sum(delta.get(m, max(steps[m])) for m in parts),
+        )
+
+    def possible(final: bool) -> bool:
+        for of, (low, high) in known.items():
+            least, most = bounds(of)
+            if truth[of] + least > high or truth[of] + most < low:
+                return False
+        for group in links:
+            ranges = [bounds(of) for of in group]
+            if max(r[0] for r in ranges) > min(r[1] for r in ranges):
+                return False
+        return not final or sum(delta[m] for m in target) != 0
+
+    def search(i: int) -> bool:
+        if i == len(cells):
+            return possible(final=True)
+        cell = cells[i]
+        for step in steps[cell]:
+            delta[cell] = step
+            if possible(final=False) and search(i + 1):
+                return True
+        del delta[cell]
+        return False
+
+    cells.sort(key=lambda c: c not in target)
+    return search(0)
+
+
+def assert_nothing_recoverable(result, matrices, depts, threshold) -> None:
+    for name, p in result.items():
+        for key in sorted(p.hidden, key=repr):
+            if p.values[key] and not _can_change(name, key, result, matrices, depts, threshold):
+                shown = {n: sorted(q.hidden, key=repr) for n, q in result.items()}
+                raise AssertionError(f"{name} {key} = {p.values[key]} is given away: {shown}")
+
+
+def assert_linked_figures_agree(result, matrices) -> None:
+    """A figure is hidden in every table that shows it, or in none."""
+    seen: dict[Hashable, bool] = {}
+    for name, m in matrices.items():
+        for key, figure in m.shared.items():
+            if result[name].values.get(key, 0):
+                hidden = key in result[name].hidden
+                assert seen.setdefault(figure, hidden) == hidden, (figure, name)
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> tuple[dict, dict, dict, list, int]:
+    threshold = 5
+    depts: list = list(range(draw(st.integers(1, 2))))
+    value = st.one_of(st.integers(0, 6), st.integers(0, 12))
+    status, cohorts, reasons = {}, {}, {}
+    for d in depts:
+        for c in STATUS:
+            status[(d, c)] = draw(value)
+        total = sum(status[(d, c)] for c in STATUS)
+        first = draw(st.integers(0, total))
+        cohorts[(d, "g1")], cohorts[(d, "g2")] = first, total - first
+        dropped = status[(d, "dropped_out")]
+        first = draw(st.integers(0, dropped))
+        reasons[(d, "r1")], reasons[(d, "r2")] = first, dropped - first
+    return status, cohorts, reasons, depts, threshold
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(reports())
+def test_no_hidden_value_of_any_table_can_be_worked_out_from_all_tables(case):
+    status, cohorts, reasons, depts, threshold = case
+    matrices = _matrices(status, cohorts, reasons, depts)
+    result = protect_linked(matrices, threshold)
+    for (d, c), value in status.items():
+        if 0 < value < threshold:
+            assert result["status"].cell(d, c) is None
+    assert_linked_figures_agree(result, matrices)
+    assert_nothing_recoverable(result, matrices, depts, threshold)
+
+
+# -- the examples -----------------------------------------------------------------------------
+
+#: Department 1 has 9 registrations: 1 on a waitlist, 4 dropped out, 4 otherwise. The status
+#: table hides its row ("hidden", a complement), but the cohorts table, protected on its own,
+#: showed 9 (2 + 7, the 2 hidden with a complement of its own).
+STATUS_1 = {(1, "waitlisted"): 1, (1, "dropped_out"): 4, (1, "other"): 4}
+STATUS_1 |= {(2, "waitlisted"): 6, (2, "dropped_out"): 12, (2, "other"): 4}
+STATUS_1 |= {(3, "waitlisted"): 0, (3, "dropped_out"): 9, (3, "other"): 0}
+COHORTS_1 = {(1, "g1"): 2, (1, "g2"): 7, (2, "g1"): 4, (2, "g2"): 18, (3, "g1"): 9, (3, "g2"): 0}
+
+
+def test_a_department_hidden_in_the_status_table_is_hidden_in_the_cohorts_table_too():
+    depts = [1, 2, 3]
+    reasons = {(d, "r1"): STATUS_1[(d, "dropped_out")] for d in depts}
+    # protected one table at a time, the two tables disagreed: the leak
+    alone = protect(STATUS_1, STATUS, depts, 5), protect(COHORTS_1, COHORTS, depts, 5)
+    assert alone[0].total(1) is None and alone[1].total(1) == 9
+    matrices = _matrices(STATUS_1, COHORTS_1, reasons, depts)
+    result = protect_linked(matrices, 5)
+    assert result["status"].total(1) is None
+    assert result["cohorts"].total(1) is None
+    assert_linked_figures_agree(result, matrices)
+
+
+def test_dropped_out_hidden_in_the_status_table_is_hidden_in_the_dropout_table():
+    """2 drop-outs ("< 5" in the status table) were the plain total of the drop-out table."""
+    depts = [None]
+    status = {(None, "waitlisted"): 0, (None, "dropped_out"): 2, (None, "other"): 20}
+    reasons = {(None, "r1"): 0, (None, "r2"): 2}
+    cohorts = {(None, "g1"): 22, (None, "g2"): 0}
+    assert protect(reasons, REASONS, depts, 5).total(ALL) is None  # the table alone: hidden
+    matrices = _matrices(status, cohorts, reasons, depts)
+    result = protect_linked(matrices, 5)
+    assert result["status"].cell(ALL, "dropped_out") is None
+    assert result["dropout"].total(ALL) is None
+    assert_linked_figures_agree(result, matrices)
+    assert_nothing_recoverable(result, matrices, depts, 5)
+
+
+def test_the_hr_dashboard_shows_each_shared_figure_alike_in_every_table(org):
+    """Through the service the views use: in every view, a figure that two tables show is
+    shown in both with one value, or hidden in both."""
+    from learnpath.content_registry import get_content
+    from learnpath.db import utcnow
+    from learnpath.reports import services
+    from tests.reports.conftest import year_of
+    from tests.reports.data import generate
+
+    data = generate(org, {"Sociaal domein": 34, "Ruimte": 21, "Economie": 12, "Klein": 3})
+    year = year_of(data)
+    _report, selection = services.hr_report(org, year, None, get_content(), utcnow())
+    for dept in (None, *dict(selection.departments)):
+        report, _ = services.hr_report(org, year, dept, get_content(), utcnow())
+        pairs = [
+            (report.table("status").total.cells[0], report.table("cohorts").total.cells[-2]),
+            (report.table("status").rows[3].cells[0], report.table("dropout").total.cells[0]),
+            (report.table("action_plans").rows[0].cells[0], report.table("results").total.cells[0]),
+        ]
+        participants = [
+            row.cells[2]
+            for slug in ("assignments", "action_plans")
+            for row in report.table(slug).rows
+        ]
+        pairs += [(participants[0], other) for other in participants[1:]]
+        for a, b in pairs:
+            assert a.value == b.value, (dept, a, b)
+            assert (a.value is None) == (b.value is None)
