@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnpath.reports.anonymity import ALL, Key, Matrix, Protected, key_of, protect, protect_linked
+from tests.security.suppression_search import cells_of, known_ranges
 
-INF = 10**9
 STATUS = ("waitlisted", "dropped_out", "other")
 COHORTS = ("g1", "g2")
 REASONS = ("r1", "r2")
@@ -47,30 +47,6 @@ def _matrices(
 # -- the independent search -----------------------------------------------------------------
 
 
-def _cells_of(key: Key, depts: list, cols: tuple) -> list[Key]:
-    kind = key[0]
-    if kind == "cell":
-        return [key]
-    if kind == "row":
-        return [("cell", key[1], c) for c in cols]
-    if kind == "col":
-        return [("cell", d, key[1]) for d in depts]
-    return [("cell", d, c) for d in depts for c in cols]
-
-
-def _known(p: Protected, threshold: int) -> dict[Key, tuple[int, int]]:
-    """What a reader learns about each value: exact, "< t" (1..t-1) or "hidden" (t or more)."""
-    known = {}
-    for key, value in p.values.items():
-        if key not in p.hidden or value == 0:
-            known[key] = (value, value)
-        elif value < threshold:
-            known[key] = (1, threshold - 1)
-        else:
-            known[key] = (threshold, INF)
-    return known
-
-
 def _can_change(
     table: str,
     key: Key,
@@ -88,9 +64,11 @@ def _can_change(
         (name, ("cell", d, c)) for name, m in matrices.items() for d in depts for c in m.columns
     ]
     truth = {(name, k): v for name, p in result.items() for k, v in p.values.items()}
-    known = {(name, k): r for name, p in result.items() for k, r in _known(p, threshold).items()}
+    known = {
+        (name, k): r for name, p in result.items() for k, r in known_ranges(p, threshold).items()
+    }
     members = {
-        (name, k): [(name, c) for c in _cells_of(k, depts, tuple(m.columns))]
+        (name, k): [(name, c) for c in cells_of(k, depts, tuple(m.columns))]
         for name, m in matrices.items()
         for k in result[name].values
     }

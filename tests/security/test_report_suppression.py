@@ -17,32 +17,7 @@ from hypothesis import strategies as st
 from learnpath.reports.anonymity import ALL, Key, Protected, key_of, protect
 from learnpath.reports.figures import Cell, Formatter
 from learnpath.reports.queries import CohortFacts
-
-INF = 10**9
-
-
-def _cells_of(key: Key, depts: list, cols: list) -> list[Key]:
-    kind = key[0]
-    if kind == "cell":
-        return [key]
-    if kind == "row":
-        return [("cell", key[1], c) for c in cols]
-    if kind == "col":
-        return [("cell", d, key[1]) for d in depts]
-    return [("cell", d, c) for d in depts for c in cols]
-
-
-def _shown(p: Protected, threshold: int) -> dict[Key, tuple[int, int]]:
-    """What a reader of every view learns about each value: a range [low, high]."""
-    known = {}
-    for key, value in p.values.items():
-        if key not in p.hidden or value == 0:
-            known[key] = (value, value)
-        elif value < threshold:
-            known[key] = (1, threshold - 1)
-        else:
-            known[key] = (threshold, INF)
-    return known
+from tests.security.suppression_search import cells_of, known_ranges
 
 
 def _can_change(
@@ -58,12 +33,12 @@ def _can_change(
     +1/-1 changes, so it suffices to look for a change of every cell by -1, 0 or +1.
     """
     cells = [("cell", d, c) for d in depts for c in cols]
-    constraints = [(k, _cells_of(k, depts, cols)) for k in known]
+    constraints = [(k, cells_of(k, depts, cols)) for k in known]
     steps = {}
     for cell in cells:
         low, high = known[cell]
         steps[cell] = [s for s in (0, 1, -1) if low <= truth[cell] + s <= high]
-    target = _cells_of(key, depts, cols)
+    target = cells_of(key, depts, cols)
     delta: dict[Key, int] = {}
 
     def possible(final: bool) -> bool:
@@ -92,7 +67,7 @@ def _can_change(
 
 
 def assert_nothing_recoverable(p: Protected, depts: list, cols: list, threshold: int) -> None:
-    known = _shown(p, threshold)
+    known = known_ranges(p, threshold)
     for key in sorted(p.hidden, key=repr):
         if p.values[key] and not _can_change(key, known, p.values, depts, cols):
             raise AssertionError(f"{key} = {p.values[key]} can be worked out from {known}")
