@@ -13,6 +13,7 @@ from learnpath.accounts.models import Organisation
 from learnpath.extensions import db
 from learnpath.lti import adapter, fetching, keys, services
 from learnpath.lti.models import AdminRoleMapping, Registration
+from tests.lti.helpers import login_redirect
 from tests.lti.platform import TestPlatform, parse_auth_form
 
 
@@ -59,18 +60,7 @@ def launch(client: Any, lti: Lti) -> LaunchDriver:
     """Drive login initiation -> platform auth -> id_token POST; return the launch response."""
 
     def run(hint: str, tamper: Callable[[str], str] | None = None) -> Any:
-        platform = lti.platform
-        start = client.get(
-            "/lti/login",
-            query_string={
-                "iss": platform.issuer,
-                "login_hint": hint,
-                "target_link_uri": "http://localhost/lti/launch",
-                "client_id": platform.client_id,
-                "lti_deployment_id": platform.deployment_id,
-            },
-        )
-        assert start.status_code == 302, start.text
+        start = login_redirect(client, lti, hint)
         form = parse_auth_form(requests.get(start.headers["Location"], timeout=10).text)
         assert form["action"] == "http://localhost/lti/launch"
         token = tamper(form["id_token"]) if tamper else form["id_token"]

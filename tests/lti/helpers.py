@@ -17,8 +17,8 @@ from learnpath.lti.models import UserLink
 from tests.lti.platform import CLAIM, LEARNER
 
 
-def start_login(client: Any, lti: Any, hint: str = "hint", **query: str) -> dict[str, str]:
-    """GET /lti/login as the platform would; return the state and nonce it handed out."""
+def login_redirect(client: Any, lti: Any, hint: str = "hint", **query: str) -> Any:
+    """GET /lti/login as the platform would; return the redirect to the platform's auth page."""
     platform = lti.platform
     response = client.get(
         "/lti/login",
@@ -32,6 +32,12 @@ def start_login(client: Any, lti: Any, hint: str = "hint", **query: str) -> dict
         },
     )
     assert response.status_code == 302, response.text
+    return response
+
+
+def start_login(client: Any, lti: Any, hint: str = "hint", **query: str) -> dict[str, str]:
+    """GET /lti/login as the platform would; return the state and nonce it handed out."""
+    response = login_redirect(client, lti, hint, **query)
     params = {k: v[0] for k, v in parse_qs(urlsplit(response.headers["Location"]).query).items()}
     return {"state": params["state"], "nonce": params["nonce"]}
 

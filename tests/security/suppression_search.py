@@ -3,7 +3,8 @@ property tests (test_report_suppression.py, test_report_linked_tables.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from typing import Any
 
 from learnpath.reports.anonymity import Key, Protected
 
@@ -34,3 +35,29 @@ def known_ranges(p: Protected, threshold: int) -> dict[Key, tuple[int, int]]:
         else:
             known[key] = (threshold, INF)
     return known
+
+
+def find_change(
+    cells: Sequence[Hashable],
+    steps: Mapping[Hashable, Sequence[int]],
+    delta: dict[Any, int],
+    possible: Callable[[bool], bool],
+    target: Collection[Hashable],
+) -> bool:
+    """Backtrack over one step per cell (filling ``delta``, which ``possible`` reads) for a
+    change that ``possible(final=True)`` accepts; ``possible(final=False)`` prunes early.
+    The cells of ``target`` go first, so that a change of the target is decided early."""
+    order = sorted(cells, key=lambda c: c not in target)
+
+    def search(i: int) -> bool:
+        if i == len(order):
+            return possible(True)
+        cell = order[i]
+        for step in steps[cell]:
+            delta[cell] = step
+            if possible(False) and search(i + 1):
+                return True
+        del delta[cell]
+        return False
+
+    return search(0)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnpath.reports.anonymity import ALL, Key, Matrix, Protected, key_of, protect, protect_linked
-from tests.security.suppression_search import cells_of, known_ranges
+from tests.security.suppression_search import cells_of, find_change, known_ranges
 
 STATUS = ("waitlisted", "dropped_out", "other")
 COHORTS = ("g1", "g2")
@@ -102,19 +102,7 @@ def _can_change(
                 return False
         return not final or sum(delta[m] for m in target) != 0
 
-    def search(i: int) -> bool:
-        if i == len(cells):
-            return possible(final=True)
-        cell = cells[i]
-        for step in steps[cell]:
-            delta[cell] = step
-            if possible(final=False) and search(i + 1):
-                return True
-        del delta[cell]
-        return False
-
-    cells.sort(key=lambda c: c not in target)
-    return search(0)
+    return find_change(cells, steps, delta, possible, target)
 
 
 def assert_nothing_recoverable(result, matrices, depts, threshold) -> None:

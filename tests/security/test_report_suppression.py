@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from learnpath.reports.anonymity import ALL, Key, Protected, key_of, protect
 from learnpath.reports.figures import Cell, Formatter
 from learnpath.reports.queries import CohortFacts
-from tests.security.suppression_search import cells_of, known_ranges
+from tests.security.suppression_search import cells_of, find_change, known_ranges
 
 
 def _can_change(
@@ -50,20 +50,7 @@ def _can_change(
                 return False
         return not final or sum(delta[m] for m in target) != 0
 
-    def search(i: int) -> bool:
-        if i == len(cells):
-            return possible(final=True)
-        cell = cells[i]
-        for step in steps[cell]:
-            delta[cell] = step
-            if possible(final=False) and search(i + 1):
-                return True
-        del delta[cell]
-        return False
-
-    # cells of the key first, so that a change of the key is decided early
-    cells.sort(key=lambda c: c not in target)
-    return search(0)
+    return find_change(cells, steps, delta, possible, target)
 
 
 def assert_nothing_recoverable(p: Protected, depts: list, cols: list, threshold: int) -> None:
