@@ -103,7 +103,9 @@ class FileTransport:
 def transport_from_config() -> Transport:
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
-        return FileTransport(Path(current_app.instance_path) / "mail")
+        return FileTransport(
+            Path(config.get("MAIL_DIR") or Path(current_app.instance_path, "mail"))
+        )
     return SmtpTransport(
         host=config["SMTP_HOST"],
         port=int(config["SMTP_PORT"]),
@@ -199,6 +201,20 @@ def send_one(message_id: int, transport: Transport) -> bool:
         message.attempts += 1
         message.claimed_at = None
     db.session.commit()
+    log.info(
+        "message %s: %s",
+        message.id,
+        message.status,
+        extra={
+            "event": "mail_delivery",
+            "outbox_id": message.id,
+            "kind": message.kind,
+            "status": str(message.status),
+            "attempts": message.attempts,
+            # The request that queued it (None for a job's), so one id follows the whole way.
+            "request_id": message.request_id,
+        },
+    )
     return message.status == OutboxStatus.SENT
 
 

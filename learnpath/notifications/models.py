@@ -45,6 +45,8 @@ class OutboxMessage(Model):
     #: Stable RFC 5322 Message-ID, so a retried delivery is recognisable as the same message.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    #: The X-Request-ID of the request that queued it (in the delivery's log line); None from jobs.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, length=20),
         default=OutboxStatus.PENDING,
@@ -60,3 +62,26 @@ class OutboxMessage(Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to {self.recipient_email} {self.status}>"
+
+
+class ReminderItem(Model):
+    """One reminder item (one person, one thing, one moment) and the outbox row that carries it.
+
+    A reminder job marks each item it mails in the same transaction as the message: alone or
+    bundled with others in one digest, it is queued once. ``key`` is unique (two schedulers
+    racing cannot both mark it), and a crash before the commit leaves neither the message nor
+    the marks, so the next run queues the item again.
+    """
+
+    __tablename__ = "reminder_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    recipient_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    outbox_message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id"), index=True)
+    #: The item's own kind, e.g. "reminder.assignment.due_soon" (the message may be a digest).
+    kind: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReminderItem {self.key} message={self.outbox_message_id}>"

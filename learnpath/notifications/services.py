@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from learnpath import telemetry
 from learnpath.extensions import db
 from learnpath.notifications.mime import header_text
 from learnpath.notifications.models import OutboxMessage
@@ -151,6 +152,7 @@ def _queue(
         ics_method=ics_method,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         idempotency_key=idempotency_key,
+        request_id=telemetry.request_id(),
     )
     if idempotency_key is None:
         db.session.add(message)
@@ -163,5 +165,10 @@ def _queue(
         except IntegrityError:
             log.info("message %s was queued concurrently; skipped", idempotency_key)
             return None
-    log.info("queued %s message %s", kind, message.id)
+    log.info(
+        "queued %s message %s",
+        kind,
+        message.id,
+        extra={"event": "mail_queued", "outbox_id": message.id, "kind": kind},
+    )
     return message

@@ -24,6 +24,7 @@ ALLOWED = {
     "content",
     "content_registry",
     "jobs",
+    "telemetry",
 }
 
 

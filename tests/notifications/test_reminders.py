@@ -17,10 +17,10 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
-from learnpath.notifications.models import OutboxMessage
+from learnpath.notifications.models import OutboxMessage, ReminderItem
 from learnpath.schedule import reminders
 from learnpath.schedule import services as schedule
-from tests.factories import make_cohort, plan
+from tests.factories import local, make_cohort, plan
 from tests.notifications.smtp import SmtpServer, flask_process
 
 
@@ -59,8 +59,14 @@ def test_day_before_and_hour_before(setup):
     assert (
         sorted(m.kind for m in mails) == ["reminder.session.1h"] * 3 + ["reminder.session.24h"] * 3
     )
-    body = next(m for m in mails if m.kind == "reminder.session.24h").body_text
-    assert "Morgen heb je Introductiesessie" in body
+    day_before = next(m for m in mails if m.kind == "reminder.session.24h")
+    at = local(intro).strftime("%H:%M")
+    # Said from the actual distance: 23 hours before a morning session is "tomorrow".
+    assert day_before.subject == f"Herinnering: Introductiesessie, morgen om {at}"
+    body = day_before.body_text
+    assert f"Introductiesessie van {intro.cohort.name} begint morgen om {at}." in body
+    hour_before = next(m for m in mails if m.kind == "reminder.session.1h")
+    assert hour_before.subject == f"Herinnering: Introductiesessie, vandaag om {at}"
     assert intro.meeting_url in body
     assert "/meldingen/" in body  # one-click preferences link
 
@@ -140,21 +146,29 @@ def test_two_scheduler_processes_send_each_reminder_once(setup, app_config):
             assert run.returncode == 0, err
         received = [m for m in smtp.recorder.messages if "Herinnering" in str(m["Subject"])]
         ids = [str(m["Message-ID"]) for m in received]
-        assert len(ids) == 6 and len(set(ids)) == 6  # 3 people x 2 sessions, each once
-        subjects = sorted(str(m["Subject"]) for m in received)
-        assert subjects.count("Herinnering: je sessie begint over een uur") == 3
+        # 3 people x 2 sessions, each once: both reminders of a person in one digest.
+        assert len(ids) == 3 and len(set(ids)) == 3
+        subjects = [str(m["Subject"]) for m in received]
+        assert all(s.startswith("Herinnering: 2 sessies (Introductiesessie, ") for s in subjects)
+        assert sorted(str(m["To"]) for m in received) == sorted(p.email for p in people)
     finally:
         smtp.stop()
+    db.session.rollback()
+    items = db.session.scalars(select(ReminderItem)).all()
+    assert len(items) == 6 and len({i.outbox_message_id for i in items}) == 3
     assert all(s.cohort_id == cohort.id for s in db.session.scalars(select(CohortSession)))
 
 
 def test_scheduler_process_delivers_and_reminds(setup, app_config):
-    """`flask scheduler run` (APScheduler, job store in our database) does the work by itself."""
+    """`flask scheduler run` (its own loop, holding the scheduler lease) does the work by itself."""
     _, _, people, sessions = setup
     sessions[0].starts_at = utcnow() + timedelta(minutes=30)
     db.session.commit()
+    start = local(sessions[0])
+    day = "vandaag" if start.date() == utcnow().astimezone(start.tzinfo).date() else "morgen"
+    expected = f"Herinnering: Introductiesessie, {day} om {start:%H:%M}"
     smtp = SmtpServer().start()
-    db.session.rollback()
+    db.session.rollback()  # read before the scheduler starts: SQLite has one writer at a time
     process = flask_process(
         app_config,
         smtp,
@@ -167,10 +181,10 @@ def test_scheduler_process_delivers_and_reminds(setup, app_config):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             subjects = [str(m["Subject"]) for m in smtp.recorder.messages]
-            if subjects.count("Herinnering: je sessie begint over een uur") >= 3:
+            if subjects.count(expected) >= 3:
                 break
             time.sleep(0.3)
-        assert subjects.count("Herinnering: je sessie begint over een uur") == 3
+        assert subjects.count(expected) == 3
     finally:
         process.terminate()
         process.communicate(timeout=30)
