@@ -12,6 +12,12 @@ answered with 304, and the number of SQL queries per request, on a temporary SQL
 and, when LEARNPATH_TEST_DATABASE_URL is set, on that PostgreSQL database too (its public schema
 is dropped and created anew, as the test suite does).
 
+In the same run, interleaved with the requests, it times the icalendar-only floor: building and
+serialising the same events with the ``icalendar`` library and its automatic VTIMEZONE
+(``add_missing_timezones``), no database, no web; and prints each feed's ratio to it. The feed
+code keeps VEVENT texts per process; "nothing kept" is a request right after forgetting them
+(the first request for a feed whose sessions no other feed in that worker showed).
+
     .venv/bin/python bench/calendar_feed.py [--requests 50]
 """
 
@@ -167,9 +173,67 @@ def _timed(call: Callable[[], Any], count: int) -> list[float]:
     return times
 
 
+def feed_events(app: Any, path: str) -> list[Any]:
+    """The feed's events as calendar data (read once, outside the timings)."""
+    import icalendar
+
+    client = app.test_client()
+    calendar = icalendar.Calendar.from_ical(client.get(path).data)
+    return list(calendar.walk("VEVENT"))
+
+
+def floor(events: list[Any], zone: str) -> bytes:
+    """The same events built and serialised with icalendar alone, automatic VTIMEZONE."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event, vCalAddress
+
+    tz = ZoneInfo(zone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//bench//floor//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "floor")
+    for source in events:
+        event = Event()
+        event.add("uid", str(source["UID"]))
+        event.add("sequence", int(source["SEQUENCE"]))
+        event.add("dtstamp", source["DTSTAMP"].dt)
+        event.add("dtstart", source["DTSTART"].dt.astimezone(tz))
+        event.add("dtend", source["DTEND"].dt.astimezone(tz))
+        event.add("summary", str(source["SUMMARY"]))
+        event.add("description", str(source["DESCRIPTION"]))
+        event.add("location", str(source["LOCATION"]))
+        event.add("url", str(source["URL"]))
+        event.add("created", source["CREATED"].dt)
+        event.add("last-modified", source["LAST-MODIFIED"].dt)
+        event.add("status", str(source["STATUS"]))
+        event.add("transp", "OPAQUE")
+        event.add("class", "PRIVATE")
+        if "ORGANIZER" in source:
+            organizer = vCalAddress(str(source["ORGANIZER"]))
+            organizer.params["CN"] = source["ORGANIZER"].params.get("CN", "")
+            event.add("organizer", organizer)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def forget() -> None:
+    """Drop what the feed code keeps per process (event data, VEVENT texts), if it keeps any."""
+    from learnpath.ical import builder, feeds
+
+    for name in ("feed_vevent", "_vtimezone_text", "_feed_head"):
+        kept = getattr(builder, name, None)
+        if kept is not None and hasattr(kept, "cache_clear"):
+            kept.cache_clear()
+    if hasattr(feeds, "clear_kept_events"):
+        feeds.clear_kept_events()
+
+
 def measure(app: Any, url: str, requests: int) -> dict[str, float]:
     from learnpath.extensions import db
 
+    events = feed_events(app, url)
     client = app.test_client()
     first = client.get(url)
     assert first.status_code == 200, first.status_code
@@ -184,12 +248,32 @@ def measure(app: Any, url: str, requests: int) -> dict[str, float]:
     event.listen(engine, "before_cursor_execute", count)
     client.get(url)
     event.remove(engine, "before_cursor_execute", count)
-    full = _timed(lambda: client.get(url), requests)
-    conditional = _timed(lambda: client.get(url, headers={"If-None-Match": etag}), requests)
+    full: list[float] = []
+    conditional: list[float] = []
+    floors: list[float] = []
+    cold: list[float] = []
+    unknown: list[float] = []
+    nobody = "/cal/" + "x" * 43 + ".ics"  # well-formed, no such token: one query, then 404
+    for _ in range(requests):  # interleaved, so load on the machine hits all alike
+        full += _timed(lambda: client.get(url), 1)
+        conditional += _timed(lambda: client.get(url, headers={"If-None-Match": etag}), 1)
+        floors += _timed(lambda: floor(events, "Europe/Amsterdam"), 1)
+        unknown += _timed(lambda: client.get(nobody), 1)
+        forget()
+        cold += _timed(lambda: client.get(url), 1)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url).data == first.data
     return {
+        "cold_ms": statistics.median(cold),
+        "min_ms": min(full),
+        "min_304_ms": min(conditional),
+        "min_floor_ms": min(floors),
+        "unknown_ms": statistics.median(unknown),
         "median_ms": statistics.median(full),
         "p95_ms": statistics.quantiles(full, n=20)[-1],
         "median_304_ms": statistics.median(conditional),
+        "floor_ms": statistics.median(floors),
+        "ratio": statistics.median(full) / statistics.median(floors),
         "queries": len(statements),
         "kbytes": len(first.data) / 1024,
         "events": first.data.count(b"BEGIN:VEVENT"),
@@ -199,13 +283,18 @@ def measure(app: Any, url: str, requests: int) -> dict[str, float]:
 def run(label: str, url: str, requests: int) -> None:
     app = make_app(url)
     feeds = build(app)
-    print(f"== {label}")
+    print(f"== {label} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     for name, path in feeds.items():
         m = measure(app, path, requests)
         print(
             f"  {name:30s} median {m['median_ms']:6.1f} ms  p95 {m['p95_ms']:6.1f} ms  "
-            f"304 median {m['median_304_ms']:6.1f} ms  {m['queries']:.0f} queries  "
-            f"{m['events']:.0f} events, {m['kbytes']:.1f} KiB"
+            f"304 median {m['median_304_ms']:6.2f} ms  {m['queries']:.0f} queries  "
+            f"{m['events']:.0f} events, {m['kbytes']:.1f} KiB  "
+            f"icalendar floor {m['floor_ms']:6.1f} ms  feed/floor {m['ratio']:.2f}x  "
+            f"(nothing kept: {m['cold_ms']:6.1f} ms, {m['cold_ms'] / m['floor_ms']:.2f}x)\n"
+            f"  {'':30s} fastest: feed {m['min_ms']:.2f} ms  304 {m['min_304_ms']:.2f} ms  "
+            f"floor {m['min_floor_ms']:.2f} ms  feed/floor {m['min_ms'] / m['min_floor_ms']:.2f}x;  "
+            f"unknown token (one query, 404) median {m['unknown_ms']:.2f} ms"
         )
 
 

@@ -1,11 +1,14 @@
 """Benchmark: a 1,000-person sign-up rush against a running learnpath (not a test).
 
-Starts gunicorn with several workers on PostgreSQL, creates one cohort of 12 and 1,000
+Starts gunicorn with several workers on PostgreSQL (with the project's gunicorn.conf.py when
+there is one; the command line sets workers and address), creates one cohort of 12 and 1,000
 participants, then fires every sign-up at once through HTTP (real sessions and CSRF tokens)
-and prints the enrolled / waitlisted counts and requests per second.
+and prints the enrolled / waitlisted counts, whether the cohort is overbooked, requests per
+second, latency p50/p95/p99 and how long each sign-up held the cohort's row lock (from the end
+of its ``SELECT ... FOR UPDATE`` to the end of its commit, measured inside the workers).
 
     .venv/bin/python bench/signup_rush.py [--people 1000] [--workers 4] [--concurrency 64]
-        [--database postgresql+psycopg://postgres@127.0.0.1:5432/learnpath_bench]
+        [--database postgresql+psycopg://postgres@127.0.0.1:5432/learnpath_bench] [--port N]
 
 The database named in --database is dropped and created anew.
 """
@@ -18,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECRET = "bench-secret-key"
+SEATS = 12
 
 
 def recreate_database(url: str) -> None:
@@ -45,6 +50,7 @@ def recreate_database(url: str) -> None:
 
 def prepare(url: str, people: int) -> tuple[int, list[tuple[str, str]]]:
     """Migrate, create a cohort and participants; return the cohort id and (cookie, csrf) pairs."""
+    from flask.sessions import SecureCookieSessionInterface
     from flask_migrate import upgrade
     from itsdangerous import URLSafeTimedSerializer
 
@@ -69,7 +75,7 @@ def prepare(url: str, people: int) -> tuple[int, list[tuple[str, str]]]:
         now = utcnow()
         data = services.CohortData(
             name="Rush",
-            capacity=12,
+            capacity=SEATS,
             signup_opens_at=now - timedelta(hours=1),
             signup_closes_at=now + timedelta(days=1),
             open_to=[org],
@@ -90,26 +96,89 @@ def prepare(url: str, people: int) -> tuple[int, list[tuple[str, str]]]:
                 for i in range(people)
             ],
         )
-        users = db.session.execute(
-            select(User.id, User.password_hash).where(User.email.like("p%@bench.example"))
-        ).all()
+        users = db.session.scalars(select(User).where(User.email.like("p%@bench.example"))).all()
         db.session.execute(
-            insert(UserRole), [{"user_id": uid, "role": Role.PARTICIPANT} for uid, _ in users]
+            insert(UserRole), [{"user_id": user.id, "role": Role.PARTICIPANT} for user in users]
         )
         db.session.commit()
         cohort_id = cohort.id
-        # Signed session cookies and CSRF tokens, as a signed-in browser would hold them.
-        signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        # Signed session cookies and CSRF tokens, as a signed-in browser would hold them. The
+        # app wraps its session interface (the calendar feeds get none); the cookie format is
+        # Flask's own signed cookie, so sign with that.
+        signer = SecureCookieSessionInterface().get_signing_serializer(app)
+        assert signer is not None
         csrf_signer = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token")
         credentials = []
-        for uid, password_hash in users:
-            fingerprint = User(password_hash=password_hash).credential_fingerprint
+        for user in users:
             raw = os.urandom(20).hex()
-            cookie = signer.dumps(
-                {"_user_id": f"{uid}:{fingerprint}", "_fresh": True, "csrf_token": raw}
-            )
+            cookie = signer.dumps({"_user_id": user.get_id(), "_fresh": True, "csrf_token": raw})
             credentials.append((cookie, csrf_signer.dumps(raw)))
     return cohort_id, credentials
+
+
+#: A gunicorn config that loads the project's gunicorn.conf.py (if any) and adds a probe: each
+#: worker times every transaction from the end of its first SELECT ... FOR UPDATE to the end of
+#: its commit and appends the milliseconds to a file per worker.
+PROBE_CONFIG = """
+import os, runpy, threading, time
+
+_project = {project!r}
+if os.path.exists(_project):
+    globals().update(
+        {{k: v for k, v in runpy.run_path(_project).items() if not k.startswith("__")}}
+    )
+_inner_post_worker_init = globals().get("post_worker_init")
+
+
+def post_worker_init(worker):
+    if _inner_post_worker_init is not None:
+        _inner_post_worker_init(worker)
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    state = threading.local()
+    out = open(os.path.join({folder!r}, "locks-%d.txt" % os.getpid()), "a", buffering=1)
+
+    def locked(conn, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement and getattr(state, "since", None) is None:
+            state.since = time.perf_counter()
+
+    def committed(session):
+        since = getattr(state, "since", None)
+        if since is not None:
+            held = (time.perf_counter() - since) * 1000
+            state.since = None
+            out.write("%.3f\\n" % held)
+
+    def rolled_back(session):
+        state.since = None
+
+    event.listen(Engine, "after_cursor_execute", locked)
+    event.listen(Session, "after_commit", committed)
+    event.listen(Session, "after_rollback", rolled_back)
+"""
+
+
+def probe_config(folder: str) -> str:
+    path = os.path.join(folder, "gunicorn_probe.py")
+    with open(path, "w") as f:
+        f.write(PROBE_CONFIG.format(project=str(ROOT / "gunicorn.conf.py"), folder=folder))
+    return path
+
+
+def lock_holds(folder: str) -> list[float]:
+    holds: list[float] = []
+    for name in os.listdir(folder):
+        if name.startswith("locks-"):
+            with open(os.path.join(folder, name)) as f:
+                holds += [float(line) for line in f if line.strip()]
+    return sorted(holds)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    return values[min(len(values) - 1, max(0, round(share * len(values)) - 1))]
 
 
 def free_port() -> int:
@@ -118,11 +187,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, workers: int, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, workers: int, port: int, config: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LEARNPATH_DATABASE_URL": url, "LEARNPATH_SECRET_KEY": SECRET}
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            config,
             "-w",
             str(workers),
             "-b",
@@ -134,10 +205,10 @@ def start_server(url: str, workers: int, port: int) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # four workers boot slowly on a busy machine
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10)
             return server
         except OSError:
             time.sleep(0.3)
@@ -177,12 +248,14 @@ def main() -> None:
     parser.add_argument(
         "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/learnpath_bench"
     )
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
 
     recreate_database(args.database)
     cohort_id, credentials = prepare(args.database, args.people)
-    port = free_port()
-    server = start_server(args.database, args.workers, port)
+    port = args.port or free_port()
+    probes = tempfile.mkdtemp(prefix="signup-rush-")
+    server = start_server(args.database, args.workers, port, probe_config(probes))
     try:
         base = f"http://127.0.0.1:{port}"
         started = time.perf_counter()
@@ -191,7 +264,11 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
     from learnpath.cohorts.models import Enrolment
 
@@ -210,21 +287,34 @@ def main() -> None:
             )
         ).scalar()
     engine.dispose()
+    holds = lock_holds(probes)
     statuses: dict[int, int] = {}
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
     latencies = sorted(latency for _, latency in results)
     print(f"people={args.people} workers={args.workers} concurrency={args.concurrency}")
     print(f"HTTP statuses: {statuses}")
+    seated = sum(counts.get(s, 0) for s in ("enrolled", "offered", "pending_approval"))
+    waitlisted = counts.get("waitlisted", 0)
     print(
-        f"enrolled={counts.get('enrolled', 0)} waitlisted={counts.get('waitlisted', 0)} "
-        f"distinct waitlist ranks={ranks}"
+        f"enrolled={counts.get('enrolled', 0)} waitlisted={waitlisted} "
+        f"distinct waitlist ranks={ranks} "
+        f"overbooked={max(0, seated - SEATS)} ranks distinct={ranks == waitlisted}"
     )
     print(
         f"elapsed={elapsed:.2f}s  requests/s={len(results) / elapsed:.1f}  "
-        f"median latency={statistics.median(latencies) * 1000:.0f} ms  "
-        f"p95={latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms"
+        f"latency p50={percentile(latencies, 0.50) * 1000:.0f} ms  "
+        f"p95={percentile(latencies, 0.95) * 1000:.0f} ms  "
+        f"p99={percentile(latencies, 0.99) * 1000:.0f} ms"
     )
+    if holds:
+        print(
+            f"cohort lock held ({len(holds)} transactions): "
+            f"median={statistics.median(holds):.2f} ms  p95={percentile(holds, 0.95):.2f} ms  "
+            f"p99={percentile(holds, 0.99):.2f} ms  max={holds[-1]:.2f} ms"
+        )
+    else:
+        print("cohort lock held: no measurement (no SELECT ... FOR UPDATE seen)")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,24 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+)
+from sqlalchemy import (
+    cast as sql_cast,
+)
 from sqlalchemy.exc import IntegrityError
 
 from learnpath.accounts import partnerships
@@ -251,27 +266,149 @@ def _existing(cohort: Cohort, user: User) -> Enrolment | None:
     )
 
 
+@dataclass(frozen=True)
+class SignUp:
+    """A decided sign-up: the enrolment and its status before (for the notices)."""
+
+    enrolment_id: int
+    old: EnrolmentStatus | None
+
+    @property
+    def enrolment(self) -> Enrolment:
+        """The enrolment (loaded when first asked for: after the commit, in a view)."""
+        found = db.session.get(Enrolment, self.enrolment_id)
+        assert found is not None
+        return found
+
+
 def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolment:
-    """Ask for a place: a seat if one is free, else the end of the waitlist."""
+    """Ask for a place: a seat if one is free, else the end of the waitlist (with the notices
+    in the same unit of work)."""
+    decided = place(cohort, user, now)
+    notify(decided)
+    return decided.enrolment
+
+
+def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
+    """Decide a sign-up without sending its notices: :func:`notify` sends them.
+
+    A view commits in between (cohorts.views.sign_up), so the cohort's row lock is held only
+    for the decision: the lock and one INSERT ... SELECT that counts the seats and the waitlist
+    and writes the enrolment with its final state. What does not depend on the seats (role,
+    organisation, an earlier enrolment, another active place) is read before the lock; the
+    unique columns still refuse a second place won by a request that raced this one.
+    """
     now = now or utcnow()
-    cohort = lock_cohort(cohort.id)
-    if track_of(cohort).member_role not in user.roles:
-        raise CohortError(track_of(cohort).wrong_role_message)
+    track = track_of(cohort)
+    if track.member_role not in user.roles:
+        raise CohortError(track.wrong_role_message)
     if not is_open_to(cohort, user):
         raise CohortError(_l("This cohort is not open to your organisation."))
     if not signup_is_open(cohort, now):
         raise CohortError(_l("Sign-up for this cohort is closed."))
+    if _existing(cohort, user) is not None:
+        return _place_again(cohort, user, now)
+    if cohort.signup_mode == SignupMode.INVITATION:
+        raise CohortError(_l("This cohort is by invitation only."))
+    if track.exclusive and active_enrolment(user) is not None:
+        raise CohortError(_l("You are already taking part in another cohort (or on its waitlist)."))
+    cohort = lock_cohort(cohort.id)
+    # What may have changed since it was read: the cohort cancelled, its sign-up closed or
+    # made by invitation only.
+    if not signup_is_open(cohort, now):
+        raise CohortError(_l("Sign-up for this cohort is closed."))
+    if cohort.signup_mode == SignupMode.INVITATION:
+        raise CohortError(_l("This cohort is by invitation only."))
+    _check_admission(cohort, user)
+    seated = (
+        EnrolmentStatus.PENDING_APPROVAL
+        if cohort.requires_manager_approval and user.manager_id is not None
+        else EnrolmentStatus.ENROLLED
+    )
+    try:
+        enrolment_id = _insert_decided(cohort, user, seated, now, exclusive=track.exclusive)
+    except IntegrityError as exc:  # a sign-up that raced this one won (the last statement)
+        if "active_user_id" in str(exc.orig):
+            raise CohortError(
+                _l("You are already taking part in another cohort (or on its waitlist).")
+            ) from exc
+        raise CohortError(_l("You have already signed up for this cohort.")) from exc
+    return SignUp(enrolment_id, EnrolmentStatus.INVITED)
+
+
+def _insert_decided(
+    cohort: Cohort, user: User, seated: EnrolmentStatus, now: datetime, *, exclusive: bool
+) -> int:
+    """INSERT the enrolment with its decided place in one statement (the cohort is locked):
+    ``seated`` when a seat is free and nobody waits, else the end of the waitlist. Its SELECT
+    counts the seats and the waitlist after the lock was taken, so it sees every committed
+    sign-up before this one."""
+    table = cast(Table, Enrolment.__table__)
+    c = table.c
+    counts = (
+        select(
+            func.count().filter(c.status.in_(SEAT_STATUSES)).label("seats"),
+            func.count().filter(c.status == EnrolmentStatus.WAITLISTED).label("waiting"),
+            func.coalesce(func.max(c.waitlist_rank), 0).label("top"),
+        )
+        .where(c.cohort_id == cohort.id)
+        .subquery()
+    )
+    has_seat = and_(counts.c.seats < cohort.capacity, counts.c.waiting == 0)
+
+    def value(of: object, column: ColumnElement[Any]) -> Any:
+        return literal(of, type_=column.type)
+
+    def none(column: ColumnElement[Any]) -> Any:  # a typed NULL (PostgreSQL needs the type)
+        return sql_cast(null(), column.type)
+
+    enrolled_at = (
+        case((has_seat, value(now, c.enrolled_at)), else_=none(c.enrolled_at))
+        if seated == EnrolmentStatus.ENROLLED
+        else none(c.enrolled_at)
+    )
+    columns = {
+        "cohort_id": value(cohort.id, c.cohort_id),
+        "user_id": value(user.id, c.user_id),
+        "status": case(
+            (has_seat, value(seated, c.status)),
+            else_=value(EnrolmentStatus.WAITLISTED, c.status),
+        ),
+        "active_user_id": value(user.id, c.active_user_id) if exclusive else none(c.active_user_id),
+        "waitlist_rank": case((has_seat, none(c.waitlist_rank)), else_=counts.c.top + 1),
+        "requested_at": value(now, c.requested_at),
+        "enrolled_at": enrolled_at,
+        "created_at": value(now, c.created_at),
+        "updated_at": value(now, c.updated_at),
+    }
+    statement = (
+        insert(table)
+        .from_select(list(columns), select(*columns.values()).select_from(counts))
+        .returning(c.id)
+    )
+    return int(db.session.execute(statement).scalar_one())
+
+
+def notify(decided: SignUp) -> None:
+    """The notices of a decided sign-up (mail, calendar invitations), after :func:`place`."""
+    notices.enrolment_changed(decided.enrolment, decided.old)
+
+
+def _place_again(cohort: Cohort, user: User, now: datetime) -> SignUp:
+    """Sign up with an earlier enrolment in this cohort (an invitation, or a withdrawal)."""
+    cohort = lock_cohort(cohort.id)
+    if not signup_is_open(cohort, now):
+        raise CohortError(_l("Sign-up for this cohort is closed."))
     enrolment = _existing(cohort, user)
-    if enrolment is not None and enrolment.status in ACTIVE_STATUSES:
+    assert enrolment is not None  # enrolments are never deleted
+    if enrolment.status in ACTIVE_STATUSES:
         raise CohortError(_l("You have already signed up for this cohort."))
-    invited = enrolment is not None and enrolment.status == EnrolmentStatus.INVITED
+    invited = enrolment.status == EnrolmentStatus.INVITED
     if cohort.signup_mode == SignupMode.INVITATION and not invited:
         raise CohortError(_l("This cohort is by invitation only."))
-    if enrolment is None:
-        enrolment = Enrolment(cohort=cohort, user=user, status=EnrolmentStatus.INVITED)
-        db.session.add(enrolment)
-    _place(cohort, enrolment, now)
-    return enrolment
+    old = enrolment.status
+    _place(cohort, enrolment, now, notify=False)
+    return SignUp(enrolment.id, old)
 
 
 def _claim_active_place(enrolment: Enrolment) -> None:
@@ -300,7 +437,7 @@ def _claim_active_place(enrolment: Enrolment) -> None:
         ) from exc
 
 
-def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
+def _place(cohort: Cohort, enrolment: Enrolment, now: datetime, *, notify: bool = True) -> None:
     """Give the enrolment a seat or a waitlist place (the cohort is locked by the caller)."""
     old = enrolment.status
     _check_admission(cohort, enrolment.user)
@@ -314,7 +451,8 @@ def _place(cohort: Cohort, enrolment: Enrolment, now: datetime) -> None:
         enrolment.status = EnrolmentStatus.WAITLISTED
         enrolment.waitlist_rank = _next_rank(cohort)
     db.session.flush()
-    notices.enrolment_changed(enrolment, old)
+    if notify:
+        notices.enrolment_changed(enrolment, old)
 
 
 def _check_admission(cohort: Cohort, user: User) -> None:

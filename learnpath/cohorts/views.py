@@ -81,10 +81,15 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
     if not services.is_open_to(cohort, current_user):
         abort(404)
     with unit_of_work() as work:
-        enrolment = services.sign_up(cohort, current_user)
+        decided = services.place(cohort, current_user)
     if not work.ok:
         flash(work.message, "error")
         return redirect(url_for("cohorts.open_list"))
+    # The place is committed (and the cohort's lock released); the mail and calendar
+    # invitations follow in a unit of work of their own.
+    with unit_of_work():
+        services.notify(decided)
+    enrolment = decided.enrolment
     if enrolment.status == EnrolmentStatus.WAITLISTED:
         flash(
             _(

@@ -8,6 +8,7 @@ The event text names no plan content: a calendar is often visible to others.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -38,7 +39,7 @@ def _event(conversation: Conversation, manager: User, participant: User) -> Even
         zone=participant.organisation.timezone,
         summary=_("Career conversation: %(a)s and %(b)s", a=participant.name, b=manager.name),
         description=_("Prepare with the checklist on the conversation page."),
-        meeting_url="",
+        meeting_url=conversation.location,
         organizer=Person(manager.name, manager.email),
         created_at=conversation.created_at,
         changed_at=conversation.updated_at or conversation.created_at,
@@ -77,4 +78,35 @@ def invite_both(conversation: Conversation, now: datetime) -> None:
             title=data.summary,
             starts_at=data.starts_at,
             link=links[user.id],
+        )
+
+
+def cancel_both(conversation: Conversation, now: datetime) -> None:
+    """Queue a calendar cancellation (METHOD:CANCEL) of the conversation for both people."""
+    share = conversation.share
+    manager, participant = share.manager, share.plan.user
+    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
+    for user in (participant, manager):
+        with force_locale(user.locale):
+            data = replace(_event(conversation, manager, participant), is_cancelled=True)
+            ics = invitation_ics(
+                data, "CANCEL", Person(user.name, user.email), sender, now, with_status=True
+            )
+            subject = _(
+                "Cancelled: %(title)s, %(when)s",
+                title=data.summary,
+                when=for_user(data.starts_at, user, "d MMM y, HH:mm"),
+            )
+        queue_message(
+            "career_conversation.cancel",
+            user,
+            subject,
+            "action_plans/conversation_cancelled",
+            idempotency_key=(
+                f"career-conversation-cancel:{conversation.id}:{conversation.sequence}:{user.id}"
+            ),
+            ics=ics,
+            ics_method="CANCEL",
+            title=data.summary,
+            starts_at=data.starts_at,
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from learnpath.action_plans.models import Conversation
-from learnpath.action_plans.signals import conversation_agreed
+from learnpath.action_plans.signals import conversation_agreed, conversation_cancelled
 from learnpath.cohorts.models import Cohort, CohortSession, Enrolment
 from learnpath.cohorts.signals import enrolment_changed
 from learnpath.ical import conversations, invitations
@@ -33,3 +33,9 @@ def _sessions_changed(
 def _conversation_agreed(_sender: Any, *, conversation: Conversation, now: datetime) -> None:
     """The participant and the manager each get an invitation for the agreed time."""
     conversations.invite_both(conversation, now)
+
+
+@conversation_cancelled.connect
+def _conversation_cancelled(_sender: Any, *, conversation: Conversation, now: datetime) -> None:
+    """A revoked share cancels the agreed conversation in both calendars."""
+    conversations.cancel_both(conversation, now)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from learnpath.accounts.models import Role, User
 from learnpath.cohorts.models import Cohort, cohort_facilitators
@@ -102,13 +102,20 @@ def revoke_token(user: User, cohort: Cohort | None = None) -> bool:
 
 
 def resolve(token: str) -> CalendarToken | None:
-    """Return the token row a feed URL names (with its user), or None."""
+    """Return the token row a feed URL names (with its user and organisation), or None.
+
+    The user's roles are loaded only when asked for (a cohort feed asks; a personal one not).
+    """
     if not _TOKEN_SHAPE.match(token):
         return None
     return db.session.scalar(
         select(CalendarToken)
         .where(CalendarToken.token_hash == hash_token(token))
-        .options(joinedload(CalendarToken.user).joinedload(User.organisation))
+        .options(
+            joinedload(CalendarToken.user).options(
+                joinedload(User.organisation), lazyload(User.role_rows)
+            )
+        )
     )
 
 

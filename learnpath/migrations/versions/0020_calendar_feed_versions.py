@@ -1,4 +1,9 @@
-"""calendar feed versions (placeholder: filled in by its change)
+"""calendar feed versions: no schema change
+
+A feed's ETag is read from the rows it shows (through the existing indexes on
+enrolments.user_id, cohort_facilitators.user_id, cohort_sessions.cohort_id,
+action_plans.user_id, action_plan_shares.manager_id and career_conversations.share_id) and the
+VEVENT texts are kept per process, so nothing new is stored.
 
 Revision ID: 0020
 Revises: 0019
@@ -14,7 +19,7 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    pass  # nothing to store: see the docstring
 
 
 def downgrade():

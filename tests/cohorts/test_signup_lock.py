@@ -1,0 +1,141 @@
+"""A sign-up holds the cohort's lock only for the decision (issue #17.5).
+
+From the statement that locks the cohort (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+same SELECT inside a BEGIN IMMEDIATE transaction) to the commit there is exactly one more
+statement: an INSERT ... SELECT that counts the seats and the waitlist and writes the enrolment
+with its final status. No UPDATE of the new row, no savepoint, no mail: the notices (mail, calendar
+invitations) follow in their own transaction, after the commit, and still go out.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from learnpath.accounts.models import Role
+from learnpath.cohorts import services
+from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+from learnpath.extensions import db
+from learnpath.notifications.models import OutboxMessage
+from tests.factories import make_cohort, plan
+
+
+@pytest.fixture
+def coach(make_user):
+    return make_user(Role.FACILITATOR, name="Carla Coach")
+
+
+@contextmanager
+def recorded():
+    """Statements and commits, in order."""
+    log: list[str] = []
+
+    def statement(conn, cursor, text, *args):  # noqa: ANN001
+        log.append(" ".join(text.split()))
+
+    def commit(conn):  # noqa: ANN001
+        log.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    event.listen(db.engine, "commit", commit)
+    try:
+        yield log
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+        event.remove(db.engine, "commit", commit)
+
+
+def _is_lock(text: str) -> bool:
+    return text.startswith("SELECT cohorts.") and (
+        "FOR UPDATE" in text or db.engine.dialect.name == "sqlite"
+    )
+
+
+def locked_part(log: list[str]) -> list[str]:
+    """The statements from the cohort's lock to the commit that ends it."""
+    insert = next(i for i, t in enumerate(log) if t.startswith("INSERT INTO enrolments"))
+    lock = max(i for i, t in enumerate(log[:insert]) if _is_lock(t))
+    end = next(i for i in range(insert, len(log)) if log[i] == "COMMIT")
+    return log[lock:end]
+
+
+def outbox_kinds(user) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.kind).where(OutboxMessage.recipient_user_id == user.id)
+        )
+    )
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waitlist"])
+def test_sign_up_locks_the_cohort_for_one_query_and_one_insert(
+    client, org, coach, make_user, login_as, full
+):
+    cohort = make_cohort(org, coach, capacity=4)
+    plan(cohort, coach)
+    if full:
+        for _ in range(4):
+            services.sign_up(cohort, make_user(Role.PARTICIPANT))
+        waiting = make_user(Role.PARTICIPANT)
+        services.sign_up(cohort, waiting)
+        db.session.commit()
+    person = make_user(Role.PARTICIPANT)
+    login_as(person)
+    with recorded() as log:
+        response = client.post(f"/trajecten/{cohort.id}/aanmelden", follow_redirects=True)
+    assert response.status_code == 200
+    inside = locked_part(log)
+    assert len(inside) == 2, inside
+    assert inside[1].startswith("INSERT INTO enrolments") and "count(" in inside[1]
+    assert not any(t.startswith(("UPDATE", "SAVEPOINT")) for t in inside)
+    db.session.rollback()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
+    if full:
+        assert enrolment.status == EnrolmentStatus.WAITLISTED
+        assert enrolment.waitlist_rank == 2  # after the one already waiting
+        assert "op nummer 2 van de wachtlijst" in response.text
+        assert "enrolment.waitlisted" in outbox_kinds(person)
+    else:
+        assert enrolment.status == EnrolmentStatus.ENROLLED
+        assert enrolment.enrolled_at is not None and enrolment.active_user_id == person.id
+        kinds = outbox_kinds(person)
+        assert "enrolment.enrolled" in kinds
+        assert sum(k.startswith("ical") or "session" in k for k in kinds) >= 1, kinds
+
+
+def test_manager_approval_is_decided_in_the_insert(client, org, coach, make_user, login_as):
+    cohort = make_cohort(org, coach, approval=True)
+    boss = make_user(Role.MANAGER)
+    person = make_user(Role.PARTICIPANT, manager=boss)
+    login_as(person)
+    with recorded() as log:
+        client.post(f"/trajecten/{cohort.id}/aanmelden")
+    assert len(locked_part(log)) == 2
+    db.session.rollback()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
+    assert enrolment.status == EnrolmentStatus.PENDING_APPROVAL
+    assert "enrolment.approval_requested" in outbox_kinds(boss)
+
+
+def test_second_sign_up_elsewhere_is_refused_and_nothing_is_sent(
+    client, org, coach, make_user, login_as
+):
+    first, second = make_cohort(org, coach, name="Eerste"), make_cohort(org, coach, name="Tweede")
+    person = make_user(Role.PARTICIPANT)
+    login_as(person)
+    client.post(f"/trajecten/{first.id}/aanmelden")
+    sent = len(outbox_kinds(person))
+    response = client.post(f"/trajecten/{second.id}/aanmelden", follow_redirects=True)
+    assert "Je doet al mee aan een andere groep" in response.text
+    db.session.rollback()
+    assert len(outbox_kinds(person)) == sent
+    assert (
+        db.session.scalar(
+            select(Enrolment).where(
+                Enrolment.user_id == person.id, Enrolment.cohort_id == second.id
+            )
+        )
+        is None
+    )
