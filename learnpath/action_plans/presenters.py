@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,12 +15,26 @@ from flask_babel import gettext as _
 
 from learnpath.accounts.models import User
 from learnpath.action_plans import plan_data
-from learnpath.action_plans.export_docx import render_docx
-from learnpath.action_plans.export_pdf import render_pdf
 from learnpath.action_plans.models import ActionPlan, PlanVersion
 from learnpath.content.schema import Content
 from learnpath.db import utcnow
 from learnpath.i18n import current_locale
+
+
+def render_pdf(*args: Any, **kwargs: Any) -> bytes:
+    """The PDF export, imported on first use: fpdf2 with its fonts and images costs about
+    45 MB per worker, which most workers never need."""
+    from learnpath.action_plans.export_pdf import render_pdf as render
+
+    return render(*args, **kwargs)
+
+
+def render_docx(*args: Any, **kwargs: Any) -> bytes:
+    """The Word export, imported on first use (as ``render_pdf``)."""
+    from learnpath.action_plans.export_docx import render_docx as render
+
+    return render(*args, **kwargs)
+
 
 FORMATS = {
     "pdf": ("application/pdf", render_pdf),
@@ -90,3 +105,38 @@ def render_export(
     """Return (file bytes, MIME type) of an export, generated now (never stored)."""
     mimetype, render = FORMATS[kind]
     return render(header(plan, version), sections, empty_text()), mimetype
+
+
+#: Reads by the same person of the same kind closer together than this are one line of the log.
+AUDIT_GROUP_GAP_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One line of the participant's log: the same person doing the same thing, once or in a
+    run of repeats close together (``first`` to ``last``)."""
+
+    actor: User
+    action: str
+    first: datetime
+    last: datetime
+    count: int
+
+
+def audit_lines(events: Iterable[tuple[Any, User]]) -> list[AuditLine]:
+    """Group a newest-first log: repeats by one person of one action, each within
+    AUDIT_GROUP_GAP_MINUTES of the next, become one line with their count."""
+    lines: list[AuditLine] = []
+    gap = timedelta(minutes=AUDIT_GROUP_GAP_MINUTES)
+    for event, actor in events:
+        previous = lines[-1] if lines else None
+        if (
+            previous is not None
+            and previous.actor.id == actor.id
+            and previous.action == event.action
+            and previous.first - event.created_at <= gap
+        ):
+            lines[-1] = replace(previous, first=event.created_at, count=previous.count + 1)
+        else:
+            lines.append(AuditLine(actor, event.action, event.created_at, event.created_at, 1))
+    return lines

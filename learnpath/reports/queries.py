@@ -8,13 +8,25 @@ cohorts of the scope.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Subquery, and_, case, func, select
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    select,
+)
 
 from learnpath.accounts.models import Role, User, UserRole
 from learnpath.action_plans.models import (
@@ -63,27 +75,47 @@ class Scope:
     cohort_ids: tuple[int, ...] | None = None
 
 
-def cohort_start() -> Subquery:
-    """Cohort id -> when it starts: its first planned session, else the sign-up opening."""
-    first = (
-        select(CohortSession.cohort_id, func.min(CohortSession.starts_at).label("first_at"))
-        .where(CohortSession.status == SessionStatus.SCHEDULED)
-        .group_by(CohortSession.cohort_id)
-        .subquery()
-    )
-    return (
-        select(
-            Cohort.id.label("cohort_id"),
-            func.coalesce(first.c.first_at, Cohort.signup_opens_at).label("starts_at"),
+def scope_cohorts(scope: Scope) -> Select[int] | tuple[int, ...] | None:
+    """The cohorts a scope can reach: the given ones, or those with the organisation's
+    employees; None: every cohort. Restricting to these first keeps a report's cost
+    proportional to the organisation's own data, not the country's."""
+    if scope.cohort_ids is not None:
+        return scope.cohort_ids
+    if scope.organisation_id is not None:
+        return (
+            select(Enrolment.cohort_id)
+            .join(User, User.id == Enrolment.user_id)
+            .where(User.organisation_id == scope.organisation_id)
         )
-        .outerjoin(first, first.c.cohort_id == Cohort.id)
-        .subquery()
-    )
+    return None
+
+
+def cohort_start(
+    cohorts: Select[int] | tuple[int, ...] | list[int] | None = None,
+) -> Subquery:
+    """Cohort id -> when it starts: its first planned session, else the sign-up opening.
+
+    ``cohorts`` limits the rows (and the sessions aggregated) to those cohorts; without it
+    every cohort of the country is aggregated, so callers always pass it.
+    """
+    first_query = select(
+        CohortSession.cohort_id, func.min(CohortSession.starts_at).label("first_at")
+    ).where(CohortSession.status == SessionStatus.SCHEDULED)
+    if cohorts is not None:
+        first_query = first_query.where(CohortSession.cohort_id.in_(cohorts))
+    first = first_query.group_by(CohortSession.cohort_id).subquery()
+    query = select(
+        Cohort.id.label("cohort_id"),
+        func.coalesce(first.c.first_at, Cohort.signup_opens_at).label("starts_at"),
+    ).outerjoin(first, first.c.cohort_id == Cohort.id)
+    if cohorts is not None:
+        query = query.where(Cohort.id.in_(cohorts))
+    return query.subquery()
 
 
 def population(scope: Scope) -> Subquery:
     """The registrations in scope: enrolment, user, cohort, department, status, reason."""
-    starts = cohort_start()
+    starts = cohort_start(scope_cohorts(scope))
     query = (
         select(
             Enrolment.id.label("enrolment_id"),
@@ -103,7 +135,32 @@ def population(scope: Scope) -> Subquery:
             Enrolment.moved_to_cohort_id.is_(None),
         )
     )
-    return _in_scope(query, scope, starts).subquery()
+    return materialise(_in_scope(query, scope, starts), "report_population")
+
+
+def materialise(query: Select[*tuple[Any, ...]], prefix: str) -> Subquery:
+    """Compute ``query`` once into a temporary table and return a subquery reading it.
+
+    A report runs some twenty figure queries over the same registrations; each one joining
+    enrolments, users, cohorts and session starts again would cost (and plan) that join twenty
+    times. The table lives in the current transaction (ON COMMIT DROP; a report never commits
+    in between), its name is random so several reports in one transaction never meet. On SQLite
+    (development and tests), where a temporary table would outlive the transaction on the
+    pooled connection, the query stays a plain subquery.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return query.subquery()
+    table = Table(
+        f"{prefix}_{secrets.token_hex(6)}",
+        MetaData(),
+        *(Column(column.name, column.type) for column in query.selected_columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    table.create(connection)
+    connection.execute(insert(table).from_select([c.name for c in table.columns], query))
+    return select(table).subquery()
 
 
 def _in_scope(query: _Q, scope: Scope, starts: Subquery) -> _Q:
@@ -302,7 +359,7 @@ def group_by_dept(pairs: list[AssessmentPair]) -> dict[int | None, list[Assessme
 
 def cohort_years(organisation_id: int) -> list[int]:
     """Calendar years (UTC) in which cohorts with the organisation's employees start."""
-    starts = cohort_start()
+    starts = cohort_start(scope_cohorts(Scope(organisation_id)))
     row = db.session.execute(
         select(func.min(starts.c.starts_at), func.max(starts.c.starts_at))
         .select_from(starts)
@@ -341,7 +398,11 @@ def plan_step_counts(pop: Subquery) -> Counts:
         .where(PlanShare.plan_id == ActionPlan.id, Conversation.discussed_at.is_not(None))
         .exists()
     )
-    followed = select(PlanFollowUp.id).where(PlanFollowUp.plan_id == ActionPlan.id).exists()
+    # a look back is on a final version; counting it only with one keeps the figure equal to
+    # the results table's "all final plans" minus "not looked back yet" (``figures``' sum)
+    followed = and_(
+        _finalised(), select(PlanFollowUp.id).where(PlanFollowUp.plan_id == ActionPlan.id).exists()
+    )
     steps = {"finalised": _finalised(), "shared": shared, "discussed": discussed}
     steps["followed_up"] = followed
     columns = [func.sum(case((test, 1), else_=0)) for test in steps.values()]
@@ -418,7 +479,7 @@ MANAGER_KINDS = (CohortKind.WORKSHOP, CohortKind.INTERVISION)
 
 def manager_population(scope: Scope) -> Subquery:
     """Managers of the organisation taking part in workshop and intervision groups in scope."""
-    starts = cohort_start()
+    starts = cohort_start(scope_cohorts(scope))
     query = (
         select(
             Enrolment.user_id,
@@ -436,7 +497,7 @@ def manager_population(scope: Scope) -> Subquery:
             Enrolment.moved_to_cohort_id.is_(None),
         )
     )
-    return _in_scope(query, scope, starts).subquery()
+    return materialise(_in_scope(query, scope, starts), "report_managers")
 
 
 def manager_people_counts(mpop: Subquery) -> Counts:
@@ -487,7 +548,7 @@ def manager_meetings(mpop: Subquery, now: datetime) -> list[tuple[int | None, st
 
 def cohort_start_times(cohort_ids: list[int]) -> dict[int, datetime]:
     """Cohort id -> when it starts (as in the reports), in UTC."""
-    starts = cohort_start()
+    starts = cohort_start(list(cohort_ids))
     rows = db.session.execute(
         select(starts.c.cohort_id, starts.c.starts_at).where(starts.c.cohort_id.in_(cohort_ids))
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from learnpath.reports.anonymity import (
     protect,
     publishable,
 )
-from learnpath.reports.figures import Builder, Formatter, Inputs, Report
+from learnpath.reports.figures import Builder, Formatter, Inputs, Report, Table
 
 
 class ReportError(Refusal):
@@ -90,8 +90,13 @@ def hr_report(
     department_id: int | None,
     content: Content,
     today: datetime,
+    only: Collection[str] | None = None,
 ) -> tuple[Report, Selection]:
-    """Build the HR dashboard; a department with too few people is refused (whole org shown)."""
+    """Build the HR dashboard; a department with too few people is refused (whole org shown).
+
+    ``only``: the slugs of the tables wanted (a CSV of one table builds that table alone; the
+    figures it shares with other tables are still protected together with them).
+    """
     years = available_years(organisation, today)
     builder = Builder(_inputs(organisation, year, ALL, content))
     people = builder.people()
@@ -106,19 +111,27 @@ def hr_report(
     if people.total(ALL) is None or people.total(ALL) == 0:
         report.too_small = True
         return report, selection
-    report.tables.append(builder.status())
-    if view == ALL:
-        eligible = queries.eligible_counts(organisation.id)
-        report.tables.append(builder.departments_table(people, eligible))
-    report.tables += [
-        builder.cohorts_table(),
-        builder.attendance(),
-        builder.assignments(),
-        *builder.outcomes(),
-        builder.dropout(),
-        *builder.competencies(),
-        builder.manager_tracks(),
+    parts: list[tuple[tuple[str, ...], Callable[[], list[Table]]]] = [
+        (("status",), lambda: [builder.status()]),
+        (
+            ("departments",),
+            lambda: (
+                [builder.departments_table(people, queries.eligible_counts(organisation.id))]
+                if view == ALL
+                else []
+            ),
+        ),
+        (("cohorts",), lambda: [builder.cohorts_table()]),
+        (("attendance",), lambda: [builder.attendance()]),
+        (("assignments",), lambda: [builder.assignments()]),
+        (("action_plans", "goals", "results"), builder.outcomes),
+        (("dropout",), lambda: [builder.dropout()]),
+        (("competencies", "competency_change"), builder.competencies),
+        (("manager_tracks",), lambda: [builder.manager_tracks()]),
     ]
+    for slugs, build in parts:
+        if only is None or any(slug in only for slug in slugs):
+            report.tables += build()
     return report, selection
 
 

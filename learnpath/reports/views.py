@@ -35,13 +35,13 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _hr_report() -> tuple[Report, services.Selection]:
+def _hr_report(only: tuple[str, ...] | None = None) -> tuple[Report, services.Selection]:
     today = utcnow()
     year = _int_arg("jaar") or today.year
     if not 2000 <= year <= 2200:
         year = today.year
     return services.hr_report(
-        current_user.organisation, year, _int_arg("afdeling"), get_content(), today
+        current_user.organisation, year, _int_arg("afdeling"), get_content(), today, only
     )
 
 
@@ -84,8 +84,9 @@ def threshold() -> ResponseReturnValue:
 @bp.route("/organisatie/<slug>.csv")
 @roles(*HR_ROLES)
 def dashboard_csv(slug: str) -> ResponseReturnValue:
-    """Download one table of the HR dashboard (same selection, same suppression) as CSV."""
-    report, selection = _hr_report()
+    """Download one table of the HR dashboard (same selection, same suppression) as CSV; only
+    that table is built."""
+    report, selection = _hr_report(only=(slug,))
     suffix = f"{selection.year}" + (
         f"-afdeling-{selection.department_id}" if selection.department_id else ""
     )

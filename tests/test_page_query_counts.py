@@ -1,0 +1,124 @@
+"""Participant, facilitator and manager pages run a fixed number of queries (issue 17).
+
+The number of SQL statements a page runs must not grow with the data of other organisations
+(the rest of the country) nor with the size of the user's own cohort: a query in a loop over
+rows would show up here long before it shows up at national scale (bench/national_scale.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from learnpath.accounts.models import Role
+from learnpath.action_plans.models import ActionPlan, PlanShare
+from learnpath.cohorts.models import EnrolmentStatus
+from learnpath.extensions import db
+from tests.factories import full_plan_data
+from tests.reports.data import generate
+
+PARTICIPANT_PAGES = (
+    "/",
+    "/mijn-traject",
+    "/opdrachten",
+    "/opdrachten/loopbaanvraag",
+    "/actieplan",
+    "/zelfscan",
+    "/agenda",
+)
+FACILITATOR_PAGES = (
+    "/",
+    "/cohorten",
+    "/cohorten/{cohort}",
+    "/cohorten/{cohort}/opdrachten",
+    "/leidinggevenden/groepen",
+)
+MANAGER_PAGES = ("/", "/team", "/leidinggevenden/mijn-groepen")
+
+
+@contextmanager
+def recorded() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def page_queries(client, login_as, user, url: str) -> list[str]:
+    """The statements of one request of ``url`` as ``user`` (after a warm-up request)."""
+    login_as(user)
+    assert client.get(url).status_code == 200, url
+    db.session.expire_all()
+    with recorded() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements
+
+
+def _viewers(data):
+    participant = next(
+        f.user for f in data.facts if f.status == EnrolmentStatus.COMPLETED and f.plan is not None
+    )
+    boss_id = db.session.scalar(
+        select(PlanShare.manager_id).where(PlanShare.manager_id.is_not(None)).limit(1)
+    )
+    cohort = next(f.cohort for f in data.facts if f.user is participant)
+    # The generated plans hold only what the reports count; give this one a whole plan.
+    for row in db.session.scalars(select(ActionPlan).where(ActionPlan.user_id == participant.id)):
+        row.data = full_plan_data()
+        for version in row.versions:
+            version.data = full_plan_data()
+    db.session.commit()
+    return participant, data.facilitator, db.session.get(type(participant), boss_id), cohort
+
+
+def _all_pages(client, login_as, participant, facilitator, boss, cohort) -> dict[str, list[str]]:
+    result = {}
+    for url in PARTICIPANT_PAGES:
+        result[f"participant {url}"] = page_queries(client, login_as, participant, url)
+    for url in FACILITATOR_PAGES:
+        target = url.format(cohort=cohort.id)
+        result[f"facilitator {url}"] = page_queries(client, login_as, facilitator, target)
+    for url in MANAGER_PAGES:
+        result[f"manager {url}"] = page_queries(client, login_as, boss, url)
+    return result
+
+
+def test_pages_do_not_grow_with_other_organisations_data(app, client, login_as, org, make_org):
+    data = generate(org, {"A": 10, "B": 8}, cohorts=2, seed=5, managers=12)
+    viewers = _viewers(data)
+    before = _all_pages(client, login_as, *viewers)
+    # The rest of the country: two more organisations with their programmes, plans and groups.
+    generate(make_org(), {"A": 40, "B": 30}, cohorts=6, seed=6, managers=30)
+    generate(make_org(), {"C": 25}, cohorts=3, seed=8, managers=12)
+    after = _all_pages(client, login_as, *viewers)
+    for page, statements in before.items():
+        assert len(after[page]) == len(statements), page + "\n" + "\n---\n".join(after[page])
+
+
+@pytest.mark.parametrize("url", ["/cohorten/{cohort}", "/cohorten/{cohort}/zelfscan"])
+def test_cohort_pages_do_not_grow_with_the_cohort(make_group, make_user, login_as, client, url):
+    facilitator = make_user(Role.FACILITATOR)
+    small = make_group(size=2, facilitator=facilitator)
+    big = make_group(size=12, facilitator=facilitator)
+    few = page_queries(client, login_as, facilitator, url.format(cohort=small.cohort.id))
+    many = page_queries(client, login_as, facilitator, url.format(cohort=big.cohort.id))
+    assert len(many) == len(few), "\n---\n".join(many)
+
+
+@pytest.mark.parametrize("url", ["/", "/mijn-traject", "/opdrachten"])
+def test_participant_pages_do_not_grow_with_the_cohort(make_group, login_as, client, url):
+    small = make_group(size=2)
+    big = make_group(size=12)
+    few = page_queries(client, login_as, small.participants[0], url)
+    many = page_queries(client, login_as, big.participants[0], url)
+    assert len(many) == len(few), "\n---\n".join(many)
