@@ -32,32 +32,42 @@ published itself (seats taken by other organisations) may not make a figure reco
 either (``publishable``).
 
 **Tables of one report are protected together** (``protect_linked``). Several tables show
-the same figure: a department's registrations are the total of its row in the status table
-and in the cohorts table; the people who took part are the total of every assignment and
-action-plan row; "dropped out" in the status table is the total of the drop-out table;
-"action plan finalised" is the total of the results table. Each such figure gets a shared
-name (``Matrix.shared``: key -> name), and the rule is:
+the same figure: a department's registrations are the total of its row in the status table;
+the organisation's registrations are also the total of the cohorts table; the people who
+took part are the total of every assignment and action-plan row; "dropped out" in the status
+table is the total of the drop-out table; "action plan finalised" is the total of the
+results table. Each such figure gets a shared name (``Matrix.shared``: key -> name), and:
 
 1. a shared figure hidden in one table is hidden in every table that shows it: each table
    is protected with ``forced`` = the shared figures hidden anywhere, again until no table
    hides a shared figure that is not forced yet;
-2. then the tables are audited together (``_jointly_determined``): every hidden value must
-   be able to change in a reading of *all* the tables at once. A change of a value in its
-   own table (a cycle, as above) may change shared figures; every other table showing them
-   must be able to make the same change of them, and no other change of its shared
-   figures (a flow problem per table, ``_reading``). When no such joint change is found,
-   one more value is hidden in a table that could not follow (cells before totals), and
-   1 and 2 run again.
+2. then the tables are audited together (``_Reading``): every hidden value must be able to
+   change in a reading of *all* the tables at once. Every value is an integer variable (a
+   shared figure one variable), every table's margins are equations, a shown value is a
+   constant and a hidden one lies where its marker says. Most hidden values can change by
+   a cycle inside their own table with every shared figure kept, which is checked as for
+   one table; the others by a small integer program over the values that can move with
+   them (``scipy.optimize.milp``). When a value cannot change, the cheapest set of shown
+   values whose hiding frees it is hidden too (again an integer program: cells before
+   totals, a table's own values before shared figures), and 1 and 2 run again.
 
-Each round hides at least one more value, so this ends. The joint audit is sufficient,
-not exhaustive (it tries the moves of a few shared figures, each by one): it may hide a
-little more than strictly needed, never less. ``tests/security/test_report_linked_tables``
-checks it against an exhaustive search over generated reports.
+**Sums of figures are equations too.** Where a figure is the sum of figures of other
+tables (the people who took part = taking part now + completed + dropped out; final action
+plans = looked back + not looked back yet), the report adds a table that is never shown
+(``sum_of``) whose cells and total are those shared figures, so both steps treat the sum
+like any total of a table: a reader cannot get a hidden part by subtracting shown ones
+from a shown sum, in any view.
+
+Each round hides at least one more value, so this ends. The audit looks for readings in
+which each value changes by at most one: it may hide a little more than strictly needed,
+never less. ``tests/security/test_report_linked_tables`` checks it against an independent
+exhaustive search over generated reports, sums included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: The smallest threshold an organisation may choose (DOMAIN: groups under 5 suppressed).
@@ -174,18 +184,18 @@ def protect_linked(matrices: Mapping[str, Matrix], threshold: int) -> dict[str, 
     """Protect the tables of one report together (the rule in the module's docstring)."""
     extra: dict[str, set[Key]] = {name: set() for name in matrices}
     figures: set[Hashable] = set()
-    while True:
-        result = {
-            name: protect(
-                m.counts,
-                m.columns,
-                m.departments,
-                threshold,
-                m.people,
-                forced=extra[name] | {k for k, f in m.shared.items() if f in figures},
+    done: dict[tuple[str, frozenset[Key]], Protected] = {}
+
+    def protected(name: str, m: Matrix) -> Protected:
+        forced = frozenset(extra[name] | {k for k, f in m.shared.items() if f in figures})
+        if (name, forced) not in done:
+            done[(name, forced)] = protect(
+                m.counts, m.columns, m.departments, threshold, m.people, forced=forced
             )
-            for name, m in matrices.items()
-        }
+        return done[(name, forced)]
+
+    while True:
+        result = {name: protected(name, m) for name, m in matrices.items()}
         hidden = {
             figure
             for name, m in matrices.items()
@@ -196,18 +206,51 @@ def protect_linked(matrices: Mapping[str, Matrix], threshold: int) -> dict[str, 
             figures |= hidden
             continue
         _check_links(matrices, result)
-        tables = {name: (p.values, set(p.hidden)) for name, p in result.items()}
-        shared = {name: m.shared for name, m in matrices.items()}
-        exposed = _jointly_determined(tables, shared, threshold)
+        reading = _Reading(matrices, result, threshold)
+        exposed = reading.determined()
         if exposed is None:
             return result
-        more = _widen_jointly(*exposed, tables, shared, threshold)
+        more = reading.widen(exposed)
         if more is None:  # every value is hidden already
             return result
-        table, key = more
-        extra[table].add(key)
-        if key in shared[table]:
-            figures.add(shared[table][key])
+        for table, key in more:
+            extra[table].add(key)
+            if key in matrices[table].shared:
+                figures.add(matrices[table].shared[key])
+
+
+def figure_keys(
+    name: Hashable, departments: Iterable[Dept], column: Hashable | None = None
+) -> dict[Key, Hashable]:
+    """The keys of one shared figure in every view: a table's total, or one of its columns.
+
+    The figure is named ``(name, department)`` in a department's view and ``(name, ALL)``
+    without a filter; tables showing the same figure use the same ``name``.
+    """
+    names: dict[Key, Hashable] = {key_of(d, column): (name, d) for d in departments}
+    names[key_of(ALL, column)] = (name, ALL)
+    return names
+
+
+def sum_of(
+    total: Hashable,
+    parts: Mapping[Hashable, Hashable],
+    counts: Mapping[tuple[Dept, Hashable], int],
+    departments: Sequence[Dept],
+) -> Matrix:
+    """A table that is never shown, saying: figure ``total`` = the sum of the ``parts``.
+
+    ``parts`` maps a column of this table to the name of the figure it stands for (a
+    column of some shown table); ``counts`` are those figures per department. Every value
+    of this table is a shared figure, so ``protect_linked`` reads it as an equation that
+    holds in every view: e.g. the people who took part (the total of every assignment row)
+    are those taking part now, completed and dropped out (three columns of the status
+    table). A reader who can add up shown figures learns nothing more than it knows.
+    """
+    shared = figure_keys(total, departments)
+    for column, name in parts.items():
+        shared |= figure_keys(name, departments, column)
+    return Matrix(counts, list(parts), departments, shared=shared)
 
 
 def _check_links(matrices: Mapping[str, Matrix], result: Mapping[str, Protected]) -> None:
@@ -325,302 +368,280 @@ def _determined(values: Mapping[Key, int], hidden: set[Key], threshold: int) -> 
 
 # -- the tables of a report together -------------------------------------------------------
 
-_Tables = Mapping[str, tuple[Mapping[Key, int], set[Key]]]
-_Shared = Mapping[str, Mapping[Key, Hashable]]
-#: node -> (next node, key, change of the key when moving along)
-_Signed = dict[_Node, list[tuple[_Node, Key, int]]]
+#: A value of the report: the figure it stands for (shared), or one table's own value.
+_Var = tuple[Hashable, ...]
 
 
-def _signed(values: Mapping[Key, int], hidden: set[Key], threshold: int) -> _Signed:
-    """The residual graph with the change (+1 or -1) that each step makes to its value."""
-    graph: _Signed = {}
-    for key, tail, head in _arcs(values):
-        low, high = _bounds(values[key], key in hidden, threshold)
-        if values[key] < high:
-            graph.setdefault(tail, []).append((head, key, 1))
-        if values[key] > low:
-            graph.setdefault(head, []).append((tail, key, -1))
-    return graph
+class _Reading:
+    """Everything a reader of all the tables at once knows, as integer equations.
 
-
-def _cycle(
-    arc: _Arc, direction: int, graph: _Signed, shared: Mapping[Key, Hashable]
-) -> dict[Key, int] | None:
-    """A cycle changing ``arc`` by ``direction`` through as few shared values as can be."""
-    key, tail, head = arc
-    start, goal = (head, tail) if direction > 0 else (tail, head)
-    if not any(k == key and d == direction for _n, k, d in graph.get(goal, [])):
-        return None
-    cost = {start: 0}
-    back: dict[_Node, tuple[_Node, Key, int]] = {}
-    todo = [start]
-    while todo:  # Dijkstra with costs 0 and 1 (a shared value costs 1)
-        todo.sort(key=lambda n: -cost[n])
-        node = todo.pop()
-        for nxt, k, d in graph.get(node, []):
-            if k == key:
-                continue
-            c = cost[node] + (k in shared)
-            if c < cost.get(nxt, 1 << 30):
-                cost[nxt] = c
-                back[nxt] = (node, k, d)
-                todo.append(nxt)
-    if goal not in cost:
-        return None
-    changes = {key: direction}
-    node = goal
-    while node != start:
-        node, k, d = back[node]
-        changes[k] = d
-    return changes
-
-
-def _reading(
-    values: Mapping[Key, int],
-    hidden: set[Key],
-    shared: Mapping[Key, Hashable],
-    moves: Mapping[Hashable, int],
-    threshold: int,
-    fixed: Mapping[Key, int] | None = None,
-    loose: bool = False,
-) -> dict[Hashable, int] | None:
-    """A reading of this table that changes its shared figures by ``moves``, or None.
-
-    ``fixed`` values of the table change by the given amount too; the others by -1, 0 or 1
-    within what the page says. With ``loose``, shared figures outside ``moves`` may change
-    as well, and the result says how; otherwise it is empty.
+    Each value is a variable (a shared figure is one variable, whichever tables show it);
+    each table adds its margins (row = its cells, column = its cells, grand total = the
+    rows). A shown value is a constant, a hidden one lies in what its marker says. The
+    question is whether a hidden value can differ from the truth in some reading that
+    keeps every equation: a small integer program (``scipy.optimize.milp``, HiGHS) over
+    the *changes* of the hidden values, each -1, 0 or +1. That restriction only finds
+    fewer readings than a reader could, so the audit may hide a little more than needed,
+    never less.
     """
-    excess: dict[_Node, int] = {}
-    capacity: dict[tuple[_Node, _Node], int] = {}
-    free: dict[tuple[_Node, _Node], tuple[Key, int]] = {}
-    for key, tail, head in _arcs(values):
-        low, high = _bounds(values[key], key in hidden, threshold)
-        figure = shared.get(key)
-        if (fixed and key in fixed) or (figure is not None and (figure in moves or not loose)):
-            change = fixed[key] if fixed and key in fixed else moves.get(figure, 0)
-            if not low <= values[key] + change <= high:
-                return None
-            excess[head] = excess.get(head, 0) + change
-            excess[tail] = excess.get(tail, 0) - change
-            continue
-        free[(tail, head)] = (key, values[key] < high)
-        capacity[(tail, head)] = int(values[key] < high)
-        capacity[(head, tail)] = int(values[key] > low)
-    # route every surplus to a deficit along the other values (unit changes, max flow)
-    while True:
-        sources = [n for n, e in excess.items() if e > 0]
-        if not sources:
-            break
-        back: dict[_Node, _Node] = {n: n for n in sources}
-        todo = list(sources)
-        end = None
-        while todo and end is None:
-            node = todo.pop()
-            for (a, b), cap in capacity.items():
-                if a == node and cap > 0 and b not in back:
-                    back[b] = node
-                    if excess.get(b, 0) < 0:
-                        end = b
-                        break
-                    todo.append(b)
-        if end is None:
-            return None
-        node = end
-        excess[end] += 1
-        while back[node] != node:
-            prev = back[node]
-            capacity[(prev, node)] -= 1
-            capacity[(node, prev)] = capacity.get((node, prev), 0) + 1
-            node = prev
-        excess[node] -= 1
-    changes: dict[Hashable, int] = {}
-    for pair, (key, up) in free.items():
-        delta = int(up) - capacity[pair]
-        if delta and key in shared:
-            changes[shared[key]] = delta
-    return changes
 
+    def __init__(
+        self, matrices: Mapping[str, Matrix], result: Mapping[str, Protected], threshold: int
+    ) -> None:
+        self.threshold = threshold
+        self.matrices, self.result = matrices, result
+        self.where: dict[_Var, list[tuple[str, Key]]] = {}
+        self.value: dict[_Var, int] = {}
+        hidden: set[_Var] = set()
+        for name, m in matrices.items():
+            p = result[name]
+            for key, value in p.values.items():
+                var = self.var(m, name, key)
+                self.where.setdefault(var, []).append((name, key))
+                self.value[var] = value
+                if key in p.hidden:
+                    hidden.add(var)
+        self.equations: list[list[tuple[_Var, int]]] = []
+        for name, m in matrices.items():
+            values = result[name].values
+            rows = [k for k in values if k[0] == "row"]
+            for row in rows:
+                cells = [("cell", row[1], c) for c in m.columns]
+                self.equations.append(self._sum(m, name, row, cells))
+            for column in m.columns:
+                cells = [("cell", r[1], column) for r in rows]
+                self.equations.append(self._sum(m, name, ("col", column), cells))
+            self.equations.append(self._sum(m, name, ("grand",), rows))
+        self.bounds = {var: self._bounds(var, var in hidden) for var in self.value}
+        self.of: dict[_Var, list[int]] = {}
+        for i, eq in enumerate(self.equations):
+            for var, _c in eq:
+                self.of.setdefault(var, []).append(i)
 
-def _realisable(
-    values: Mapping[Key, int],
-    hidden: set[Key],
-    shared: Mapping[Key, Hashable],
-    moves: Mapping[Hashable, int],
-    threshold: int,
-    fixed: Mapping[Key, int] | None = None,
-) -> bool:
-    """Whether a reading of this table changes its shared figures by ``moves`` exactly."""
-    return _reading(values, hidden, shared, moves, threshold, fixed) is not None
+    @staticmethod
+    def var(m: Matrix, name: str, key: Key) -> _Var:
+        figure = m.shared.get(key)
+        return ("figure", figure) if figure is not None else ("own", name, key)
 
+    def _sum(
+        self, m: Matrix, name: str, total: Key, parts: Sequence[Key]
+    ) -> list[tuple[_Var, int]]:
+        terms = [(self.var(m, name, total), 1)]
+        return terms + [(self.var(m, name, part), -1) for part in parts]
 
-_Cache = dict[tuple[str, frozenset[tuple[Hashable, int]]], bool]
-#: A move of shared figures, the direction of the value, and the tables that cannot make it.
-_Blocked = tuple[dict[Hashable, int], int, list[str]]
+    def _bounds(self, var: _Var, hidden: bool) -> tuple[int, int]:
+        """The changes of a value that agree with what the page shows (within -1..1)."""
+        value = self.value[var]
+        low, high = _bounds(value, hidden, self.threshold)
+        return max(-1, int(low) - value), int(min(1, high - value))
 
-
-def _jointly_free(
-    name: str,
-    arc: _Arc,
-    tables: _Tables,
-    shared: _Shared,
-    threshold: int,
-    cache: _Cache | None = None,
-) -> _Blocked | None:
-    """None when ``arc`` of table ``name`` can change in a reading of all tables at once.
-
-    Sufficient, not exhaustive: the shared figures that change are those of the cheapest
-    cycle through ``arc`` in its own table, or the figure of ``arc`` alone or with one or
-    two more hidden figures of its table, each by one (e.g. a department and the grand
-    total, or two departments); or, from the cycle's figures, a table that cannot make the
-    move may change more of its shared figures, which the others then follow (``_agree``).
-    Otherwise: the move that the fewest tables cannot make, and those tables.
-    """
-    cache = {} if cache is None else cache
-    values, hidden = tables[name]
-    mine = shared[name]
-    key = arc[0]
-
-    def blockers(moves: Mapping[Hashable, int], direction: int, first: bool) -> list[str]:
-        found: list[str] = []
-        fixed = None if key in mine else {key: direction}
-        if not _realisable(values, hidden, mine, moves, threshold, fixed):
-            found.append(name)
-            if first:
-                return found
-        for other in tables:
-            if other == name or not moves.keys() & set(shared[other].values()):
-                continue
-            memo = (other, frozenset(moves.items()))
-            if memo not in cache:
-                cache[memo] = _realisable(*tables[other], shared[other], moves, threshold)
-            if not cache[memo]:
-                found.append(other)
-                if first:
-                    return found
-        return found
-
-    graph = _signed(values, hidden, threshold)
-    starts: list[tuple[dict[Hashable, int], int]] = []
-    for direction in (1, -1):
-        changes = _cycle(arc, direction, graph, mine)
-        if changes is not None:
-            moves = {mine[k]: d for k, d in changes.items() if k in mine}
-            if not moves:
-                return None
-            starts.append((moves, direction))
-    candidates = list(starts)
-    others = sorted((k for k in mine if k != key and k in hidden), key=repr)
-    extra: list[dict[Key, int]] = [{}]
-    extra += [{k: d} for k in others for d in (1, -1)]
-    extra += [
-        {a: da, b: db}
-        for i, a in enumerate(others)
-        for b in others[i + 1 :]
-        for da in (1, -1)
-        for db in (1, -1)
-    ]
-    for direction in (1, -1):
-        for more in extra:
-            moves = {mine[key]: direction} if key in mine else {}
-            moves.update({mine[k]: d for k, d in more.items()})
-            if (moves, direction) not in candidates:
-                candidates.append((moves, direction))
-    for moves, direction in candidates:
-        if not blockers(moves, direction, first=True):
-            return None
-    for moves, direction in starts:
-        if _agree(name, key, moves, direction, tables, shared, threshold, cache) is None:
-            return None
-    if not candidates:
-        return {}, 1, [name]
-    blocked = [(m, d, blockers(m, d, first=False)) for m, d in candidates]
-    return min(blocked, key=lambda b: len(b[2]))
-
-
-def _agree(
-    name: str,
-    key: Key,
-    moves: dict[Hashable, int],
-    direction: int,
-    tables: _Tables,
-    shared: _Shared,
-    threshold: int,
-    cache: _Cache,
-) -> _Blocked | None:
-    """Grow ``moves`` until every table can make it (None), or say which table cannot."""
-    moves = dict(moves)
-    for _round in range(2 * len(tables) + 2):
-        grown = False
-        for table, (values, hidden) in tables.items():
-            mine = shared[table]
-            fixed = {key: direction} if table == name and key not in mine else None
-            if fixed is None and not moves.keys() & set(mine.values()):
-                continue
-            memo = (table, frozenset(moves.items()))
-            if fixed is None and cache.get(memo):
-                continue
-            if _reading(values, hidden, mine, moves, threshold, fixed) is not None:
-                if fixed is None:
-                    cache[memo] = True
-                continue
-            more = _reading(values, hidden, mine, moves, threshold, fixed, loose=True)
-            if not more:
-                return moves, direction, [table]
-            moves.update(more)
-            grown = True
-        if not grown:
-            return None
-    return moves, direction, [name]
-
-
-def _jointly_determined(
-    tables: _Tables, shared: _Shared, threshold: int
-) -> tuple[str, _Arc, _Blocked] | None:
-    """A hidden value of some table that all the tables together give away, or None."""
-    cache: _Cache = {}
-    for name, (values, hidden) in tables.items():
-        for arc in sorted(_arcs(values), key=lambda a: repr(a[0])):
-            if arc[0] not in hidden or not values[arc[0]]:
-                continue
-            blocked = _jointly_free(name, arc, tables, shared, threshold, cache)
-            if blocked is not None:
-                return name, arc, blocked
-    return None
-
-
-def _widen_jointly(
-    name: str,
-    exposed: _Arc,
-    blocked: _Blocked,
-    tables: _Tables,
-    shared: _Shared,
-    threshold: int,
-) -> tuple[str, Key] | None:
-    """The next value to hide, in a table that cannot follow the move (cf. ``_widen``)."""
-    moves, direction, blockers = blocked
-    rank = {"cell": 0, "row": 1, "col": 1, "grand": 2}
-    # the tables that cannot follow; when they have nothing left to hide, the value's own
-    # table, then any table (each step hides one more value, so this ends)
-    for table in dict.fromkeys([*blockers, name, *tables]):
-        values, hidden = tables[table]
-        mine = shared[table]
-        fixed = {exposed[0]: direction} if table == name and exposed[0] not in mine else None
-        candidates = sorted(
-            (key for key in values if key not in hidden and values[key] > 0),
-            key=lambda k: (
-                rank[str(k[0])],
-                k in mine,
-                values[k] <= threshold,
-                values[k],
-                repr(k),
-            ),
+    def component(self, start: _Var, bounds: Mapping[_Var, tuple[int, int]]) -> _Component:
+        """The values that can move together with ``start`` (linked by equations)."""
+        seen, todo, equations = {start}, [start], set()
+        while todo:
+            for e in self.of.get(todo.pop(), []):
+                if e in equations:
+                    continue
+                equations.add(e)
+                for var, _c in self.equations[e]:
+                    if var not in seen and bounds[var] != (0, 0):
+                        seen.add(var)
+                        todo.append(var)
+        return _Component(
+            sorted(seen, key=repr), [self.equations[e] for e in sorted(equations)], bounds
         )
-        for key in candidates:
-            if _realisable(values, hidden | {key}, mine, moves, threshold, fixed):
-                return table, key
-        if candidates:
-            return table, candidates[0]
-    return None
+
+    def determined(self) -> _Var | None:
+        """A hidden value that every reading of all the tables gives away, or None.
+
+        Most hidden values can change inside their own table with every shared figure kept
+        (a cycle of the table, as in ``_determined``): the other tables then read as they
+        are. Only the others need the integer program over all the tables.
+        """
+        known_free: set[_Var] = set()
+        # shared figure -> direction -> whether each table showing it so far can follow
+        follows: dict[_Var, dict[int, bool]] = {}
+        for name, m in self.matrices.items():
+            p = self.result[name]
+            arcs, residual, slack = _residual(p.values, set(p.hidden), self.threshold)
+            fixed = set(m.shared)
+            residual = {
+                node: [(nxt, key) for nxt, key in steps if key not in fixed]
+                for node, steps in residual.items()
+            }
+            for key, tail, head in arcs:
+                if key not in p.hidden or not p.values[key]:
+                    continue
+                var = self.var(m, name, key)
+                up, down = slack[key]
+                moves = {
+                    1: up and _reaches(head, tail, residual, key),
+                    -1: down and _reaches(tail, head, residual, key),
+                }
+                if key not in fixed:
+                    if moves[1] or moves[-1]:
+                        known_free.add(var)
+                    continue
+                # a shared figure moves when every table showing it can make the same move
+                mine = follows.setdefault(var, {1: True, -1: True})
+                for direction, ok in moves.items():
+                    mine[direction] = mine[direction] and ok
+        known_free |= {var for var, ok in follows.items() if ok[1] or ok[-1]}
+        components: dict[_Var, _Component] = {}
+        for var in sorted(self.value, key=repr):
+            if var in known_free or self.bounds[var] == (0, 0):
+                continue
+            if var not in components:
+                component = self.component(var, self.bounds)
+                components.update(dict.fromkeys(component.vars, component))
+                # two readings that move as much as they can: most values are free in one
+                for reading in component.spread():
+                    known_free |= {v for v, d in reading.items() if d}
+                if var in known_free:
+                    continue
+            changes = components[var].free(var)
+            if changes is None:
+                return var
+            known_free |= {v for v, d in changes.items() if d}
+        return None
+
+    def widen(self, exposed: _Var) -> list[tuple[str, Key]] | None:
+        """The values to hide next (in every table showing them), so that ``exposed`` is no
+        longer given away: the cheapest set that lets it change (an integer program that
+        chooses which shown values to open), cells before totals, the grand total last,
+        a table's own values before shared figures (a shared one is hidden everywhere)."""
+        opened = {v: self._bounds(v, True) for v in self.value}
+        reach = self.component(exposed, opened).vars
+        shown = [v for v in reach if self.bounds[v] == (0, 0) and opened[v] != (0, 0)]
+        if not shown:
+            return None
+        rank = {"cell": 1, "row": 4, "col": 4, "grand": 16}
+
+        def cost(v: _Var) -> float:
+            key = self.where[v][0][1]
+            return rank[str(key[0])] * (3 if v[0] == "figure" else 1) + self.value[v] / 1e4
+
+        chosen = _cheapest_opening(
+            reach, shown, self.equations, self.of, self.bounds, opened, exposed, cost
+        )
+        if not chosen:  # nothing frees it (cannot happen while values are shown): any one
+            chosen = [min(shown, key=cost)]
+        return [where for v in chosen for where in self.where[v]]
+
+
+def _cheapest_opening(
+    reach: list[_Var],
+    shown: list[_Var],
+    equations: list[list[tuple[_Var, int]]],
+    of: Mapping[_Var, list[int]],
+    bounds: Mapping[_Var, tuple[int, int]],
+    opened: Mapping[_Var, tuple[int, int]],
+    exposed: _Var,
+    cost: Callable[[_Var], float],
+) -> list[_Var]:
+    """The shown values of least total ``cost`` whose hiding lets ``exposed`` change."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = len(reach)
+    index = {v: i for i, v in enumerate(reach)}
+    gate = {v: n + j for j, v in enumerate(shown)}
+    size = n + len(shown)
+    rows = sorted({e for v in reach for e in of.get(v, [])})
+    a = np.zeros((len(rows) + 2 * len(shown), size))
+    lower = np.zeros(len(rows) + 2 * len(shown))
+    upper = np.zeros(len(rows) + 2 * len(shown))
+    for r, e in enumerate(rows):
+        for var, c in equations[e]:
+            if var in index:
+                a[r, index[var]] += c
+    r = len(rows)
+    for v in shown:  # the change of a shown value is 0 unless it is opened
+        lo, hi = opened[v]
+        a[r, index[v]], a[r, gate[v]], lower[r], upper[r] = 1, -hi, -np.inf, 0
+        a[r + 1, index[v]], a[r + 1, gate[v]], lower[r + 1], upper[r + 1] = 1, -lo, 0, np.inf
+        r += 2
+    low = np.array([*(min(bounds[v][0], opened[v][0]) for v in reach), *[0] * len(shown)])
+    high = np.array([*(max(bounds[v][1], opened[v][1]) for v in reach), *[1] * len(shown)])
+    objective = np.array([*[0.0] * n, *(cost(v) for v in shown)])
+    best: list[_Var] | None = None
+    best_cost = np.inf
+    for direction in (1, -1):
+        i = index[exposed]
+        if not low[i] <= direction <= high[i]:
+            continue
+        lo_, hi_ = low.copy(), high.copy()
+        lo_[i] = hi_[i] = direction
+        found = milp(
+            objective,
+            constraints=LinearConstraint(a, lower, upper),
+            integrality=np.ones(size),
+            bounds=Bounds(lo_, hi_),
+        )
+        if found.status == 0 and found.x is not None and found.fun < best_cost:
+            best_cost = found.fun
+            best = [v for v in shown if found.x[gate[v]] > 0.5]
+    return best or []
+
+
+class _Component:
+    """Values that move together, their equations as a matrix, and readings of them."""
+
+    def __init__(
+        self,
+        variables: list[_Var],
+        equations: list[list[tuple[_Var, int]]],
+        bounds: Mapping[_Var, tuple[int, int]],
+    ) -> None:
+        import numpy as np
+
+        self.vars = variables
+        self.index = {v: i for i, v in enumerate(variables)}
+        self.matrix = np.zeros((len(equations), len(variables)))
+        for r, eq in enumerate(equations):
+            for var, c in eq:
+                if var in self.index:
+                    self.matrix[r, self.index[var]] += c
+        self.low = np.array([bounds[v][0] for v in variables], dtype=float)
+        self.high = np.array([bounds[v][1] for v in variables], dtype=float)
+
+    def spread(self) -> list[dict[_Var, int]]:
+        """Two readings that push the values one way and the other (a fixed pseudo-random
+        weight each, so that the result is repeatable)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        weights = [1.0 + zlib.crc32(repr(v).encode()) % 997 / 997 for v in self.vars]
+        readings = []
+        for sign in (1.0, -1.0):
+            found = milp(
+                [sign * w for w in weights],
+                constraints=LinearConstraint(self.matrix, 0, 0),
+                integrality=[1] * len(self.vars),
+                bounds=Bounds(self.low, self.high),
+            )
+            if found.status == 0 and found.x is not None:
+                readings.append({v: int(round(found.x[j])) for v, j in self.index.items()})
+        return readings
+
+    def free(self, var: _Var) -> dict[_Var, int] | None:
+        """A reading in which ``var`` changes (the change of each value), or None."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        i = self.index[var]
+        for direction in (1, -1):
+            if not self.low[i] <= direction <= self.high[i]:
+                continue
+            low, high = self.low.copy(), self.high.copy()
+            low[i] = high[i] = direction
+            found = milp(
+                [0.0] * len(self.vars),
+                constraints=LinearConstraint(self.matrix, 0, 0),
+                integrality=[1] * len(self.vars),
+                bounds=Bounds(low, high),
+            )
+            if found.status == 0 and found.x is not None:
+                return {v: int(round(found.x[j])) for v, j in self.index.items()}
+        return None
 
 
 def _widen(

@@ -31,25 +31,25 @@ from learnpath.reports.anonymity import (
     Protected,
     View,
     derived_visible,
+    figure_keys,
     key_of,
     protect,
     protect_linked,
     publishable,
+    sum_of,
 )
 
 STATUS_GROUPS: dict[str, tuple[EnrolmentStatus, ...]] = {
-    "running": (
-        EnrolmentStatus.ENROLLED,
-        EnrolmentStatus.OFFERED,
-        EnrolmentStatus.PENDING_APPROVAL,
-    ),
+    "taking_part": (EnrolmentStatus.ENROLLED,),
+    "offered": (EnrolmentStatus.OFFERED, EnrolmentStatus.PENDING_APPROVAL),
     "waitlisted": (EnrolmentStatus.WAITLISTED,),
     "completed": (EnrolmentStatus.COMPLETED,),
     "dropped_out": (EnrolmentStatus.DROPPED_OUT,),
     "withdrawn": (EnrolmentStatus.WITHDRAWN,),
 }
 STATUS_LABELS = {
-    "running": _l("Still running"),
+    "taking_part": _l("Taking part now"),
+    "offered": _l("Offered a seat or awaiting approval"),
     "waitlisted": _l("On a waitlist"),
     "completed": _l("Completed"),
     "dropped_out": _l("Dropped out"),
@@ -218,7 +218,9 @@ class Builder:
         A department's registrations (status and cohorts tables) and waitlist, the people who
         dropped out (status and drop-out tables), the people who took part (every assignment
         and action-plan row) and the people with a final action plan (action plans and
-        results) are each one figure: hidden in one table, hidden in all.
+        results) are each one figure: hidden in one table, hidden in all. Two sums are
+        equations between them (``sum_of``): took part = taking part now + completed +
+        dropped out, and final plans = looked back + not looked back yet.
         """
         if self._linked is None:
             self._linked = protect_linked(self._matrices(), self.inputs.threshold)
@@ -227,9 +229,7 @@ class Builder:
     def _figure(self, name: str, column: Hashable | None = None) -> dict[Key, Hashable]:
         """The keys of a shared figure (a total, or a column) in every view, by name."""
         depts = self.departments if self.inputs.by_department else [None]
-        names: dict[Key, Hashable] = {key_of(d, column): (name, d) for d in depts}
-        names[key_of(ALL, column)] = (name, ALL)
-        return names
+        return figure_keys(name, depts, column)
 
     def _matrices(self) -> dict[str, Matrix]:
         depts = self.departments if self.inputs.by_department else [None]
@@ -248,15 +248,29 @@ class Builder:
                 grouped,
                 list(STATUS_GROUPS),
                 self._figure("registrations")
+                | self._figure("taking_part", "taking_part")
                 | self._figure("waitlist", "waitlisted")
+                | self._figure("completed", "completed")
                 | self._figure("dropped_out", "dropped_out"),
             )
         }
+        # the people who took part (every assignment and plan row) are three status columns
+        took: dict[Hashable, Hashable] = {"taking_part": "taking_part", "completed": "completed"}
+        took["dropped_out"] = "dropped_out"
+        result["sum:took_part"] = sum_of(
+            "took_part",
+            took,
+            {k: v for k, v in self.counts(grouped).items() if k[1] in took},
+            depts,
+        )
         self._cohort_facts = queries.cohort_facts(self.pop)
         registrations, waitlist = queries.cohort_counts(self.pop)
         ids = [f.id for f in self._cohort_facts]
-        result["registrations"] = matrix(registrations, ids, self._figure("registrations"))
-        result["waitlist"] = matrix(waitlist, ids, self._figure("waitlist"))
+        # per group only for the whole organisation (``cohorts_table``): one row, whose
+        # total is the organisation's registrations (or waitlist)
+        for name, per_group in (("registrations", registrations), ("waitlist", waitlist)):
+            whole: dict[Key, Hashable] = {key_of(None): (name, ALL), key_of(ALL): (name, ALL)}
+            result[name] = Matrix(_collapse(per_group), ids, [None], shared=whole)
 
         dropouts: queries.Counts = {}
         for (dept, reason), value in queries.dropout_counts(self.pop).items():
@@ -286,13 +300,30 @@ class Builder:
             shared = self._figure("took_part")
             if step == "finalised":
                 shared |= self._figure("finalised", "yes")
+            if step == "followed_up":
+                shared |= self._figure("looked_back", "yes")
             result[f"step:{step}"] = matrix(counts, ["yes", "not"], shared)
 
         outcomes: queries.Counts = {}
         for (dept, outcome), value in queries.result_counts(self.pop).items():
             key = (dept, outcome if outcome is not None else NO_FOLLOW_UP)
             outcomes[key] = outcomes.get(key, 0) + value
-        result["results"] = matrix(outcomes, RESULT_COLUMNS, self._figure("finalised"))
+        result["results"] = matrix(
+            outcomes,
+            RESULT_COLUMNS,
+            self._figure("finalised") | self._figure("not_looked_back", NO_FOLLOW_UP),
+        )
+        # people with a final plan = those who looked back + those who did not yet
+        looked: queries.Counts = {}
+        for (dept, outcome), value in self.counts(outcomes).items():
+            part = "none" if outcome == NO_FOLLOW_UP else "looked_back"
+            looked[(dept, part)] = looked.get((dept, part), 0) + value
+        result["sum:looked_back"] = sum_of(
+            "finalised",
+            {"looked_back": "looked_back", "none": "not_looked_back"},
+            looked,
+            depts,
+        )
         return result
 
     # -- tables ---------------------------------------------------------------------------
@@ -358,25 +389,40 @@ class Builder:
         return self._cohort_facts, linked["registrations"], linked["waitlist"]
 
     def cohorts_table(self) -> Table:
+        """Registrations and waitlist per group, for the whole organisation only.
+
+        With 12 seats a group, a department's share of one group is nearly always below
+        the threshold: per department the table would be hidden cells, and protecting all
+        of them against the department totals would cost more than it tells.
+        """
+        headers = [_("Cohort"), _("Capacity")]
+        if self.view != ALL:
+            return Table(
+                "cohorts",
+                _("Registrations per cohort"),
+                (*headers, _("Registrations"), _("Waitlist")),
+                (),
+                note=_(
+                    "Per group, registrations are shown for the whole organisation only: "
+                    "per department they are too small to show."
+                ),
+            )
         facts, regs, waits = self.cohort_protection()
-        show_fill = self.view == ALL
         rows = []
         for f in facts:
-            cells = [Cell(str(f.capacity), str(f.capacity), f.capacity)]
-            registrations = self.fmt.count(regs, self.view, f.id)
-            if show_fill:
-                cells.append(self.fmt.fill(f, registrations))
-            cells += [registrations, self.fmt.count(waits, self.view, f.id)]
-            rows.append(Row(f.name, tuple(cells)))
-        blank = [Cell("", "")] * (2 if show_fill else 1)
+            registrations = self.fmt.count(regs, ALL, f.id)
+            cells = (
+                Cell(str(f.capacity), str(f.capacity), f.capacity),
+                self.fmt.fill(f, registrations),
+                registrations,
+                self.fmt.count(waits, ALL, f.id),
+            )
+            rows.append(Row(f.name, cells))
+        blank = [Cell("", "")] * 2
         total = Row(
-            _("All cohorts"),
-            (*blank, self.fmt.count(regs, self.view), self.fmt.count(waits, self.view)),
+            _("All cohorts"), (*blank, self.fmt.count(regs, ALL), self.fmt.count(waits, ALL))
         )
-        headers = [_("Cohort"), _("Capacity")]
-        if show_fill:
-            headers.append(_("Fill rate"))
-        headers += [_("Registrations"), _("Waitlist")]
+        headers += [_("Fill rate"), _("Registrations"), _("Waitlist")]
         return Table("cohorts", _("Registrations per cohort"), tuple(headers), tuple(rows), total)
 
     def attendance(self) -> Table:

@@ -10,19 +10,22 @@ from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from tests.reports.data import SLUGS, TOOK_PART, Fact, ManagerFact
 
-#: In the order of the report's rows: running, waitlisted, completed, dropped out, withdrawn.
+#: In the order of the report's rows: taking part now, offered a seat or awaiting approval,
+#: waitlisted, completed, dropped out, withdrawn.
 GROUPS = {
     EnrolmentStatus.ENROLLED: 0,
-    EnrolmentStatus.WAITLISTED: 1,
-    EnrolmentStatus.COMPLETED: 2,
-    EnrolmentStatus.DROPPED_OUT: 3,
-    EnrolmentStatus.WITHDRAWN: 4,
+    EnrolmentStatus.OFFERED: 1,
+    EnrolmentStatus.PENDING_APPROVAL: 1,
+    EnrolmentStatus.WAITLISTED: 2,
+    EnrolmentStatus.COMPLETED: 3,
+    EnrolmentStatus.DROPPED_OUT: 4,
+    EnrolmentStatus.WITHDRAWN: 5,
 }
 
 
 def status(facts: list[Fact]) -> list[int]:
     counts = Counter(GROUPS[f.status] for f in facts)
-    return [counts.get(i, 0) for i in range(5)]
+    return [counts.get(i, 0) for i in range(6)]
 
 
 def people_per_department(facts: list[Fact]) -> Counter[str | None]:

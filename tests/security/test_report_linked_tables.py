@@ -11,10 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learnpath.reports.anonymity import ALL, Key, Matrix, Protected, key_of, protect, protect_linked
+from learnpath.reports.anonymity import (
+    ALL,
+    Key,
+    Matrix,
+    Protected,
+    figure_keys,
+    key_of,
+    protect,
+    protect_linked,
+    sum_of,
+)
 from tests.security.suppression_search import cells_of, find_change, known_ranges
 
 STATUS = ("waitlisted", "dropped_out", "other")
@@ -47,6 +58,10 @@ def _matrices(
 # -- the independent search -----------------------------------------------------------------
 
 
+#: An equation between shown values: (table, key) = the sum of [(table, key), ...].
+Sum = tuple[tuple[str, Key], list[tuple[str, Key]]]
+
+
 def _can_change(
     table: str,
     key: Key,
@@ -54,11 +69,13 @@ def _can_change(
     matrices: Mapping[str, Matrix],
     depts: list,
     threshold: int,
+    sums: list[Sum] = (),  # type: ignore[assignment]
 ) -> bool:
     """Whether another set of tables agrees with everything shown and differs in ``key``.
 
     Every cell of every table may change by -1, 0 or +1; each shown value (and each marker)
-    must still hold, and values that stand for the same figure must stay equal.
+    must still hold, values that stand for the same figure must stay equal, and each sum
+    must still add up.
     """
     cells = [
         (name, ("cell", d, c)) for name, m in matrices.items() for d in depts for c in m.columns
@@ -100,15 +117,29 @@ def _can_change(
             ranges = [bounds(of) for of in group]
             if max(r[0] for r in ranges) > min(r[1] for r in ranges):
                 return False
+        for total, parts in sums:
+            # the change of the total must be one the parts can make together
+            least, most = bounds(total)
+            ranges = [bounds(part) for part in parts]
+            change = sum(truth[p] for p in parts) - truth[total]
+            if least > change + sum(r[1] for r in ranges) or most < change + sum(
+                r[0] for r in ranges
+            ):
+                return False
         return not final or sum(delta[m] for m in target) != 0
 
     return find_change(cells, steps, delta, possible, target)
 
 
-def assert_nothing_recoverable(result, matrices, depts, threshold) -> None:
+def assert_nothing_recoverable(result, matrices, depts, threshold, sums=()) -> None:
+    """No hidden value of a shown table (``matrices``; tables never shown are left out of
+    ``matrices``) can be worked out from all of them and the ``sums`` between them."""
+    result = {name: p for name, p in result.items() if name in matrices}
     for name, p in result.items():
         for key in sorted(p.hidden, key=repr):
-            if p.values[key] and not _can_change(name, key, result, matrices, depts, threshold):
+            if p.values[key] and not _can_change(
+                name, key, result, matrices, depts, threshold, list(sums)
+            ):
                 shown = {n: sorted(q.hidden, key=repr) for n, q in result.items()}
                 raise AssertionError(f"{name} {key} = {p.values[key]} is given away: {shown}")
 
@@ -152,6 +183,79 @@ def test_no_hidden_value_of_any_table_can_be_worked_out_from_all_tables(case):
             assert result["status"].cell(d, c) is None
     assert_linked_figures_agree(result, matrices)
     assert_nothing_recoverable(result, matrices, depts, threshold)
+
+
+@st.composite
+def reports_with_a_sum(draw: st.DrawFn) -> tuple[dict, dict, list, int]:
+    """A status table and an assignment table whose participants (its total) are two of the
+    status columns added up, as in the HR report (took part = ... + dropped out)."""
+    threshold = 5
+    depts: list = list(range(draw(st.integers(1, 2))))
+    value = st.one_of(st.integers(0, 6), st.integers(0, 12))
+    status, assignment = {}, {}
+    for d in depts:
+        for c in STATUS:
+            status[(d, c)] = draw(value)
+        took = status[(d, "dropped_out")] + status[(d, "other")]
+        done = draw(st.integers(0, took))
+        assignment[(d, "done")], assignment[(d, "not")] = done, took - done
+    return status, assignment, depts, threshold
+
+
+def _with_a_sum(status: Mapping, assignment: Mapping, depts: list) -> dict[str, Matrix]:
+    return {
+        "status": Matrix(
+            status,
+            STATUS,
+            depts,
+            shared=figure_keys("dropped_out", depts, "dropped_out")
+            | figure_keys("other", depts, "other"),
+        ),
+        "assignment": Matrix(
+            assignment, ("done", "not"), depts, shared=figure_keys("took_part", depts)
+        ),
+    }
+
+
+def _the_sum(depts: list) -> list[Sum]:
+    """The equation as a reader sees it, in every view: assignment total = two status columns."""
+    return [
+        (
+            ("assignment", key_of(v)),
+            [("status", key_of(v, "dropped_out")), ("status", key_of(v, "other"))],
+        )
+        for v in (*depts, ALL)
+    ]
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(reports_with_a_sum())
+def test_no_hidden_value_can_be_worked_out_from_a_sum_of_figures(case):
+    status, assignment, depts, threshold = case
+    shown = _with_a_sum(status, assignment, depts)
+    took = {k: v for k, v in status.items() if k[1] in ("dropped_out", "other")}
+    parts = {"dropped_out": "dropped_out", "other": "other"}
+    result = protect_linked({**shown, "sum": sum_of("took_part", parts, took, depts)}, threshold)
+    assert_linked_figures_agree(result, shown)
+    assert_nothing_recoverable(result, shown, depts, threshold, _the_sum(depts))
+
+
+def test_a_small_status_column_is_not_given_away_by_the_participants_total():
+    """20 dropped out ("hidden"), 3 others ("< 5"), 23 participants shown in the assignment
+    table: 23 - 20 = 3 until the sum is an equation of the protection."""
+    depts = [None]
+    status = {(None, "waitlisted"): 6, (None, "dropped_out"): 20, (None, "other"): 3}
+    assignment = {(None, "done"): 11, (None, "not"): 12}
+    shown = _with_a_sum(status, assignment, depts)
+    without = protect_linked(shown, 5)
+    assert without["assignment"].total(ALL) == 23  # shown: with the status table, 3 is known
+    with pytest.raises(AssertionError, match="given away"):
+        assert_nothing_recoverable(without, shown, depts, 5, _the_sum(depts))
+    took = {k: v for k, v in status.items() if k[1] != "waitlisted"}
+    parts = {"dropped_out": "dropped_out", "other": "other"}
+    result = protect_linked({**shown, "sum": sum_of("took_part", parts, took, depts)}, 5)
+    assert result["status"].cell(ALL, "other") is None
+    assert_nothing_recoverable(result, shown, depts, 5, _the_sum(depts))
 
 
 # -- the examples -----------------------------------------------------------------------------
@@ -208,8 +312,7 @@ def test_the_hr_dashboard_shows_each_shared_figure_alike_in_every_table(org):
     for dept in (None, *dict(selection.departments)):
         report, _ = services.hr_report(org, year, dept, get_content(), utcnow())
         pairs = [
-            (report.table("status").total.cells[0], report.table("cohorts").total.cells[-2]),
-            (report.table("status").rows[3].cells[0], report.table("dropout").total.cells[0]),
+            (report.table("status").rows[4].cells[0], report.table("dropout").total.cells[0]),
             (report.table("action_plans").rows[0].cells[0], report.table("results").total.cells[0]),
         ]
         participants = [
@@ -218,6 +321,22 @@ def test_the_hr_dashboard_shows_each_shared_figure_alike_in_every_table(org):
             for row in report.table(slug).rows
         ]
         pairs += [(participants[0], other) for other in participants[1:]]
+        if dept is None:  # the cohorts table is for the whole organisation only
+            cohorts = report.table("cohorts").total.cells[-2]
+            pairs.append((report.table("status").total.cells[0], cohorts))
         for a, b in pairs:
             assert a.value == b.value, (dept, a, b)
             assert (a.value is None) == (b.value is None)
+        # the sums: a shown sum with exactly one hidden part would give that part away
+        status = report.table("status").rows
+        results = report.table("results")
+        sums = [
+            (participants[0], [status[0].cells[0], status[3].cells[0], status[4].cells[0]]),
+            (results.total.cells[0], [report.table("action_plans").rows[3].cells[0]]),
+        ]
+        sums[1][1].append(results.rows[-1].cells[0])
+        for total, parts in sums:
+            hidden = [p for p in parts if p.value is None]
+            assert total.value is None or len(hidden) != 1, (dept, total, parts)
+            if total.value is not None and not hidden:
+                assert total.value == sum(p.value for p in parts), (dept, total, parts)
