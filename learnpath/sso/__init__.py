@@ -1,0 +1,1 @@
+"""OpenID Connect sign-in per organisation (Authorization Code with PKCE, Authlib)."""
