@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from learnpath.accounts.models import Role, User
 from learnpath.admin.blueprint import bp
@@ -29,10 +29,19 @@ def dev_outbox_enabled() -> bool:
 def _own_organisation_messages() -> Select[OutboxMessage]:
     if not dev_outbox_enabled():
         abort(404)
+    own = current_user.organisation_id
     return (
         select(OutboxMessage)
-        .join(User, OutboxMessage.recipient_user_id == User.id)
-        .where(User.organisation_id == current_user.organisation_id)
+        .outerjoin(User, OutboxMessage.recipient_user_id == User.id)
+        .where(
+            or_(
+                User.organisation_id == own,
+                # To an address without an account, sent for the organisation (a sign-up link).
+                and_(
+                    OutboxMessage.recipient_user_id.is_(None), OutboxMessage.organisation_id == own
+                ),
+            )
+        )
     )
 
 

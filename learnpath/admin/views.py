@@ -1,4 +1,5 @@
-"""Administrators invite users of their own organisation and set their roles."""
+"""Administrators find, invite and edit the users of their own organisation: name, address,
+department, manager, roles; deactivate and reactivate them (rules in admin.services)."""
 
 from __future__ import annotations
 
@@ -12,43 +13,63 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from learnpath.accounts import services
+from learnpath.accounts import directory
+from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Department, Role, User
+from learnpath.admin import departments as department_rules
+from learnpath.admin import services
 from learnpath.admin.blueprint import bp
-from learnpath.admin.forms import ROLE_LABELS, InviteUserForm, UserRolesForm
+from learnpath.admin.forms import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    InviteUserForm,
+    UserDetailsForm,
+    UserRolesForm,
+)
 from learnpath.extensions import db
 from learnpath.notifications.delivery import retry_failed
 from learnpath.notifications.models import OutboxMessage, OutboxStatus
 from learnpath.web.access import roles
-from learnpath.web.actions import commit, show_on_form, unit_of_work
+from learnpath.web.actions import commit, run_action, run_form_action, show_on_form, unit_of_work
 from learnpath.web.forms import ConfirmForm
 from learnpath.web.inputs import parse_id
+from learnpath.web.spreadsheet import csv_response
 
 
-def _org_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.organisation_id == current_user.organisation_id)
-            .options(selectinload(User.department), selectinload(User.role_rows))
-            .order_by(User.name)
-        )
-    )
-
-
-def _fill_choices(form: InviteUserForm, users: list[User]) -> None:
-    departments = db.session.scalars(
-        select(Department)
-        .where(Department.organisation_id == current_user.organisation_id)
-        .order_by(Department.name)
-    )
+def _fill_choices(form: InviteUserForm | UserDetailsForm) -> None:
+    """The department and manager choices of the own organisation (two small queries)."""
+    org_id = current_user.organisation_id
     form.department.choices = [SelectChoice(0, _("— none —"))] + [
-        SelectChoice(d.id, d.name) for d in departments
+        SelectChoice(d.id, d.name) for d in services.departments_of(org_id)
     ]
-    managers = [u for u in users if Role.MANAGER in u.roles]
     form.manager.choices = [SelectChoice(0, _("— none —"))] + [
-        SelectChoice(u.id, u.name) for u in managers
+        SelectChoice(user_id, name) for user_id, name in services.managers_of(org_id)
     ]
+
+
+def _keep_current_manager(form: UserDetailsForm, user: User) -> None:
+    """A manager set elsewhere (provisioning, an older rule) stays a valid choice for the user
+    until someone changes it, even without the manager role or when deactivated."""
+    manager = user.manager
+    choices = form.manager.choices
+    if (
+        manager is not None
+        and isinstance(choices, list)
+        and all(c.value != manager.id for c in choices if isinstance(c, SelectChoice))
+    ):
+        choices.append(SelectChoice(manager.id, manager.name))
+
+
+def _chosen(form: InviteUserForm | UserDetailsForm) -> tuple[Department | None, User | None]:
+    """The department and manager picked on the form, of the own organisation only."""
+    org_id = current_user.organisation_id
+    department = (
+        department_rules.of_organisation(org_id, form.department.data)
+        if form.department.data
+        else None
+    )
+    manager = services.users_by_id(org_id, [form.manager.data or 0]).get(form.manager.data or 0)
+    return department, manager
 
 
 def _own_org_user(user_id: int) -> User:
@@ -58,19 +79,34 @@ def _own_org_user(user_id: int) -> User:
     return user
 
 
+def _list_page() -> ResponseReturnValue:
+    query = directory.query_from(request.args)
+    org_id = current_user.organisation_id
+    page = directory.search(org_id, query.wanted, query.page)
+    return render_template(
+        "admin/users.html",
+        page=page,
+        query=query,
+        # Plain strings, translated once per page rather than once per row.
+        role_labels={role: str(label) for role, label in ROLE_LABELS.items()},
+        status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
+        status_of=directory.status_of,
+        departments=[(d.id, d.name) for d in services.departments_of(org_id)],
+    )
+
+
 @bp.route("/beheer/gebruikers", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
-    """List the organisation's users and invite a new one."""
-    users = _org_users()
+    """The organisation's users, searched and paged; POST: invite a new one (the form is on
+    the invitation page, which comes back with the input kept when something is wrong)."""
+    if request.method == "GET":
+        return _list_page()
     form = InviteUserForm()
-    _fill_choices(form, users)
+    _fill_choices(form)
     if form.validate_on_submit():
-        department = (
-            db.session.get(Department, form.department.data) if form.department.data else None
-        )
-        manager = db.session.get(User, form.manager.data) if form.manager.data else None
-        data = services.NewUser(
+        department, manager = _chosen(form)
+        data = accounts.NewUser(
             email=form.email.data or "",
             name=form.name.data or "",
             roles=frozenset(Role(r) for r in form.roles.data or []),
@@ -79,30 +115,127 @@ def users() -> ResponseReturnValue:
             locale=form.locale.data or "nl",
         )
         with unit_of_work() as work:
-            user = services.create_user(current_user.organisation, data, invite=True)
+            user = services.invite(current_user, data)
         if work.ok:
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
         show_on_form(form, work, field="email")
-    return render_template("admin/users.html", users=users, form=form, role_labels=ROLE_LABELS)
+    return render_template("admin/invite_user.html", form=form)
+
+
+@bp.route("/beheer/gebruikers/uitnodigen")
+@roles(Role.ADMIN)
+def invite_user() -> ResponseReturnValue:
+    """The invitation form (it posts to the user list)."""
+    form = InviteUserForm(formdata=None)
+    _fill_choices(form)
+    return render_template("admin/invite_user.html", form=form)
+
+
+@bp.route("/beheer/gebruikers/export.csv")
+@roles(Role.ADMIN)
+def export_users() -> ResponseReturnValue:
+    """The users of the search as CSV, in the columns the import reads (formula cells escaped)."""
+    query = directory.query_from(request.args)
+    people = (
+        db.session.scalars(
+            directory.matching(current_user.organisation_id, query.wanted).options(
+                selectinload(User.manager)
+            )
+        )
+        .unique()
+        .all()
+    )
+    rows: list[list[object]] = [
+        [_("name"), _("email"), _("department"), _("manager"), _("roles"), _("status")]
+    ]
+    for u in people:
+        rows.append(
+            [
+                u.name,
+                u.email,
+                u.department.name if u.department else "",
+                u.manager.email if u.manager else "",
+                ";".join(sorted(r.value for r in u.roles)),
+                STATUS_LABELS[directory.status_of(u).value],
+            ]
+        )
+    return csv_response(rows, "gebruikers.csv")
+
+
+def _edit_page(
+    user: User,
+    roles_form: UserRolesForm | None = None,
+    details_form: UserDetailsForm | None = None,
+) -> ResponseReturnValue:
+    if details_form is None:
+        details_form = UserDetailsForm(
+            formdata=None,
+            name=user.name,
+            email=user.email,
+            department=user.department_id or 0,
+            manager=user.manager_id or 0,
+        )
+        _fill_choices(details_form)
+        _keep_current_manager(details_form, user)
+    if roles_form is None:
+        roles_form = UserRolesForm(formdata=None, roles=[role.value for role in user.roles])
+    status = 400 if (roles_form.errors or details_form.errors) else 200
+    return render_template(
+        "admin/edit_user.html",
+        user=user,
+        form=roles_form,
+        details=details_form,
+        status=directory.status_of(user),
+        status_labels=STATUS_LABELS,
+        confirm=ConfirmForm(),
+    ), status
 
 
 @bp.route("/beheer/gebruikers/<id:user_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def edit_user(user_id: int) -> ResponseReturnValue:
-    """Set the roles of a user of the own organisation."""
+    """A user of the own organisation: details, roles, status; POST sets the roles."""
     user = _own_org_user(user_id)
-    form = UserRolesForm(roles=[role.value for role in user.roles])
+    if request.method == "GET":
+        return _edit_page(user)
+    form = UserRolesForm()
     if form.validate_on_submit():
         wanted = {Role(r) for r in form.roles.data or []}
-        if user.id == current_user.id and Role.ADMIN not in wanted:
-            form.roles.errors = [_("You cannot take away your own administrator role.")]
-        else:
-            services.set_roles(user, wanted)
-            commit()
-            flash(_("Roles of %(name)s saved.", name=user.name), "success")
+        if run_form_action(
+            form,
+            lambda: services.change_roles(current_user, user, wanted),
+            _("Roles of %(name)s saved.", name=user.name),
+            field="roles",
+        ):
             return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", user=user, form=form)
+    return _edit_page(user, roles_form=form)
+
+
+@bp.route("/beheer/gebruikers/<id:user_id>/gegevens", methods=["POST"])
+@roles(Role.ADMIN)
+def edit_user_details(user_id: int) -> ResponseReturnValue:
+    """Change name, email address, department and manager of a user of the own organisation."""
+    user = _own_org_user(user_id)
+    form = UserDetailsForm()
+    _fill_choices(form)
+    _keep_current_manager(form, user)
+    if form.validate_on_submit():
+        department, manager = _chosen(form)
+        details = services.UserDetails(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            department=department,
+            manager=manager,
+        )
+        if run_form_action(
+            form,
+            lambda: services.update_details(current_user, user, details),
+            _("Details of %(name)s saved.", name=form.name.data),
+            field="name",
+        ):
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _edit_page(user, details_form=form)
 
 
 @bp.route("/beheer/gebruikers/<id:user_id>/uitnodiging", methods=["POST"])
@@ -110,13 +243,49 @@ def edit_user(user_id: int) -> ResponseReturnValue:
 def resend_invitation(user_id: int) -> ResponseReturnValue:
     """Send a fresh invitation link to a user who has not chosen a password yet."""
     user = _own_org_user(user_id)
-    if user.password_hash is not None:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        sent = services.resend_invitation(current_user, user)
+    if work.ok and sent:
+        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+    elif work.ok:
         flash(_("%(name)s has already activated the account.", name=user.name), "info")
     else:
-        services.send_invitation(user)
-        commit()
-        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+        flash(work.message, "error")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/beheer/gebruikers/<id:user_id>/deactiveren", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def deactivate_user(user_id: int) -> ResponseReturnValue:
+    """Confirm, then deactivate: signed out everywhere, no sign-in, off waitlists and offers."""
+    user = _own_org_user(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        # Done or refused (the message says which), the person's page shows the state.
+        run_action(
+            lambda: services.deactivate(current_user, user),
+            _("%(name)s has been deactivated.", name=user.name),
+        )
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/deactivate_user.html", user=user, form=form)
+
+
+@bp.route("/beheer/gebruikers/<id:user_id>/heractiveren", methods=["POST"])
+@roles(Role.ADMIN)
+def reactivate_user(user_id: int) -> ResponseReturnValue:
+    """Let a deactivated user sign in again (old sessions stay ended)."""
+    user = _own_org_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    run_action(
+        lambda: services.reactivate(current_user, user),
+        _("%(name)s can sign in again.", name=user.name),
+    )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/beheer/berichten", methods=["GET", "POST"])

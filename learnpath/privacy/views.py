@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from learnpath.accounts import directory
 from learnpath.accounts.models import Role, User
 from learnpath.extensions import db
 from learnpath.privacy import requests, retention, services
@@ -48,15 +49,16 @@ def _own_org_user(user_id: int) -> User:
 @bp.route("/gebruikers")
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
-    """List the organisation's users with links to export or erase their data."""
-    people = db.session.scalars(
-        select(User)
-        .where(User.organisation_id == current_user.organisation_id)
-        .order_by(User.name, User.id)
-    ).all()
+    """The organisation's users, searched and paged, with links to export or erase their data."""
+    query = directory.query_from(request.args)
+    page = directory.search(current_user.organisation_id, query.wanted, query.page)
     return render_template(
         "privacy/users.html",
-        users=people,
+        page=page,
+        query=query,
+        departments=[(d.id, d.name) for d in current_user.organisation.departments],
+        role_labels={role: str(label) for role, label in directory.ROLE_LABELS.items()},
+        status_labels={key: str(label) for key, label in directory.STATUS_LABELS.items()},
         requests=requests.open_requests(current_user.organisation_id),
     )
 
