@@ -1,20 +1,37 @@
 """Demo data for a first run: one municipality, every role, participants for two cohorts.
 
 Idempotent: records are looked up by their natural key (slug, name, email) before creation.
+Every start page has something to show: deelnemer01 reports to manager@ (so "share with my
+manager" lands in the inbox of the account printed), and deelnemer04 (also manager@'s) has work
+handed in (one with feedback, one waiting for it), a finalised plan shared with manager@ and
+times proposed for the career conversation.
 """
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from learnpath.accounts import mfa
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
+from learnpath.action_plans import services as plans
+from learnpath.assignments import services as assignments
+from learnpath.assignments.services import AssignmentError
 from learnpath.cohorts import services as cohorts
-from learnpath.cohorts.models import Cohort, CohortKind
+from learnpath.cohorts.models import Cohort, CohortKind, Enrolment, EnrolmentStatus
 from learnpath.cohorts.tracks import track_of
-from learnpath.content.schema import CAREER_PROGRAMME
+from learnpath.content.schema import (
+    CAREER_PROGRAMME,
+    Assignment,
+    ListBlock,
+    RatingBlock,
+    TextBlock,
+)
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -22,6 +39,9 @@ from learnpath.manager_tracks import services as manager_tracks
 from learnpath.schedule import services as schedule
 
 DEMO_PASSWORD = "leerpad-demo"
+#: The authenticator key of the demo's administrator and HR (they need two-step verification):
+#: add it to an authenticator app, or compute a code with ``pyotp.TOTP(DEMO_TOTP_SECRET).now()``.
+DEMO_TOTP_SECRET = "LEERPADDEMOTOTP2FA234567"
 ORG_SLUG = "rivierstad"
 DEPARTMENTS = ("Bedrijfsvoering", "Maatschappelijk domein", "Ruimtelijk domein", "Publiekszaken")
 
@@ -152,16 +172,21 @@ def seed() -> list[tuple[str, str]]:
         )
         for local, name, roles, d in STAFF
     }
+    db.session.flush()
+    for local in ("beheer", "hr"):  # their roles require a second factor (accounts.mfa)
+        mfa.enrol_with_secret(staff[local], DEMO_TOTP_SECRET)
     managers = [staff["manager"], staff["manager2"], staff["manager3"]]
     staff["manager"].manager = staff["directeur"]
     for i, name in enumerate(_participant_names(), start=1):
         user = ensure(
             f"deelnemer{i:02d}@rivierstad.example", name, {Role.PARTICIPANT}, departments[i % 4]
         )
-        user.manager = managers[i % 3]
+        # deelnemer01, 04, 07, ... report to manager@, the manager whose login is printed.
+        user.manager = managers[(i - 1) % 3]
     db.session.flush()
     _cohorts(org, staff["coach"], staff["coach2"], existing)
     _workshop(org, staff["coach2"], [*managers, staff["directeur"]])
+    _progress(existing[f"deelnemer{PROGRESSED:02d}@rivierstad.example"], staff["coach"])
     return [
         ("participant", "deelnemer01@rivierstad.example"),
         ("facilitator", "coach@rivierstad.example"),
@@ -258,3 +283,145 @@ def _workshop(org: Organisation, coach: User, managers: list[User]) -> None:
 
 def _next_monday(day: date) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7 or 7)
+
+
+#: The demo participant with work handed in, a shared plan and a proposed conversation.
+PROGRESSED = 4
+#: Assignments the progressed participant has handed in; the first has feedback.
+HANDED_IN = ("loopbaanvraag", "piekmomenten")
+
+
+def answers_for(assignment: Assignment) -> dict[str, Any]:
+    """Answers that pass the hand-in checks for text and rating blocks."""
+    answers: dict[str, Any] = {}
+    for block in assignment.blocks:
+        if isinstance(block, TextBlock):
+            text = "Hoe kan ik mijn analytische kwaliteiten meer inzetten in een nieuwe rol?"
+            answers[block.slug] = {"value": text[: block.max_length or len(text)]}
+        elif isinstance(block, RatingBlock) and not block.rows_from_participant:
+            answers[block.slug] = {"scores": [3] * len(block.rows)}
+        elif isinstance(block, ListBlock):
+            answers[block.slug] = {
+                "items": [
+                    {"item": f"Moment {n} waarop alles klopte", "example": "Ik kon analyseren."}
+                    for n in range(1, max(block.min_items, 1) + 1)
+                ]
+            }
+    return answers
+
+
+def _progress(user: User, coach: User) -> None:
+    """Hand in two assignments (feedback on one), finalise and share the plan, propose times."""
+    content = get_content()
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED
+        )
+    )
+    if enrolment is None or user.manager is None or plans.find_plan(enrolment) is not None:
+        return
+    now = utcnow()
+    for number, slug in enumerate(HANDED_IN):
+        assignment = content.assignments[slug]
+        try:
+            submission = assignments.submit(
+                enrolment, assignment, content, answers_for(assignment), None, now
+            )
+        except AssignmentError:
+            continue  # the content changed: the demo goes on without this hand-in
+        if number == 0:
+            assignments.give_feedback(
+                submission,
+                assignment,
+                coach,
+                "Een heldere, open vraag. Neem hem mee naar de verdiepingssessie.",
+            )
+    plan = plans.start_plan(enrolment, content, "nl")
+    plans.save_plan(plan, _plan_data(now.date()), now.date(), final=True)
+    share = plans.share(plan, user.manager, ["question", "goals", "support", "topics"])
+    plans.propose_times(share, _proposals(now), 60, now)
+
+
+def _plan_data(today: date) -> dict[str, Any]:
+    later = (today + timedelta(days=120)).isoformat()
+    return {
+        "career_question": "Hoe kan ik mijn analytische kwaliteiten meer inzetten?",
+        "ambition": "Over twee jaar werk ik als adviseur informatievoorziening.",
+        "insights": {},
+        "goals": [
+            {
+                "description": "Meelopen met het team informatievoorziening",
+                "measurable": "drie dagdelen meegelopen",
+                "achievable": "mijn leidinggevende geeft de uren",
+                "relevant": "zo weet ik of de rol bij me past",
+                "target_date": later,
+                "horizon": "short",
+                "category": "development",
+            }
+        ],
+        "actions": [
+            {
+                "what": "Afspraak maken met de teamleider informatievoorziening",
+                "who": "ik",
+                "when": later,
+                "result": "een datum om mee te lopen",
+            }
+        ],
+        "support": {"kinds": ["coaching"], "details": "Twee gesprekken met een loopbaancoach."},
+        "topics": "Ruimte om mee te lopen en een opleiding in data-analyse.",
+        "follow_up_on": later,
+    }
+
+
+def _proposals(now: datetime) -> list[datetime]:
+    day = _next_monday(now.date()) + timedelta(days=1)
+    zone = ZoneInfo("Europe/Amsterdam")
+    return [
+        datetime.combine(day, time(10, 0), tzinfo=zone).astimezone(UTC),
+        datetime.combine(day + timedelta(days=2), time(14, 0), tzinfo=zone).astimezone(UTC),
+    ]
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    """Who is where in the demo programme (for the first-run message)."""
+
+    enrolled: list[tuple[str, str]]
+    waitlisted: list[tuple[str, str]]
+    not_signed_up: list[str]
+    #: Who reports to whom, for the participants worth signing in as first.
+    notes: list[str]
+
+
+def demo_people() -> DemoPeople:
+    """The demo participants by their place in the programme cohorts (email addresses)."""
+    rows = db.session.execute(
+        select(User.email, Enrolment.status, Cohort.name)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .join(Cohort, Enrolment.cohort_id == Cohort.id)
+        .where(
+            User.email.like("deelnemer%@rivierstad.example"),
+            Cohort.kind == CohortKind.PROGRAMME,
+            Enrolment.active_user_id.is_not(None),
+        )
+        .order_by(User.email)
+    ).all()
+    placed = {email for email, _status, _cohort in rows}
+    everyone = db.session.scalars(
+        select(User.email)
+        .where(User.email.like("deelnemer%@rivierstad.example"))
+        .order_by(User.email)
+    ).all()
+    notes = []
+    for number, what in ((1, "a fresh start"), (PROGRESSED, "work, a shared plan, proposed times")):
+        user = db.session.scalar(
+            select(User).where(User.email == f"deelnemer{number:02d}@rivierstad.example")
+        )
+        if user is not None and user.manager is not None:
+            notes.append(f"{user.email} ({what}) reports to {user.manager.email}")
+    return DemoPeople(
+        notes=notes,
+        enrolled=[(e, c) for e, st, c in rows if st == EnrolmentStatus.ENROLLED],
+        waitlisted=[(e, c) for e, st, c in rows if st == EnrolmentStatus.WAITLISTED],
+        not_signed_up=[e for e in everyone if e not in placed],
+    )

@@ -1,23 +1,33 @@
 """The action plan as a PDF (fpdf2), from the same sections as the web page and the DOCX.
 
-No font file ships with the app: the PDF uses the standard Helvetica with WinAnsi (Windows-1252)
-encoding, which every PDF reader has and which covers Dutch diacritics (é ë ï ...), the euro
-sign and typographic quotes and dashes. Characters outside it are first decomposed (NFKC, so
-"ĳ" becomes "ij") and otherwise shown as "?", never an error.
+The PDF embeds DejaVu Sans (``fonts/``, shipped with the app under its own licence), so every
+name prints as written: Dutch, Turkish, Polish, Hungarian, Romanian, Czech ... ("Şahin Yılmaz",
+"Łódź", "ő"). fpdf2 embeds only the glyphs used. Ligatures are written as their letters ("ĳ" becomes
+"ij"); a character the font lacks (an emoji) is decomposed (NFKC) when that helps and otherwise
+shown as "?", never an error.
+
+Headings keep their first lines of text on the same page: a heading that would end a page
+starts the next one, so no page holds a lone heading (or a near-empty last page with one).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from learnpath.action_plans.plan_data import Header, Section
 
-ENCODING = "windows-1252"
-FONT = "helvetica"
+FONT = "dejavu"
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+#: Room (mm) a heading needs below it on its page: its own lines and a few lines of text.
+KEEP_WITH_NEXT = 28
 ACCENT = (31, 78, 121)
 HEADING_FILL = (225, 234, 243)
 #: Relative column widths for tables with this many columns.
@@ -28,26 +38,33 @@ COLUMN_WIDTHS = {
 }
 
 
+@cache
+def _covered() -> frozenset[int]:
+    """The code points the regular font has a glyph for (the styles cover the same)."""
+    with TTFont(FONT_DIR / FONT_FILES[""], lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _is_ligature(char: str) -> bool:
+    decomposition = unicodedata.decomposition(char)
+    return decomposition.startswith("<compat>") and unicodedata.normalize("NFKC", char).isalpha()
+
+
 def pdf_text(text: str) -> str:
-    """Text that Helvetica in Windows-1252 can show."""
-    composed = unicodedata.normalize("NFC", text)
+    """Text the embedded font can show."""
+    covered = _covered()
     out = []
-    for char in composed:
-        try:
-            char.encode(ENCODING)
+    for char in unicodedata.normalize("NFC", text):
+        if _is_ligature(char):
+            # "ĳ", "ﬁ": written as their letters, so copying and searching the PDF finds them.
+            out.append(unicodedata.normalize("NFKC", char))
+            continue
+        if ord(char) in covered or char in "\n\t":
             out.append(char)
-        except UnicodeEncodeError:
-            decomposed = unicodedata.normalize("NFKC", char)
-            out.append(decomposed if all(_encodable(c) for c in decomposed) else "?")
+            continue
+        decomposed = unicodedata.normalize("NFKC", char)
+        out.append(decomposed if all(ord(c) in covered for c in decomposed) else "?")
     return "".join(out)
-
-
-def _encodable(char: str) -> bool:
-    try:
-        char.encode(ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class _PlanPDF(FPDF):
@@ -74,13 +91,21 @@ def _header(pdf: _PlanPDF, header: Header) -> None:
     pdf.ln(4)
 
 
+def _keep_with_next(pdf: _PlanPDF, room: float = KEEP_WITH_NEXT) -> None:
+    """Start a new page when a heading here would have too little of its text below it."""
+    if pdf.get_y() + room > pdf.page_break_trigger:
+        pdf.add_page()
+
+
 def _section(pdf: _PlanPDF, section: Section, empty_text: str) -> None:
+    _keep_with_next(pdf)
     pdf.set_font(FONT, "B", 14)
     pdf.set_text_color(*ACCENT)
     pdf.multi_cell(0, 8, pdf_text(section.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(20)
     for label, text in section.paragraphs:
         if label:
+            _keep_with_next(pdf, 16)
             pdf.set_font(FONT, "B", 10.5)
             pdf.multi_cell(0, 5.5, pdf_text(label), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, size=10.5)
@@ -114,7 +139,8 @@ def _table(pdf: _PlanPDF, headers: Sequence[str], rows: Sequence[Sequence[str]])
 def render_pdf(header: Header, sections: Sequence[Section], empty_text: str) -> bytes:
     """Return the PDF of a plan: header, then each section with its paragraphs and table."""
     pdf = _PlanPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
+    for style, name in FONT_FILES.items():
+        pdf.add_font(FONT, style, FONT_DIR / name)
     pdf.footer_text = f"{header.title} – {header.participant}"
     pdf.set_title(pdf_text(f"{header.title} – {header.participant}"))
     pdf.set_author(pdf_text(header.participant))

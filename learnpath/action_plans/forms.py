@@ -29,7 +29,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from learnpath.action_plans import plan_data
 from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
-from learnpath.action_plans.services import AGREEMENTS_MAX, MANAGER_NOTES_MAX, MAX_PROPOSALS
+from learnpath.action_plans.services import (
+    AGREEMENTS_MAX,
+    LOCATION_MAX,
+    MANAGER_NOTES_MAX,
+    MAX_PROPOSALS,
+)
 from learnpath.web.forms import SingleLineField
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
@@ -50,8 +55,13 @@ def _date(label: object) -> DateField:
     )
 
 
+#: The limits plan_data checks, shown with a counter while typing (static/counter.js).
+_LONG = {"data-max-length": plan_data.TEXT_MAX}
+_SHORT = {"data-max-length": plan_data.SHORT_MAX}
+
+
 class GoalForm(Form):
-    description = TextAreaField(_l("Goal: what do you want to achieve?"))
+    description = TextAreaField(_l("Goal: what do you want to achieve?"), render_kw=_SHORT)
     category = SelectField(
         _l("What kind of goal is this?"),
         choices=[SelectChoice("", _l("Choose…")), *_choices(GOAL_CATEGORIES)],
@@ -60,9 +70,11 @@ class GoalForm(Form):
         # plan_data.validate checks the choice (with a message in the user's language).
         validate_choice=False,
     )
-    measurable = SingleLineField(_l("Measurable: how will you know you got there?"))
-    achievable = SingleLineField(_l("Achievable: what makes it feasible?"))
-    relevant = SingleLineField(_l("Relevant: why does it matter to you?"))
+    measurable = SingleLineField(
+        _l("Measurable: how will you know you got there?"), render_kw=_SHORT
+    )
+    achievable = SingleLineField(_l("Achievable: what makes it feasible?"), render_kw=_SHORT)
+    relevant = SingleLineField(_l("Relevant: why does it matter to you?"), render_kw=_SHORT)
     target_date = _date(_l("By when"))
     horizon = RadioField(
         _l("Horizon"),
@@ -80,15 +92,15 @@ class ActionForm(Form):
 
 
 class PlanForm(FlaskForm):
-    career_question = TextAreaField(_l("Your career question"))
-    ambition = TextAreaField(_l("Your ambition"))
+    career_question = TextAreaField(_l("Your career question"), render_kw=_LONG)
+    ambition = TextAreaField(_l("Your ambition"), render_kw=_LONG)
     goals = FieldList(FormField(GoalForm), min_entries=plan_data.MAX_GOALS)
     actions = FieldList(FormField(ActionForm), min_entries=3)
     support_kinds = MultiCheckboxField(
         _l("What support do you need?"), choices=_choices(plan_data.SUPPORT_KINDS)
     )
-    support_details = TextAreaField(_l("Explain the support you need"))
-    topics = TextAreaField(_l("Topics you want to discuss with your manager"))
+    support_details = TextAreaField(_l("Explain the support you need"), render_kw=_LONG)
+    topics = TextAreaField(_l("Topics you want to discuss with your manager"), render_kw=_LONG)
     follow_up_on = _date(_l("Follow-up date"))
     save = SubmitField(_l("Save draft"))
     finalise = SubmitField(_l("Save and finalise"))
@@ -96,7 +108,7 @@ class PlanForm(FlaskForm):
 
 def plan_form_class(competencies: Mapping[str, str]) -> type[PlanForm]:
     """The builder form with one insights field per competency (labels in the reader's language)."""
-    fields = {slug: TextAreaField(name) for slug, name in competencies.items()}
+    fields = {slug: TextAreaField(name, render_kw=_LONG) for slug, name in competencies.items()}
     insights = type("InsightsForm", (Form,), fields)
     return type("BuilderForm", (PlanForm,), {"insights": FormField(insights)})
 
@@ -189,6 +201,11 @@ class ProposeForm(FlaskForm):
             SelectChoice(90, _l("1.5 hours")),
         ],
         default=60,
+    )
+    location = SingleLineField(
+        _l("Place or online-meeting link"),
+        validators=[Optional(), Length(max=LOCATION_MAX)],
+        description=_l("For example a meeting room, or the link of a Teams or Jitsi meeting."),
     )
 
 

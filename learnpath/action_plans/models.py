@@ -41,6 +41,9 @@ class ActionPlan(TimestampMixin, Model):
     #: The content version the plan was started against.
     content_version: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: What pre-fill last wrote per field ("career_question", "ambition", "insights.<slug>");
+    #: a field the participant changed is null here and is never filled again (prefill.py).
+    prefilled: Mapped[dict[str, str | None]] = mapped_column(JSON, default=dict)
     status: Mapped[PlanStatus] = mapped_column(
         str_enum(PlanStatus, length=20), default=PlanStatus.DRAFT
     )
@@ -113,6 +116,9 @@ class Conversation(TimestampMixin, Model):
     #: The accepted time (UTC); None while times are proposed.
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    #: Where: a room or an online-meeting link, chosen by the manager with the times; it is the
+    #: LOCATION of both calendar invitations and of both personal feeds.
+    location: Mapped[str] = mapped_column(String(500), default="", server_default="")
     #: Bumped with every change of the accepted time (calendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     #: The manager's private preparation; never shown to the participant or a facilitator.
@@ -133,6 +139,10 @@ class Conversation(TimestampMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Conversation {self.id} share={self.share_id}>"
+
+    def has_begun(self, now: datetime) -> bool:
+        """The agreed time has come: only then can it be recorded as held."""
+        return self.starts_at is not None and self.starts_at <= now
 
 
 class ConversationProposal(Model):

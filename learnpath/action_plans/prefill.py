@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from learnpath.assignments import selfassessment
@@ -105,21 +107,44 @@ def _text_answer(submissions: Mapping[str, Submission], source: tuple[str, str])
     return str(answer.get("value") or "") if isinstance(answer, dict) else ""
 
 
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
 def _self_assessment_line(enrolment: Enrolment, content: Content, locale: str) -> dict[str, str]:
-    """competency -> "Self-assessment: start 3,5 · end 4,0" for the moments taken."""
+    """competency -> a sentence with the scores of the moments taken ("At the start you gave
+    yourself 3.2 out of 5 for career reflection, at the end 3.9.")."""
     taken = selfassessment.find(enrolment.user_id, enrolment.cohort_id)
     inst = selfassessment.instrument(content)
     per_moment = {m: selfassessment.scores(inst, row.answers) for m, row in taken.items()}
-    label = inst.name.get(locale)
-    names = {
-        AssessmentMoment.START: "start",
-        AssessmentMoment.END: "eind" if locale == "nl" else "end",
-    }
     lines = {}
-    for scale in inst.scales:
-        parts = [f"{names[m]} {_score(s[scale.competency], locale)}" for m, s in per_moment.items()]
-        if parts:
-            lines[scale.competency] = f"{label}: {' · '.join(sorted(parts, reverse=True))}"
+    with force_locale(locale):
+        for scale in inst.scales:
+            competency = content.competencies.get(scale.competency)
+            name = _lower_first(competency.name.get(locale)) if competency else scale.competency
+            start = per_moment.get(AssessmentMoment.START, {}).get(scale.competency)
+            end = per_moment.get(AssessmentMoment.END, {}).get(scale.competency)
+            values = {"competency": name, "max": inst.scale_max}
+            if start is not None and end is not None:
+                lines[scale.competency] = _(
+                    "At the start you gave yourself %(start)s out of %(max)s for "
+                    "%(competency)s, at the end %(end)s.",
+                    start=_score(start, locale),
+                    end=_score(end, locale),
+                    **values,
+                )
+            elif start is not None:
+                lines[scale.competency] = _(
+                    "At the start you gave yourself %(score)s out of %(max)s for %(competency)s.",
+                    score=_score(start, locale),
+                    **values,
+                )
+            elif end is not None:
+                lines[scale.competency] = _(
+                    "At the end you gave yourself %(score)s out of %(max)s for %(competency)s.",
+                    score=_score(end, locale),
+                    **values,
+                )
     return lines
 
 
@@ -154,3 +179,68 @@ def prefill(enrolment: Enrolment, content: Content, locale: str) -> Prefill:
         career_question=_text_answer(submissions, CAREER_QUESTION_SOURCE),
         ambition=_text_answer(submissions, AMBITION_SOURCE),
     )
+
+
+# --- filling fields from later work ----------------------------------------------------------
+
+
+def fillable_values(seed: Prefill) -> dict[str, str]:
+    """The plan fields pre-fill writes, by key ("career_question", "insights.<slug>", ...)."""
+    values = {"career_question": seed.career_question, "ambition": seed.ambition}
+    values |= {f"insights.{slug}": text for slug, text in seed.insights.items()}
+    return values
+
+
+def _get(data: Mapping[str, Any], key: str) -> str:
+    if key.startswith("insights."):
+        return str((data.get("insights") or {}).get(key.removeprefix("insights.")) or "")
+    return str(data.get(key) or "")
+
+
+def _set(data: dict[str, Any], key: str, value: str) -> None:
+    if key.startswith("insights."):
+        insights = dict(data.get("insights") or {})
+        insights[key.removeprefix("insights.")] = value
+        data["insights"] = insights
+    else:
+        data[key] = value
+
+
+def refill(
+    data: Mapping[str, Any], prefilled: Mapping[str, str | None], seed: Prefill
+) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """Fill the fields the participant has not edited with what their work says now.
+
+    A field is the participant's once they changed it (``prefilled[key]`` is None); until then
+    it holds what pre-fill wrote (or nothing) and takes the newer text. Returns the new data
+    and the new record of what pre-fill wrote.
+    """
+    new_data = dict(data)
+    record = dict(prefilled)
+    for key, value in fillable_values(seed).items():
+        if not value or key in record and record[key] is None:
+            continue
+        current = _get(new_data, key)
+        if current == "" or current == record.get(key):
+            _set(new_data, key, value)
+            record[key] = value
+    return new_data, record
+
+
+def note_edits(
+    saved: Mapping[str, Any], prefilled: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """After a save: every field whose text is no longer what pre-fill wrote is the
+    participant's from now on (None); an empty field pre-fill never wrote stays fillable."""
+    record = dict(prefilled)
+    keys = {"career_question", "ambition"} | {
+        f"insights.{slug}" for slug in (saved.get("insights") or {})
+    }
+    for key in keys | set(record):
+        value = _get(saved, key)
+        written = record.get(key)
+        if key in record and written is None:
+            continue
+        if value != (written or ""):
+            record[key] = None
+    return record

@@ -39,8 +39,8 @@ from learnpath.action_plans.outcomes import (
     GoalCategory,
     TrajectoryResult,
 )
-from learnpath.action_plans.prefill import prefill
-from learnpath.action_plans.signals import conversation_agreed
+from learnpath.action_plans.prefill import fillable_values, note_edits, prefill, refill
+from learnpath.action_plans.signals import conversation_agreed, conversation_cancelled
 from learnpath.assignments.services import workspace_enrolment
 from learnpath.cohorts.models import Enrolment
 from learnpath.cohorts.services import can_manage
@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 MANAGER_NOTES_MAX = 5000
 AGREEMENTS_MAX = 5000
 MAX_PROPOSALS = 3
+#: Longest place or meeting link of a career conversation.
+LOCATION_MAX = 500
 #: Preparation items per side of the conversation (DOMAIN: both prepare).
 CHECKLIST = {
     "participant": {
@@ -101,11 +103,17 @@ def own_plan(user: User) -> ActionPlan | None:
 
 
 def start_plan(enrolment: Enrolment, content: Content, locale: str) -> ActionPlan:
-    """Return the participant's plan, creating it pre-filled from their own work."""
+    """Return the participant's plan, creating it pre-filled from their own work; a draft's
+    fields the participant has not edited take what later work says (prefill.refill)."""
     plan = find_plan(enrolment)
-    if plan is not None:
-        return plan
     seed = prefill(enrolment, content, locale)
+    if plan is not None:
+        if plan.status == PlanStatus.DRAFT:
+            data, record = refill(plan.data, plan.prefilled or {}, seed)
+            if data != plan.data or record != (plan.prefilled or {}):
+                plan.data, plan.prefilled = data, record
+                db.session.flush()
+        return plan
     data = plan_data.empty() | {
         "insights": seed.insights,
         "career_question": seed.career_question,
@@ -116,6 +124,7 @@ def start_plan(enrolment: Enrolment, content: Content, locale: str) -> ActionPla
         cohort_id=enrolment.cohort_id,
         content_version=content.version,
         data=data,
+        prefilled=fillable_values(seed),
         status=PlanStatus.DRAFT,
         version=1,
     )
@@ -146,6 +155,7 @@ def save_plan(plan: ActionPlan, raw: Mapping[str, Any], today: date, *, final: b
     if errors:
         raise PlanError(_l("Not saved: check the fields marked below."), errors)
     plan.data = data
+    plan.prefilled = note_edits(data, plan.prefilled or {})
     if final:
         db.session.add(
             PlanVersion(plan=plan, number=plan.version, data=data, finalised_at=utcnow())
@@ -273,12 +283,40 @@ def update_sections(row: PlanShare, sections: Iterable[str]) -> None:
 
 
 def revoke(row: PlanShare) -> None:
-    """End a share: the manager's pages and exports stop working immediately."""
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        record_audit(
-            row.plan.user, row.plan.user_id, AuditAction.ACTION_PLAN_REVOKE, plan_ref(row.plan)
-        )
+    """End a share: the manager's pages and exports stop working immediately.
+
+    The manager is told by mail. An agreed career conversation still to come is cancelled:
+    both get a calendar cancellation (the event leaves both feeds with the share) and the
+    manager's mail says so; the participant is told on the page.
+    """
+    if row.revoked_at is not None:
+        return
+    now = utcnow()
+    row.revoked_at = now
+    participant = row.plan.user
+    record_audit(participant, row.plan.user_id, AuditAction.ACTION_PLAN_REVOKE, plan_ref(row.plan))
+    conversation = conversation_of(row)
+    cancelled = conversation_to_cancel(conversation, now)
+    if cancelled is not None:
+        cancelled.sequence += 1
+        db.session.flush()
+        conversation_cancelled.send(None, conversation=cancelled, now=now)
+    queue_message(
+        "action_plan_revoked",
+        row.manager,
+        _l("%(name)s no longer shares the action plan with you", name=participant.name),
+        "action_plans/revoked",
+        participant=participant,
+        cancelled_at=cancelled.starts_at if cancelled is not None else None,
+    )
+    db.session.flush()
+
+
+def conversation_to_cancel(conversation: Conversation | None, now: datetime) -> Conversation | None:
+    """The agreed conversation that a revoke cancels: one with a time still to come."""
+    if conversation is None or conversation.starts_at is None or conversation.discussed_at:
+        return None
+    return conversation if conversation.starts_at > now else None
 
 
 # --- who reads what ---------------------------------------------------------------------------
@@ -371,9 +409,14 @@ def start_conversation(row: PlanShare) -> Conversation:
 
 
 def propose_times(
-    row: PlanShare, times: Sequence[datetime], duration: int, now: datetime
+    row: PlanShare,
+    times: Sequence[datetime],
+    duration: int,
+    now: datetime,
+    location: str = "",
 ) -> Conversation:
-    """Replace the proposed times (1–3, in the future) and notify the participant."""
+    """Replace the proposed times (1–3, in the future) and the place, and notify the
+    participant."""
     times = sorted(set(times))
     if not times or len(times) > MAX_PROPOSALS:
         raise PlanError(
@@ -383,9 +426,14 @@ def propose_times(
         raise PlanError(
             _l("Propose times in the future."), {"times": str(_l("Propose times in the future."))}
         )
+    location = location.strip()
+    if len(location) > LOCATION_MAX:
+        message = str(_l("Use at most %(n)s characters.", n=LOCATION_MAX))
+        raise PlanError(_l("Not saved: check the fields marked below."), {"location": message})
     conversation = start_conversation(row)
     conversation.proposals = [ConversationProposal(starts_at=t) for t in times]
     conversation.duration_minutes = duration
+    conversation.location = location
     db.session.flush()
     participant = row.plan.user
     queue_message(
@@ -449,6 +497,10 @@ def record_outcome(
         errors["follow_up_on"] = str(_l("Choose a date from today onwards."))
     if discussed and conversation.starts_at is None:
         errors["discussed"] = str(_l("Agree on a time for the conversation first."))
+    elif discussed and conversation.discussed_at is None and not conversation.has_begun(utcnow()):
+        errors["discussed"] = str(
+            _l("You can record this once the agreed time of the conversation has come.")
+        )
     if errors:
         raise PlanError(_l("Not saved: check the fields marked below."), errors)
     conversation.agreements = agreements.strip()

@@ -9,3 +9,7 @@ _signals = Namespace()
 #: Sent with ``conversation`` (a Conversation whose time is now fixed, its sequence raised) and
 #: ``now``, so that both sides get a calendar invitation.
 conversation_agreed = _signals.signal("conversation-agreed")
+
+#: Sent with ``conversation`` (an agreed conversation still to come whose share was revoked, its
+#: sequence raised) and ``now``, so that both sides get a calendar cancellation (METHOD:CANCEL).
+conversation_cancelled = _signals.signal("conversation-cancelled")

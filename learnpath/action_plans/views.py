@@ -7,7 +7,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +34,7 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.privacy.models import AuditAction
+from learnpath.timefmt import for_user
 from learnpath.web.access import roles
 from learnpath.web.actions import (
     attach_errors,
@@ -63,6 +73,14 @@ def _manager_share_or_404(share_id: int) -> PlanShare:
     """An active share addressed to the current manager; 404 for anyone else or after revoke."""
     row = services.share_for_manager(share_id, current_user)
     if row is None:
+        ended = db.session.get(PlanShare, share_id)
+        if ended is not None and ended.manager_id == current_user.id:
+            # The old link of a revoked share says so (still a 404: nothing of the plan).
+            abort(
+                make_response(
+                    render_template("action_plans/no_longer_shared.html", share=ended), 404
+                )
+            )
         abort(404)
     return row
 
@@ -361,12 +379,25 @@ def revoke(share_id: int) -> ResponseReturnValue:
     plan = _own_plan_or_404()
     row = _own_share_or_404(plan, share_id)
     if forms.ButtonForm().validate_on_submit():
+        cancelled = services.conversation_to_cancel(services.conversation_of(row), utcnow())
+        cancelled_at = cancelled.starts_at if cancelled is not None else None
         services.revoke(row)
         commit()
         flash(
-            _("Sharing revoked: %(name)s no longer sees your plan.", name=row.manager.name),
+            _("Sharing revoked: %(name)s no longer sees your plan.", name=row.manager.name)
+            + " "
+            + _("%(name)s has been told by email.", name=row.manager.name),
             "success",
         )
+        if cancelled_at is not None:
+            flash(
+                _(
+                    "The career conversation of %(when)s is cancelled; you both get a "
+                    "calendar cancellation.",
+                    when=for_user(cancelled_at, current_user, "d MMMM y, HH:mm"),
+                ),
+                "info",
+            )
     return redirect(url_for("action_plans.share"))
 
 
@@ -376,7 +407,9 @@ def audit() -> ResponseReturnValue:
     """Show who opened or exported the plan, and every share change."""
     plan = _own_plan_or_404()
     return render_template(
-        "action_plans/audit.html", events=services.audit_log(plan), labels=AuditAction.labels()
+        "action_plans/audit.html",
+        lines=presenters.audit_lines(services.audit_log(plan)),
+        labels=AuditAction.labels(),
     )
 
 
@@ -523,7 +556,10 @@ def _shared_plan_page(row: PlanShare, **overrides: Any) -> str:
         ),
         "conversation": conversation,
         "button_form": forms.ButtonForm(),
-        "propose_form": forms.ProposeForm(formdata=None),
+        "propose_form": forms.ProposeForm(
+            formdata=None, data={"location": conversation.location if conversation else ""}
+        ),
+        "now": utcnow(),
         "notes_form": forms.NotesForm(
             formdata=None, data={"notes": conversation.manager_notes if conversation else ""}
         ),
@@ -588,7 +624,9 @@ def propose(share_id: int) -> ResponseReturnValue:
         times = [_as_utc(t, zone) for t in form.times.data if t is not None]
         if run_form_action(
             form,
-            lambda: services.propose_times(row, times, int(form.duration.data), utcnow()),
+            lambda: services.propose_times(
+                row, times, int(form.duration.data), utcnow(), form.location.data or ""
+            ),
             _("Times proposed. %(name)s gets a message.", name=row.plan.user.name),
             field="times",
         ):

@@ -44,14 +44,21 @@ def test_propose_accept_record(setup, shared, login_as, client):
     client.post("/actieplan/gesprek/voorbereiding", data={"items": ["energy", "ask"]})
     login_as(setup.manager)
     follow_up = (utcnow() + timedelta(days=90)).date().isoformat()
-    response = client.post(
-        f"/team/plannen/{row.id}/afspraken",
-        data={
-            "agreements": "Afspraak-X: opleiding in Q3",
-            "follow_up_on": follow_up,
-            "discussed": "y",
-        },
-    )
+    outcome = {
+        "agreements": "Afspraak-X: opleiding in Q3",
+        "follow_up_on": follow_up,
+        "discussed": "y",
+    }
+    # Before the agreed time it cannot be recorded as held (and the box is not offered).
+    response = client.post(f"/team/plannen/{row.id}/afspraken", data=outcome)
+    assert response.status_code == 200 and "zodra het afgesproken tijdstip" in response.text
+    assert 'name="discussed"' not in client.get(f"/team/plannen/{row.id}").text
+    db.session.rollback()
+    held = db.session.scalar(db.select(Conversation))
+    held.starts_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert 'name="discussed"' in client.get(f"/team/plannen/{row.id}").text
+    response = client.post(f"/team/plannen/{row.id}/afspraken", data=outcome)
     assert response.status_code == 302
     plan = db.session.scalar(db.select(ActionPlan))
     assert plan.status == PlanStatus.DISCUSSED

@@ -7,7 +7,13 @@ import re
 
 from learnpath.accounts.models import Role
 from learnpath.action_plans import services
-from learnpath.action_plans.models import ActionPlan, PlanFollowUp, PlanGoal, PlanShare
+from learnpath.action_plans.models import (
+    ActionPlan,
+    PlanFollowUp,
+    PlanGoal,
+    PlanShare,
+    PlanStatus,
+)
 from learnpath.action_plans.outcomes import Achievement, GoalCategory, TrajectoryResult
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -109,7 +115,12 @@ def test_follow_up_is_offered_once_final_and_saved_per_goal(setup, final_plan, l
     client.get("/actieplan/bewerken")
     assert "/actieplan/terugblik" not in client.get("/actieplan").text
     assert client.get(FOLLOW_UP).status_code == 302  # draft: nothing to look back on yet
-    final_plan()
+    action_plan = final_plan()
+    # Looking back is offered once the career conversation has been held, not before.
+    assert "/actieplan/terugblik" not in client.get("/actieplan").text
+    db.session.rollback()
+    db.session.get(ActionPlan, action_plan.id).status = PlanStatus.DISCUSSED
+    db.session.commit()
     assert "/actieplan/terugblik" in client.get("/actieplan").text
     page = client.get(FOLLOW_UP).text
     assert "Doel-1" in page and "Doel-2" in page and "Ontwikkelen in mijn huidige werk" in page

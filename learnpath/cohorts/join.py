@@ -1,0 +1,50 @@
+"""When a session's online-meeting link may be used: the join window.
+
+The link opens ``JOIN_OPENS_BEFORE`` before the session starts and closes when it ends. It is
+for people with a confirmed seat only (``may_see_link``: enrolled, not a place still waiting for
+approval or confirmation); everyone else never sees it. One rule, used by the
+start page (and by attendance-from-join, which builds on the same window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from learnpath.cohorts.models import CohortSession, Enrolment, EnrolmentStatus
+
+#: How long before the start the join button appears.
+JOIN_OPENS_BEFORE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class JoinWindow:
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    def has_closed(self, now: datetime) -> bool:
+        return now >= self.closes_at
+
+
+def join_window(session: CohortSession) -> JoinWindow:
+    """From 15 minutes before the start until the end of the session."""
+    return JoinWindow(session.starts_at - JOIN_OPENS_BEFORE, session.ends_at)
+
+
+def may_see_link(enrolment: Enrolment | None, session: CohortSession) -> bool:
+    """Whether this enrolment may see the session's meeting link at all (a confirmed seat, same
+    cohort, session not cancelled); the window says when."""
+    return (
+        enrolment is not None
+        and enrolment.status == EnrolmentStatus.ENROLLED
+        and enrolment.cohort_id == session.cohort_id
+        and not session.is_cancelled
+    )
+
+
+def can_join(enrolment: Enrolment | None, session: CohortSession, now: datetime) -> bool:
+    """The join button is shown: a seat holder, within the window."""
+    return may_see_link(enrolment, session) and join_window(session).is_open(now)
