@@ -7,15 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import pyotp
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from learnpath.accounts import partnerships
+from learnpath.accounts import mfa, partnerships
 from learnpath.accounts import services as accounts
-from learnpath.accounts.models import Organisation, Role
+from learnpath.accounts.models import Organisation, Role, User
 from learnpath.content import check_content
-from learnpath.demo import DEMO_PASSWORD, seed
+from learnpath.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_people, seed
 from learnpath.extensions import db
 from learnpath.jobs import scheduler_cli
 from learnpath.notifications import cli as notifications_cli
@@ -80,6 +81,18 @@ def users_create(
         click.echo(f"Invitation link: {accounts.account_link(user, 'invite')}")
 
 
+@users_cli.command("reset-mfa")
+@click.argument("email")
+def users_reset_mfa(email: str) -> None:
+    """Remove someone's authenticator (lost phone): they set up a new one at the next sign-in."""
+    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account with the address {email}.")
+    mfa.reset(user)
+    db.session.commit()
+    click.echo(f"Two-step verification of {user.email} removed; it is set up again at sign-in.")
+
+
 @orgs_cli.command("create")
 @click.option("--slug", required=True)
 @click.option("--name", required=True)
@@ -142,9 +155,37 @@ def seed_demo() -> None:
     click.echo(f"Demo data ready. Sign in with (password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<12} {email}")
+    click.echo(
+        f"  hr and admin also need a code: authenticator key {DEMO_TOTP_SECRET} "
+        f"(now: {pyotp.TOTP(DEMO_TOTP_SECRET).now()})"
+    )
+    people = demo_people()
+    for note in people.notes:
+        click.echo(f"  {note}")
+    click.echo("Participants in the programme:")
+    for label, rows in (("enrolled", people.enrolled), ("waitlisted", people.waitlisted)):
+        click.echo(f"  {label} ({len(rows)}):")
+        for email, cohort in rows:
+            click.echo(f"    {email:<34} {cohort}")
+    click.echo(f"  not signed up ({len(people.not_signed_up)}): " + ", ".join(people.not_signed_up))
+
+
+@click.command("doctor")
+def doctor() -> None:
+    """Say whether this installation is ready (what /readyz checks), with what to do if not."""
+    from learnpath.jobs import mail_destination
+    from learnpath.ops.health import readiness
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    checks = readiness(app)
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:<11} {check.detail}")
+    click.echo(f"      {'mail':<11} {mail_destination(app)}")
+    if not all(check.ok for check in checks):
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:
-    for command in (content_cli, users_cli, orgs_cli, seed_demo, scheduler_cli):
+    for command in (content_cli, users_cli, orgs_cli, seed_demo, scheduler_cli, doctor):
         app.cli.add_command(command)
     notifications_cli.init_app(app)

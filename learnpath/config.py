@@ -37,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     # Scheduler: how often each job runs (seconds).
     "SCHEDULER_DELIVERY_INTERVAL": 30,
     "SCHEDULER_REMINDER_INTERVAL": 300,
+    # Seconds between a waiting scheduler's tries to take the lease, and the holder's heartbeats.
+    "SCHEDULER_LEASE_INTERVAL": 15,
+    # Folder of the "file" mail backend (default: instance/mail).
+    "MAIL_DIR": None,
+    # Bearer token that /metrics asks for (Prometheus); without one /metrics does not exist.
+    "METRICS_TOKEN": None,
     # A manager who has not acknowledged a shared action plan after this many days is reminded.
     "PLAN_ACK_REMINDER_DAYS": 7,
     # Failed-login throttling (learnpath.accounts.services.authenticate): a source (IP address,
@@ -71,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     # Development only: administrators read their own organisation's queued mail at /dev/outbox
     # (LEARNPATH_DEV_OUTBOX=1; `make run` sets it for the demo). Always off in production.
     "DEV_OUTBOX": False,
+    # Browser tests only (ignored in production): a file with an ISO time that start pages use
+    # as "now" (learnpath/web/clock.py); absent or empty means the real time.
+    "TEST_CLOCK_FILE": "",
     "BABEL_DEFAULT_LOCALE": "nl",
     "LANGUAGES": ("nl", "en"),
 }
@@ -84,6 +93,7 @@ _INT_KEYS = {
     "OUTBOX_MAX_ATTEMPTS",
     "SCHEDULER_DELIVERY_INTERVAL",
     "SCHEDULER_REMINDER_INTERVAL",
+    "SCHEDULER_LEASE_INTERVAL",
     "PLAN_ACK_REMINDER_DAYS",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_IP",

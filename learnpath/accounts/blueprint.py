@@ -53,4 +53,4 @@ def _give_the_session_an_id(sender: object, user: User, **extra: object) -> None
     session[SESSION_ID_KEY] = services.new_session_id()
 
 
-from learnpath.accounts import views  # noqa: E402,F401
+from learnpath.accounts import mfa_views, signup_views, views  # noqa: E402,F401

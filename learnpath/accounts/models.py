@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -35,6 +35,10 @@ class Organisation(TimestampMixin, Model):
     #: Months after a trajectory has finished until its personal content is removed by the
     #: retention job (learnpath.privacy.retention); None: kept until erasure is requested.
     retention_months: Mapped[int | None] = mapped_column()
+    #: Off: its people sign in with the organisation's OpenID provider only (learnpath.sso).
+    password_sign_in: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Facilitators, too, need a second factor (admins and HR always do; accounts.mfa).
+    mfa_for_facilitators: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organisation", order_by="Department.name"
@@ -94,8 +98,27 @@ class Department(TimestampMixin, Model):
         return f"<Department {self.name!r}>"
 
 
+class OrganisationEmailDomain(TimestampMixin, Model):
+    """An email domain of an organisation: anyone with an address there may sign up by
+    themselves (learnpath.accounts.signup). A domain belongs to one organisation at most."""
+
+    __tablename__ = "organisation_email_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: Lower-cased, without "@", e.g. "utrecht.nl".
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OrganisationEmailDomain {self.domain}>"
+
+
 class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
+    #: The admin and privacy user lists page through an organisation by name (accounts.directory).
+    __table_args__ = (Index("ix_users_organisation_name", "organisation_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -115,6 +138,9 @@ class User(UserMixin, TimestampMixin, Model):
     #: Part of every session id: raising it ends all of the user's sessions ("sign out
     #: everywhere", deactivation); see learnpath.accounts.services.end_all_sessions.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the account was deactivated (learnpath.accounts.lifecycle); None: not deactivated
+    #: that way (an account erased by the privacy rules is inactive without a date).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -215,6 +241,32 @@ class PasswordResetRequest(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SignupRequest(Model):
+    """Someone asked for an account with a work address (learnpath.accounts.signup).
+
+    Nothing exists for them until they open the link mailed to the address: then the account
+    is made with the name and password chosen here, and the request is used up. The rows also
+    rate-limit requests per address and per source; old ones are purged.
+    """
+
+    __tablename__ = "signup_requests"
+    __table_args__ = (
+        Index("ix_signup_requests_email_at", "email", "created_at"),
+        Index("ix_signup_requests_ip_at", "ip", "created_at"),
+        Index("ix_signup_requests_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class EndedSession(Model):
     """A signed-out session, so that a copy of its cookie no longer signs anyone in.
 
@@ -227,3 +279,6 @@ class EndedSession(Model):
     sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+from learnpath.accounts.mfa_models import MfaFailure, RecoveryCode, TotpCredential  # noqa: E402,F401

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from learnpath.accounts import services
+from learnpath.accounts import services, signin
 from learnpath.accounts.blueprint import SESSION_ID_KEY, bp
 from learnpath.accounts.forms import (
     ForgotPasswordForm,
@@ -55,9 +55,12 @@ def login() -> ResponseReturnValue:
         if user is None:
             flash(_("The email address or password is not correct."), "error")
             return render_template("accounts/login.html", form=form), 200
-        session.clear()
-        login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
+        if not user.organisation.password_sign_in:
+            flash(
+                _("Your organisation signs in with its own account: use the button below."), "error"
+            )
+            return render_template("accounts/login.html", form=form, sso_email=user.email), 200
+        return signin.begin(user, _safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
 
@@ -71,10 +74,11 @@ def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         services.end_session(current_user, session.get(SESSION_ID_KEY))
         commit()
+    at_provider = session.get(signin.PROVIDER_LOGOUT_KEY)  # RP-initiated logout (learnpath.sso)
     logout_user()
     session.clear()
     flash(_("You have been signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(at_provider if isinstance(at_provider, str) else url_for("accounts.login"))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -104,15 +108,17 @@ def _use_link(purpose: str, token: str, template: str) -> ResponseReturnValue:
         user = services.user_for_token(token, purpose)
     except services.InvalidLink as exc:
         return render_template("accounts/invalid_link.html", message=str(exc)), 400
+    if not user.organisation.password_sign_in:
+        message = _("Your organisation signs in with its own account; no password is needed.")
+        return render_template("accounts/invalid_link.html", message=message), 400
     form = SetPasswordForm()
     if form.validate_on_submit() and run_form_action(
         form, lambda: services.set_password(user, form.password.data or ""), None, field="password"
     ):
         logout_user()
-        session.clear()
-        login_user(user)
+        response = signin.begin(user, url_for("home.index"))  # the second step, if any
         flash(_("Your password has been saved."), "success")  # after clear(), which drops flashes
-        return redirect(url_for("home.index"))
+        return response
     return render_template(template, form=form, user=user)
 
 

@@ -17,6 +17,9 @@ from markupsafe import Markup, escape
 SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 130
+#: Room left and right of the square for the axis labels ("Kwaliteitenreflectie" is ~130 units
+#: wide at the label size): without it the outer labels are cut off.
+LABEL_ROOM = 100
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def radar_svg(
     """Return the SVG markup of a radar chart with one polygon per series."""
     count = len(axes)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" viewBox="0 0 {SIZE} {SIZE}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" '
+        f'viewBox="{-LABEL_ROOM} 0 {SIZE + 2 * LABEL_ROOM} {SIZE}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',

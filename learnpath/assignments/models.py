@@ -126,6 +126,28 @@ class DeadlineExtension(Model):
         return f"<DeadlineExtension {self.assignment_slug} enrolment={self.enrolment_id}>"
 
 
+class CohortDeadline(Model):
+    """A due moment a facilitator set for the whole group and one assignment.
+
+    It replaces the moment derived from the sessions (e.g. when the session it derived from
+    was cancelled: the deadline paused until this date is set); a participant's own
+    ``DeadlineExtension`` still comes first.
+    """
+
+    __tablename__ = "cohort_deadlines"
+    __table_args__ = (UniqueConstraint("cohort_id", "assignment_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    assignment_slug: Mapped[str] = mapped_column(String(80))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CohortDeadline {self.assignment_slug} cohort={self.cohort_id}>"
+
+
 class FeedbackRequest(Model):
     """A one-time link for a colleague (no account) to answer a feedback-request block.
 
@@ -184,6 +206,7 @@ class SelfAssessment(Model):
 
 __all__ = [
     "AssessmentMoment",
+    "CohortDeadline",
     "DeadlineExtension",
     "FacilitatorNote",
     "Feedback",

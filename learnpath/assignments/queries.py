@@ -22,6 +22,9 @@ from learnpath.assignments.services import (
     base_due_moments,
     effective_due,
     extensions_of,
+    group_deadlines_of,
+    is_past_due,
+    paused_deadlines,
 )
 from learnpath.cohorts.models import Cohort, CohortSession, Enrolment
 from learnpath.cohorts.queries import sessions_of
@@ -48,6 +51,8 @@ class Cell:
     is_overdue: bool
     is_extended: bool
     submission_id: int | None
+    #: The session the due moment derived from was cancelled: "deadline follows".
+    deadline_paused: bool = False
 
 
 def cell_state(status: SubmissionStatus | None, is_late: bool) -> CellState:
@@ -79,13 +84,14 @@ def _cell(
     due: datetime | None,
     is_extended: bool,
     now: datetime,
+    paused: bool = False,
 ) -> Cell:
     if assignment.is_action_plan:
         return Cell(CellState.ACTION_PLAN, due, False, False, None)
     submission_id, status, is_late = found if found else (None, None, False)
     state = cell_state(status, is_late)
-    overdue = state in (CellState.NOT_STARTED, CellState.DRAFT) and due is not None and now > due
-    return Cell(state, due, overdue, is_extended, submission_id)
+    overdue = state in (CellState.NOT_STARTED, CellState.DRAFT) and is_past_due(due, now)
+    return Cell(state, due, overdue, is_extended, submission_id, paused and due is None)
 
 
 def progress_matrix(cohort: Cohort, content: Content, now: datetime) -> Matrix:
@@ -112,14 +118,17 @@ def progress_matrix(cohort: Cohort, content: Content, now: datetime) -> Matrix:
     }
     extensions = extensions_of(cohort.id)
     sessions = sessions_of(cohort)
-    base = base_due_moments(cohort, content, sessions)
+    group = group_deadlines_of(cohort.id)
+    base = base_due_moments(cohort, content, sessions, group)
+    paused = paused_deadlines(cohort, content, sessions, group)
     rows = []
     for enrolment in enrolments:
         row = Row(enrolment)
         for a in assignments:
             key = (enrolment.id, a.slug)
             due = effective_due(base, extensions, enrolment.id, a.slug)
-            row.cells.append(_cell(a, found.get(key), due, key in extensions, now))
+            cell = _cell(a, found.get(key), due, key in extensions, now, a.slug in paused)
+            row.cells.append(cell)
         rows.append(row)
     return Matrix(assignments, rows, sessions)
 
@@ -146,7 +155,25 @@ class Timeline:
     steps: list[TimelineStep]
     next_session: CohortSession | None
     #: Open assignments (not handed in), earliest due first; overdue ones first of all.
+    #: Catch-up work (see ``catch_up``) is not among them.
     open_items: list[TimelineAssignment]
+    #: Open work that was due before the member's seat started ("Inhaalwerk"): shown, never
+    #: mailed as overdue. Earliest due first.
+    catch_up: list[TimelineAssignment] = field(default_factory=list)
+
+
+def due_before_seat(enrolment: Enrolment, due: datetime | None) -> bool:
+    """Whether a due moment lies before the member's seat started (e.g. promoted from the
+    waitlist after it)."""
+    return due is not None and enrolment.enrolled_at is not None and due < enrolment.enrolled_at
+
+
+def is_catch_up(enrolment: Enrolment, cell: Cell) -> bool:
+    """Open work due before the member's seat started: catch-up work, not overdue work to
+    remind them of."""
+    return cell.state in (CellState.NOT_STARTED, CellState.DRAFT) and due_before_seat(
+        enrolment, cell.due
+    )
 
 
 def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
@@ -154,7 +181,9 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
     cohort = enrolment.cohort
     sessions = sessions_of(cohort)
     by_slug = {s.blueprint_slug: s for s in sessions}
-    base = base_due_moments(cohort, content, sessions)
+    group = group_deadlines_of(cohort.id)
+    base = base_due_moments(cohort, content, sessions, group)
+    paused = paused_deadlines(cohort, content, sessions, group)
     extensions = {k: v for k, v in extensions_of(cohort.id).items() if k[0] == enrolment.id}
     found = {
         r.assignment_slug: (r.id, r.status, r.is_late)
@@ -167,7 +196,8 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
     items: dict[str, list[TimelineAssignment]] = {}
     for a in assignments_of(cohort, content):
         due = effective_due(base, extensions, enrolment.id, a.slug)
-        cell = _cell(a, found.get(a.slug), due, (enrolment.id, a.slug) in extensions, now)
+        extended = (enrolment.id, a.slug) in extensions
+        cell = _cell(a, found.get(a.slug), due, extended, now, a.slug in paused)
         items.setdefault(a.after_session, []).append(TimelineAssignment(a, cell))
     steps = [
         TimelineStep(slot.slug, slot.name, by_slug.get(slot.slug), items.get(slot.slug, []))
@@ -181,6 +211,27 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
         if step.session is not None and step.session.starts_at <= now
         for item in step.assignments
         if item.cell.state in (CellState.NOT_STARTED, CellState.DRAFT)
+        and not is_catch_up(enrolment, item.cell)
     ]
     open_items.sort(key=lambda i: (not i.cell.is_overdue, i.cell.due is None, i.cell.due or now))
-    return Timeline(steps, upcoming[0] if upcoming else None, open_items)
+    catch_up = [
+        item
+        for step in steps
+        for item in step.assignments
+        if not item.assignment.is_action_plan and is_catch_up(enrolment, item.cell)
+    ]
+    catch_up.sort(key=lambda i: i.cell.due or now)
+    return Timeline(steps, upcoming[0] if upcoming else None, open_items, catch_up)
+
+
+def catch_up_work(
+    enrolment: Enrolment, content: Content, now: datetime
+) -> list[TimelineAssignment]:
+    """The member's catch-up work: assignments not handed in whose due moment (extension
+    included) lies before ``enrolment.enrolled_at``, earliest due first.
+
+    Each item has the assignment and its ``Cell`` (state, due moment, submission id); link it
+    with ``services.assignment_endpoint(enrolment.cohort, item.assignment.slug)``. Read-only,
+    a fixed number of queries (those of ``timeline``).
+    """
+    return timeline(enrolment, content, now).catch_up

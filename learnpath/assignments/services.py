@@ -11,8 +11,13 @@ Due moment (``due_moment``): the start of the session that follows the assignmen
 day in the organisation's time zone** (a session on Monday 09:30 with 2 days gives Saturday
 09:30, also across a daylight-saving change). An assignment with ``due_days_after_session``
 (a reflection) is due that many days after its own session starts, at the same local time.
-A cancelled reference session keeps its planned time; an unplanned one means "no due moment
-yet" (never late). A per-participant ``DeadlineExtension`` replaces the due moment.
+An unplanned reference session means "no due moment yet" (never late). So does a cancelled
+one: the deadline is paused ("deadline follows") until a facilitator sets a date, and the
+participant is told once (``reminders.py``); no reminder goes out meanwhile. A per-participant
+``DeadlineExtension`` replaces the due moment (also a paused one).
+
+One boundary: the due moment itself still counts as on time (``is_past_due``: ``now > due``);
+hand-in, revision, "overdue" in the matrix and the overdue reminder all use it.
 
 Hand-in rules: a draft can be saved at any time while the participant is enrolled; handing in
 after the due moment is allowed and marked late. A handed-in submission can be revised until
@@ -32,10 +37,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from learnpath.accounts.models import Role, User
 from learnpath.assignments import answers as answer_rules
 from learnpath.assignments.models import (
+    CohortDeadline,
     DeadlineExtension,
     FacilitatorNote,
     Feedback,
@@ -49,7 +56,9 @@ from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
+from learnpath.i18n import current_locale
 from learnpath.notifications.services import queue_message, queue_to_address
+from learnpath.notifications.text import Deferred
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
 
@@ -97,27 +106,84 @@ def assignments_of(cohort: Cohort, content: Content) -> list[Assignment]:
     )
 
 
-def _due(
-    assignment: Assignment, slots: list[str], starts: Mapping[str, datetime], zone: ZoneInfo
-) -> datetime | None:
+def is_past_due(due: datetime | None, now: datetime) -> bool:
+    """The one boundary rule: work is late strictly after its due moment (never without one)."""
+    return due is not None and now > due
+
+
+def reference_session(
+    assignment: Assignment, slots: list[str], by_slot: Mapping[str, CohortSession]
+) -> CohortSession | None:
+    """The session the assignment's due moment derives from (None while unplanned)."""
     if assignment.due_days_after_session is not None:
-        start = starts.get(assignment.after_session)
-        # A negative "days before" is days after, at the same local time of day.
-        return due_moment(start, -assignment.due_days_after_session, zone) if start else None
+        return by_slot.get(assignment.after_session)
     following = slots.index(assignment.after_session) + 1
-    start = starts.get(slots[following]) if following < len(slots) else None
-    days = assignment.due_days_before_next_session or 0
-    return due_moment(start, days, zone) if start else None
+    return by_slot.get(slots[following]) if following < len(slots) else None
+
+
+def planned_due(assignment: Assignment, session: CohortSession, zone: ZoneInfo) -> datetime:
+    """The due moment that ``session`` (its reference session) gives, cancelled or not."""
+    if assignment.due_days_after_session is not None:
+        # A negative "days before" is days after, at the same local time of day.
+        return due_moment(session.starts_at, -assignment.due_days_after_session, zone)
+    return due_moment(session.starts_at, assignment.due_days_before_next_session or 0, zone)
+
+
+def _due(assignment: Assignment, session: CohortSession | None, zone: ZoneInfo) -> datetime | None:
+    if session is None or session.is_cancelled:
+        return None
+    return planned_due(assignment, session, zone)
+
+
+def group_deadlines_of(cohort_id: int) -> dict[str, datetime]:
+    """Assignment slug -> the due moment a facilitator set for the whole group (one query)."""
+    rows = db.session.execute(
+        select(CohortDeadline.assignment_slug, CohortDeadline.due_at).where(
+            CohortDeadline.cohort_id == cohort_id
+        )
+    )
+    return {r.assignment_slug: r.due_at for r in rows}
 
 
 def base_due_moments(
-    cohort: Cohort, content: Content, sessions: Iterable[CohortSession]
+    cohort: Cohort,
+    content: Content,
+    sessions: Iterable[CohortSession],
+    group: Mapping[str, datetime] | None = None,
 ) -> dict[str, datetime | None]:
-    """Return assignment slug -> due moment for the cohort (None while unplanned)."""
+    """Return assignment slug -> due moment for the cohort (None while unplanned or paused);
+    a deadline set for the group replaces the derived one. ``group``: the group deadlines when
+    the caller read them already (pages over many cohorts read them in one query)."""
     zone = ZoneInfo(cohort.organisation.timezone)
-    starts = {s.blueprint_slug: s.starts_at for s in sessions}
+    by_slot = {s.blueprint_slug: s for s in sessions}
     slots = slot_slugs(cohort)
-    return {a.slug: _due(a, slots, starts, zone) for a in assignments_of(cohort, content)}
+    group = group_deadlines_of(cohort.id) if group is None else group
+    return {
+        a.slug: group.get(a.slug) or _due(a, reference_session(a, slots, by_slot), zone)
+        for a in assignments_of(cohort, content)
+    }
+
+
+def paused_deadlines(
+    cohort: Cohort,
+    content: Content,
+    sessions: Iterable[CohortSession],
+    group: Mapping[str, datetime] | None = None,
+) -> dict[str, CohortSession]:
+    """Assignment slug -> the cancelled session its due moment derived from ("deadline
+    follows" until a facilitator sets a date for the group; an extension ends the pause for
+    one person). No query when no session is cancelled or ``group`` is given."""
+    by_slot = {s.blueprint_slug: s for s in sessions}
+    if not any(s.is_cancelled for s in by_slot.values()):
+        return {}
+    slots = slot_slugs(cohort)
+    group = group_deadlines_of(cohort.id) if group is None else group
+    paused = {}
+    for a in assignments_of(cohort, content):
+        session = reference_session(a, slots, by_slot)
+        if session is not None and session.is_cancelled and a.slug not in group:
+            paused[a.slug] = session
+    return paused
 
 
 def extensions_of(cohort_id: int) -> dict[tuple[int, str], datetime]:
@@ -155,6 +221,17 @@ def due_for(enrolment: Enrolment, assignment: Assignment, content: Content) -> d
         select(CohortSession).where(CohortSession.cohort_id == enrolment.cohort_id)
     )
     return base_due_moments(enrolment.cohort, content, sessions).get(assignment.slug)
+
+
+def is_deadline_paused(enrolment: Enrolment, assignment: Assignment, content: Content) -> bool:
+    """Whether the assignment's deadline waits for a new date: its session was cancelled and
+    the participant has no extension (``due_for`` is then None)."""
+    if due_for(enrolment, assignment, content) is not None:
+        return False
+    sessions = db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == enrolment.cohort_id)
+    )
+    return assignment.slug in paused_deadlines(enrolment.cohort, content, sessions)
 
 
 # --- the participant's work ----------------------------------------------------------------
@@ -226,7 +303,7 @@ def can_edit(
         and assignment is not None
         and assignment.due_days_after_session is not None
         and due is not None
-        and (now or utcnow()) <= due
+        and not is_past_due(due, now or utcnow())
     )
 
 
@@ -260,7 +337,7 @@ def can_revise(submission: Submission | None, due: datetime | None, now: datetim
         return True
     if submission.status == SubmissionStatus.REVIEWED:
         return False
-    return due is None or now <= due
+    return not is_past_due(due, now)
 
 
 def invited_counts(submission: Submission | None) -> dict[str, int]:
@@ -336,7 +413,7 @@ def submit(
     if submission.status == SubmissionStatus.DRAFT:
         submission.status = SubmissionStatus.SUBMITTED
         submission.submitted_at = now
-        submission.is_late = due is not None and now > due
+        submission.is_late = is_past_due(due, now)
     db.session.flush()
     log.info("submission %s handed in (late=%s)", submission.id, submission.is_late)
     return submission
@@ -599,3 +676,69 @@ def grant_extension(
         submission.is_late = submission.submitted_at > due_at
     db.session.flush()
     return extension
+
+
+def set_group_deadline(
+    cohort: Cohort, assignment: Assignment, due_at: datetime, actor: User
+) -> CohortDeadline:
+    """Set the due moment of one assignment for the whole group (replaces an earlier one).
+
+    Participants with their own extension keep it. Hand-ins of the others are re-marked
+    against the new moment, and every member is told the new deadline (once per moment).
+    """
+    if due_at <= utcnow():
+        raise AssignmentError(
+            _l("Choose a moment in the future."), {"due_at": _("Choose a moment in the future.")}
+        )
+    deadline = db.session.scalar(
+        select(CohortDeadline).where(
+            CohortDeadline.cohort_id == cohort.id,
+            CohortDeadline.assignment_slug == assignment.slug,
+        )
+    )
+    if deadline is None:
+        deadline = CohortDeadline(
+            cohort_id=cohort.id, assignment_slug=assignment.slug, due_at=due_at, set_by_id=actor.id
+        )
+        db.session.add(deadline)
+    deadline.due_at = due_at
+    deadline.set_by_id = actor.id
+    extended = {e for e, slug in extensions_of(cohort.id) if slug == assignment.slug}
+    members = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(WORKSPACE_STATUSES))
+        .options(selectinload(Enrolment.user).selectinload(User.organisation))
+    ).all()
+    handed_in = db.session.scalars(
+        select(Submission).where(
+            Submission.cohort_id == cohort.id,
+            Submission.assignment_slug == assignment.slug,
+            Submission.submitted_at.is_not(None),
+        )
+    ).all()
+    for submission in handed_in:
+        if submission.enrolment_id not in extended and submission.submitted_at is not None:
+            submission.is_late = submission.submitted_at > due_at
+    db.session.flush()
+    link = assignment_link(cohort, assignment.slug)
+    for enrolment in members:
+        if enrolment.id in extended:
+            continue  # their own deadline stands
+        queue_message(
+            "assignment.deadline_set",
+            enrolment.user,
+            Deferred(
+                lambda: _(
+                    'New deadline for "%(title)s"', title=assignment.title.get(current_locale())
+                )
+            ),
+            "assignments/deadline_set",
+            idempotency_key=(
+                f"assignment.deadline_set:{cohort.id}:{assignment.slug}:"
+                f"{due_at.isoformat()}:{enrolment.user_id}"
+            ),
+            assignment=assignment,
+            due=due_at,
+            link=link,
+        )
+    return deadline

@@ -38,10 +38,11 @@ from learnpath.assignments.models import (
     FeedbackRequest,
     Submission,
 )
+from learnpath.assignments.next_steps import next_steps, timeline_sessions
 from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
 from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
 from learnpath.cohorts.queries import sessions_of
-from learnpath.cohorts.tracks import kinds_for_role
+from learnpath.cohorts.tracks import kinds_for_role, track_of
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
@@ -115,15 +116,38 @@ def workspace() -> ResponseReturnValue:
 
 def _workspace_page(enrolment: Enrolment, heading: str) -> str:
     content = get_content()
+    now = utcnow()
+    is_programme = enrolment.cohort.kind == CohortKind.PROGRAMME
+    timeline = queries.timeline(enrolment, content, now)
+    if is_programme:
+        cohort = enrolment.cohort
+        steps = next_steps(
+            timeline,
+            now,
+            selfassessment.windows(cohort, content, timeline_sessions(timeline)),
+            AssessmentMoment.START in selfassessment.find(enrolment.user_id, cohort.id),
+        )
+    else:
+        steps = next_steps(timeline, now)
     return render_template(
         "assignments/workspace.html",
         enrolment=enrolment,
         heading=heading,
-        is_programme=enrolment.cohort.kind == CohortKind.PROGRAMME,
-        timeline=queries.timeline(enrolment, content, utcnow()),
+        is_programme=is_programme,
+        timeline=timeline,
+        steps=steps,
         link_to=_links(enrolment.cohort),
         competencies=_competency_names(content),
     )
+
+
+def _theme(cohort: Cohort, assignment: Assignment) -> str | None:
+    """A manager track's theme of a reflection: the name of the meeting it follows."""
+    slot = next(
+        (s for s in track_of(cohort).plan(cohort).slots if s.slug == assignment.after_session),
+        None,
+    )
+    return tx(slot.name) if slot is not None and slot.name else None
 
 
 def _render_assignment(
@@ -148,13 +172,14 @@ def _render_assignment(
         "assignments/assignment.html",
         assignment=assignment,
         competency=tx(content.competencies[assignment.competency].name),
+        theme=None if is_programme else _theme(cohort, assignment),
         submission=submission,
         answers=answers,
         errors=errors,
         due=due,
-        is_overdue=due is not None
-        and now > due
+        is_overdue=services.is_past_due(due, now)
         and (submission is None or not submission.is_handed_in),
+        deadline_paused=due is None and services.is_deadline_paused(enrolment, assignment, content),
         editable=editable,
         rows_to_show=answer_rules.rows_to_show,
         field_id=answer_rules.field_id,
@@ -485,6 +510,10 @@ def colleague_answer(token: str) -> ResponseReturnValue:
 def matrix(cohort_id: int) -> ResponseReturnValue:
     """Show the progress of every participant on every assignment."""
     cohort = get_managed_cohort(cohort_id)
+    return _matrix_page(cohort, _extension_form(cohort, formdata=None))
+
+
+def _matrix_page(cohort: Cohort, deadline_form: ExtensionForm) -> str:
     content = get_content()
     return render_template(
         "assignments/matrix.html",
@@ -492,7 +521,32 @@ def matrix(cohort_id: int) -> ResponseReturnValue:
         is_programme=cohort.kind == CohortKind.PROGRAMME,
         matrix=queries.progress_matrix(cohort, content, utcnow()),
         competencies=_competency_names(content),
+        deadline_form=deadline_form,
     )
+
+
+@bp.route("/cohorten/<id:cohort_id>/opdrachten/deadline", methods=["POST"])
+@roles(Role.FACILITATOR)
+def group_deadline(cohort_id: int) -> ResponseReturnValue:
+    """Set the deadline of one assignment for the whole group (e.g. after a cancellation)."""
+    cohort = get_managed_cohort(cohort_id)
+    form = _extension_form(cohort)
+    if form.validate_on_submit() and form.due_at.data is not None:
+        content = get_content()
+        assignment = _assignment_or_404(content, cohort, form.assignment.data or "")
+        due_at = _as_utc(form.due_at.data, ZoneInfo(cohort.organisation.timezone))
+        if run_form_action(
+            form,
+            lambda: services.set_group_deadline(cohort, assignment, due_at, current_user),
+            _(
+                "New deadline for the group for %(title)s: %(when)s.",
+                title=tx(assignment.title),
+                when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
+            ),
+            field="due_at",
+        ):
+            return redirect(url_for("assignments.matrix", cohort_id=cohort.id))
+    return _matrix_page(cohort, form)
 
 
 @bp.route("/cohorten/<id:cohort_id>/inzendingen/<id:submission_id>", methods=["GET", "POST"])
@@ -564,8 +618,8 @@ def _participant_page(
     )
 
 
-def _extension_form(cohort: Cohort) -> ExtensionForm:
-    form = ExtensionForm()
+def _extension_form(cohort: Cohort, **kwargs: Any) -> ExtensionForm:
+    form = ExtensionForm(**kwargs)
     form.assignment.choices = [
         SelectChoice(a.slug, tx(a.title))
         for a in services.assignments_of(cohort, get_content())

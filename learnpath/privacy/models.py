@@ -32,6 +32,14 @@ class AuditAction(LabelledEnum):
     LTI_LAUNCH_SIGN_IN = "lti.launch_sign_in", _l("Signed in from the learning platform")
     LTI_REGISTRATION_CREATED = "lti.registration_created", _l("Learning platform registered")
     LTI_REGISTRATION_CHANGED = "lti.registration_changed", _l("Learning platform settings changed")
+    ACCOUNT_DEACTIVATED = "account.deactivated", _l("Account deactivated")
+    ACCOUNT_REACTIVATED = "account.reactivated", _l("Account reactivated")
+    USER_INVITED = "user.invited", _l("Invited to learnpath")
+    USER_ROLES_CHANGED = "user.roles_changed", _l("Roles changed")
+    USER_DETAILS_CHANGED = (
+        "user.details_changed",
+        _l("Name, address, department or manager changed"),
+    )
 
 
 class AuditEvent(Model):

@@ -155,6 +155,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         LEARNPATH_BASE_URL=base_url,
         LEARNPATH_ENV="development",
         LEARNPATH_DEV_OUTBOX="1",  # the journeys read invitation and reset links there
+        # The OpenID provider of the sign-in journey runs on http://127.0.0.1 (tests/oidc).
+        LEARNPATH_LTI_ALLOW_HTTP_LOOPBACK="1",
+        # The start page's "now" (learnpath/web/clock.py): empty means the real time.
+        LEARNPATH_TEST_CLOCK_FILE=str(tmp / "clock"),
     )
     live = LiveServer(base_url=base_url, env=env, log_path=tmp / "server.log")
     live.flask("db", "upgrade")

@@ -19,6 +19,7 @@ ROUTES = {
     "assignments.participant": (F, "GET"),
     "assignments.add_note": (F, "POST"),
     "assignments.extend": (F, "POST"),
+    "assignments.group_deadline": (F, "POST"),
     "assignments.cohort_self_assessment": (F, "GET"),
 }
 
