@@ -21,10 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
-import time
 import uuid
-from collections import deque
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -42,10 +39,11 @@ from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import delete, func, select
 
+from learnpath.accounts import limits
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.lti import fetching, keys, tokens
-from learnpath.lti.models import Deployment, LaunchValue, Registration
+from learnpath.lti.models import Deployment, LaunchValue, LoginStart, Registration
 
 #: Nothing in ``lti_launch_values`` lives longer than this (seconds).
 LAUNCH_LIFETIME = 3600
@@ -132,41 +130,19 @@ def purge_expired() -> int:
 # --- login rate limits ----------------------------------------------------------------------
 
 
-class _Window:
-    """Per-worker sliding window of recent events per key (an IP address)."""
-
-    def __init__(self) -> None:
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, limit: int, seconds: float) -> bool:
-        """Count one event; False when key had ``limit`` events in the last ``seconds``."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._events) > 10_000:  # forget idle keys rather than grow without bound
-                self._events = {
-                    k: v for k, v in self._events.items() if v and v[-1] > now - seconds
-                }
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - seconds:
-                events.popleft()
-            if len(events) >= limit:
-                return False
-            events.append(now)
-            return True
-
-    def clear(self) -> None:
-        with self._lock:
-            self._events.clear()
-
-
-login_window = _Window()
-
-
 def login_allowed(ip: str, config: Mapping[str, Any]) -> bool:
-    """May this address start another login? Per-IP rate, and a cap on pending logins."""
-    if not login_window.hit(ip, int(config.get("LTI_LOGINS_PER_MINUTE_PER_IP", 30)), 60):
+    """May this address start another login? Per-source rate, and a cap on pending logins.
+
+    Both are counted in the database, so every worker and server sees the same numbers.
+    """
+    now = utcnow()
+    since = now - timedelta(seconds=60)
+    limits.purge(LoginStart, LoginStart.created_at, since)
+    source = limits.source_of(ip)
+    started = limits.recent(LoginStart.created_at, LoginStart.source == source, since=since)
+    if started.count >= int(config.get("LTI_LOGINS_PER_MINUTE_PER_IP", 30)):
         return False
+    db.session.add(LoginStart(source=source, created_at=now))
     purge_expired()
     pending = db.session.scalar(
         select(func.count())

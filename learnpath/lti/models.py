@@ -177,6 +177,16 @@ class ScorePost(Model):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class LoginStart(Model):
+    """One LTI login started from a source (rate limit per source, shared by all workers)."""
+
+    __tablename__ = "lti_login_starts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class LaunchValue(Model):
     """Nonces, OIDC state and validated launches, shared by all workers (not process memory)."""
 

@@ -11,7 +11,7 @@ import requests
 
 from learnpath.accounts.models import Organisation
 from learnpath.extensions import db
-from learnpath.lti import adapter, fetching, keys, services
+from learnpath.lti import fetching, keys, services
 from learnpath.lti.models import AdminRoleMapping, Registration
 from tests.lti.helpers import login_redirect
 from tests.lti.platform import TestPlatform, parse_auth_form
@@ -32,7 +32,6 @@ def lti(app: Any, org: Organisation) -> Iterator[Lti]:
     # The test platform listens on http://127.0.0.1 (what development allows, production not).
     app.config["LTI_ALLOW_HTTP_LOOPBACK"] = True
     fetching.clear_cache()
-    adapter.login_window.clear()
     keys.rotate_key()
     holder: dict[str, Any] = {}
     # The platform reads a snapshot of the tool's JWKS: it runs in another thread and must

@@ -40,6 +40,22 @@ def test_logins_are_rate_limited_per_address(app, client, lti):
     assert other.status_code == 302  # another address is not affected
 
 
+def test_the_login_limit_is_shared_by_every_worker_and_server(app, client, lti):
+    """Logins started from this address on other workers count too (the database keeps them);
+    a minute later they no longer do."""
+    from learnpath.lti.models import LoginStart
+
+    app.config["LTI_LOGINS_PER_MINUTE_PER_IP"] = 5
+    db.session.add_all(LoginStart(source="127.0.0.1", created_at=utcnow()) for _ in range(5))
+    db.session.commit()
+    assert _login(client, lti).status_code == 429
+    for start in db.session.scalars(select(LoginStart)):
+        start.created_at = utcnow() - timedelta(seconds=61)
+    db.session.commit()
+    assert _login(client, lti).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(LoginStart)) == 1  # old ones purged
+
+
 def test_pending_logins_are_capped(app, client, lti):
     app.config["LTI_MAX_PENDING_LOGINS"] = 3
     for _ in range(3):
