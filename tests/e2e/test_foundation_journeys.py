@@ -46,6 +46,7 @@ def test_admin_invites_user_who_activates_the_account(page: Page, server: LiveSe
     assert_accessible(page)
 
     page.get_by_role("link", name="Gebruiker uitnodigen").click()
+    assert_accessible(page)
     invite = page.get_by_role("form", name="Gebruiker uitnodigen")
     invite.get_by_label("Naam", exact=True).fill("Ilse Instroom")
     invite.get_by_label("E-mailadres", exact=True).fill("ilse.instroom@rivierstad.example")
