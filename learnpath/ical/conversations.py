@@ -50,63 +50,50 @@ def _event(conversation: Conversation, manager: User, participant: User) -> Even
 def invite_both(conversation: Conversation, now: datetime) -> None:
     """Queue a calendar invitation for the participant and for the manager."""
     share = conversation.share
-    manager, participant = share.manager, share.plan.user
-    sender = parseaddr(current_app.config["MAIL_FROM"])[1]
     links = {
-        participant.id: external_url("action_plans.conversation"),
-        manager.id: external_url("action_plans.shared_plan", share_id=share.id),
+        share.plan.user_id: external_url("action_plans.conversation"),
+        share.manager_id: external_url("action_plans.shared_plan", share_id=share.id),
     }
-    for user in (participant, manager):
-        with force_locale(user.locale):
-            data = _event(conversation, manager, participant)
-            ics = invitation_ics(
-                data, "REQUEST", Person(user.name, user.email), sender, now, with_status=True
-            )
-            subject = _(
-                "Invitation: %(title)s, %(when)s",
-                title=data.summary,
-                when=for_user(data.starts_at, user, "d MMM y, HH:mm"),
-            )
-        queue_message(
-            "career_conversation.request",
-            user,
-            subject,
-            "action_plans/invitation",
-            idempotency_key=f"career-conversation:{conversation.id}:{conversation.sequence}:{user.id}",
-            ics=ics,
-            ics_method="REQUEST",
-            title=data.summary,
-            starts_at=data.starts_at,
-            link=links[user.id],
-        )
+    _queue_both(conversation, now, "REQUEST", links)
 
 
 def cancel_both(conversation: Conversation, now: datetime) -> None:
     """Queue a calendar cancellation (METHOD:CANCEL) of the conversation for both people."""
+    _queue_both(conversation, now, "CANCEL", None)
+
+
+def _queue_both(
+    conversation: Conversation, now: datetime, method: str, links: dict[int, str] | None
+) -> None:
+    """One iMIP message (REQUEST with a link to the page, or CANCEL) for each of the two."""
     share = conversation.share
     manager, participant = share.manager, share.plan.user
     sender = parseaddr(current_app.config["MAIL_FROM"])[1]
+    cancel = method == "CANCEL"
     for user in (participant, manager):
         with force_locale(user.locale):
-            data = replace(_event(conversation, manager, participant), is_cancelled=True)
+            data = replace(_event(conversation, manager, participant), is_cancelled=cancel)
             ics = invitation_ics(
-                data, "CANCEL", Person(user.name, user.email), sender, now, with_status=True
+                data, method, Person(user.name, user.email), sender, now, with_status=True
             )
-            subject = _(
-                "Cancelled: %(title)s, %(when)s",
-                title=data.summary,
-                when=for_user(data.starts_at, user, "d MMM y, HH:mm"),
+            when = for_user(data.starts_at, user, "d MMM y, HH:mm")
+            subject = (
+                _("Cancelled: %(title)s, %(when)s", title=data.summary, when=when)
+                if cancel
+                else _("Invitation: %(title)s, %(when)s", title=data.summary, when=when)
             )
+        kind = "cancel" if cancel else "request"
+        key = "career-conversation-cancel" if cancel else "career-conversation"
+        extra = {} if links is None else {"link": links[user.id]}
         queue_message(
-            "career_conversation.cancel",
+            f"career_conversation.{kind}",
             user,
             subject,
-            "action_plans/conversation_cancelled",
-            idempotency_key=(
-                f"career-conversation-cancel:{conversation.id}:{conversation.sequence}:{user.id}"
-            ),
+            "action_plans/conversation_cancelled" if cancel else "action_plans/invitation",
+            idempotency_key=f"{key}:{conversation.id}:{conversation.sequence}:{user.id}",
             ics=ics,
-            ics_method="CANCEL",
+            ics_method=method,
             title=data.summary,
             starts_at=data.starts_at,
+            **extra,
         )
