@@ -166,3 +166,21 @@ class Setup:
     facilitator: User
     enrolment_id: int
     cohort_id: int
+
+
+def hand_in(enrolment: Enrolment, slug: str) -> None:
+    """Record a handed-in submission of ``slug`` for ``enrolment`` (no answers)."""
+    from learnpath.assignments.models import Submission, SubmissionStatus
+
+    db.session.add(
+        Submission(
+            enrolment_id=enrolment.id,
+            cohort_id=enrolment.cohort_id,
+            user_id=enrolment.user_id,
+            assignment_slug=slug,
+            content_version=get_content().version,
+            answers={},
+            status=SubmissionStatus.SUBMITTED,
+        )
+    )
+    db.session.commit()

@@ -12,25 +12,9 @@ from learnpath.assignments.services import due_for
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage, ReminderItem
+from tests.factories import hand_in
 
 SLUG = "kernkwadrant"
-
-
-def _hand_in(enrolment, slug: str) -> None:
-    from learnpath.assignments.models import Submission, SubmissionStatus
-
-    db.session.add(
-        Submission(
-            enrolment_id=enrolment.id,
-            cohort_id=enrolment.cohort_id,
-            user_id=enrolment.user_id,
-            assignment_slug=slug,
-            content_version=get_content().version,
-            answers={},
-            status=SubmissionStatus.SUBMITTED,
-        )
-    )
-    db.session.commit()
 
 
 def _items(kind: str) -> list[ReminderItem]:
@@ -46,7 +30,7 @@ def test_due_soon_then_overdue_once_and_not_for_handed_in_work(make_group):
     first, second = group.enrolments
     assignment = next(a for a in get_content().assignments.values() if a.slug == SLUG)
     due = due_for(first, assignment, get_content())
-    _hand_in(second, SLUG)
+    hand_in(second, SLUG)
     with freeze_time(due - timedelta(hours=72)):
         reminders.assignment_reminders()
     assert _items("reminder.assignment.due_soon") == []

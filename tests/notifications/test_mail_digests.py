@@ -34,7 +34,7 @@ from learnpath.notifications.models import OutboxMessage, ReminderItem
 from learnpath.notifications.text import relative_when
 from learnpath.schedule import reminders as session_reminders
 from learnpath.schedule import services as schedule
-from tests.factories import local
+from tests.factories import hand_in, local
 
 #: The five intro assignments due two days before the second session (one moment).
 TOGETHER = ["kernkwadrant", "loopbaanvraag", "netwerkkaart", "piekmomenten", "waardenkaart"]
@@ -350,7 +350,7 @@ def test_a_lone_reminder_names_its_assignment(make_group):
     [enrolment] = group.enrolments
     due = _due(enrolment, "jij-op-je-best")
     for slug in TOGETHER:
-        _hand_in(enrolment, slug)
+        hand_in(enrolment, slug)
     with freeze_time(due - timedelta(hours=20)):
         assert reminders.assignment_reminders() == 1
         db.session.commit()
@@ -400,23 +400,6 @@ def test_a_crash_before_the_commit_loses_nothing_and_a_rerun_repeats_nothing(mak
     for person in group.participants:
         assert len(_messages(person.id)) == 1
         assert len(_items(person.id)) == len(TOGETHER)
-
-
-def _hand_in(enrolment, slug: str) -> None:
-    from learnpath.assignments.models import Submission, SubmissionStatus
-
-    db.session.add(
-        Submission(
-            enrolment_id=enrolment.id,
-            cohort_id=enrolment.cohort_id,
-            user_id=enrolment.user_id,
-            assignment_slug=slug,
-            content_version=get_content().version,
-            answers={},
-            status=SubmissionStatus.SUBMITTED,
-        )
-    )
-    db.session.commit()
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])
