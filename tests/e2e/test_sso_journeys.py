@@ -15,7 +15,6 @@ from tests.e2e.journeys import ADMIN, assert_accessible, login, logout, visit
 from tests.oidc import server as oidc
 from tests.oidc.server import RunningProvider
 
-PORT = 5321
 NEWCOMER = "nina.nieuw@rivierstad.example"
 
 
@@ -24,7 +23,6 @@ def provider(
     server: LiveServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningProvider]:
     with oidc.running(
-        PORT,
         tmp_path_factory.mktemp("oidc-e2e"),
         clients=[oidc.client_metadata("learnpath-rivierstad", server.base_url)],
         accounts={"nina": oidc.account(NEWCOMER, name="Nina Nieuw", department="Publiekszaken")},

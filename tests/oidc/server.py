@@ -97,53 +97,73 @@ class RunningProvider:
         raise AssertionError("the provider never sent the browser back")
 
 
-def _free(port: int) -> bool:
+def _free_port() -> int:
     import socket
 
     with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def running(
-    port: int,
     tmp: Path,
     *,
     clients: list[Mapping[str, Any]],
     accounts: Mapping[str, Any],
 ) -> Iterator[RunningProvider]:
-    """Run provider.mjs on ``port`` with these clients and accounts until the block ends."""
+    """Run provider.mjs on a free port with these clients and accounts until the block ends.
+
+    The port is chosen by the system, not fixed: the SQLite and PostgreSQL runs of ``make
+    test`` run side by side and each starts its own providers. If another process takes the
+    port between choosing and listening, the provider is started again on another one."""
     require()
-    if not _free(port):
-        raise RuntimeError(f"port {port} is taken: another test provider still running?")
-    config = tmp / f"oidc-{port}.json"
+    config = tmp / "oidc.json"
     config.write_text(json.dumps({"clients": list(clients), "accounts": dict(accounts)}))
-    log = (tmp / f"oidc-{port}.log").open("wb")
-    process = subprocess.Popen(
-        ["node", str(SCRIPT), str(port), str(config)], cwd=HERE, stdout=log, stderr=log
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError((tmp / f"oidc-{port}.log").read_text()[-2000:])
-            try:
-                requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield RunningProvider(issuer=issuer, client_id=clients[0]["client_id"], process=process)
-    finally:
-        process.terminate()
+    for _attempt in range(5):
+        port = _free_port()
+        log_path = tmp / f"oidc-{port}.log"
+        log = log_path.open("wb")
+        process = subprocess.Popen(
+            ["node", str(SCRIPT), str(port), str(config)], cwd=HERE, stdout=log, stderr=log
+        )
+        issuer = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            if not _wait_until_up(process, issuer, log_path):
+                continue  # the port was taken in the meantime: try another
+            yield RunningProvider(issuer=issuer, client_id=clients[0]["client_id"], process=process)
+            return
+        finally:
+            _stop(process)
+            log.close()
+    raise RuntimeError(f"the test OpenID provider did not start: {log_path.read_text()[-2000:]}")
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], issuer: str, log_path: Path) -> bool:
+    """True once the provider answers; False if it could not listen on its port."""
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            text = log_path.read_text()
+            if "EADDRINUSE" in text:
+                return False
+            raise RuntimeError(text[-2000:])
+        try:
+            requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
+            return True
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def account(

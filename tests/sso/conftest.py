@@ -18,8 +18,6 @@ from learnpath.sso.models import MfaClaim, OidcIdentity, OidcProvider
 from tests.oidc import server
 from tests.oidc.server import RunningProvider, account
 
-PORT_A = 5311
-PORT_B = 5312
 BASE_URL = "http://localhost"
 
 ACCOUNTS_A = {
@@ -39,7 +37,6 @@ ACCOUNTS_B = {"bea": account("bea@anderdorp.nl", name="Bea Bakker")}
 @pytest.fixture(scope="session")
 def provider_a(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProvider]:
     with server.running(
-        PORT_A,
         tmp_path_factory.mktemp("oidc-a"),
         clients=[server.client_metadata("learnpath-a", BASE_URL)],
         accounts=ACCOUNTS_A,
@@ -50,7 +47,6 @@ def provider_a(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProv
 @pytest.fixture(scope="session")
 def provider_b(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProvider]:
     with server.running(
-        PORT_B,
         tmp_path_factory.mktemp("oidc-b"),
         clients=[server.client_metadata("learnpath-b", BASE_URL)],
         accounts=ACCOUNTS_B,
