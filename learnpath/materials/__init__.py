@@ -1,0 +1,1 @@
+"""Materials per session: files and links the facilitator shares, stored in the database."""

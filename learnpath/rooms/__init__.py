@@ -1,0 +1,1 @@
+"""Meeting rooms made for you: manual link, Jitsi Meet, Microsoft Teams (Graph onlineMeetings)."""
