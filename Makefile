@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The slowest tests of each run are listed at its end, so CI time can be kept in budget.
+PYTEST_REPORT := --durations=15 --durations-min=5
 FLASK  := $(BIN)/flask --app learnpath
 # The PostgreSQL run of the suite; skipped with a notice when unreachable (required when CI=true).
 LEARNPATH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -78,7 +80,7 @@ oidc-deps:
 
 # The browser journeys run here only, in the SQLite run (their server has its own SQLite db).
 test-sqlite: install translations e2e-deps oidc-deps
-	LEARNPATH_TEST_DATABASE_URL= $(BIN)/pytest -q
+	LEARNPATH_TEST_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_REPORT)
 
 test-e2e: install translations e2e-deps oidc-deps
 	$(BIN)/pytest -q tests/e2e
@@ -86,7 +88,7 @@ test-e2e: install translations e2e-deps oidc-deps
 test-postgres: install translations oidc-deps
 	@if $(BIN)/python tests/db_available.py "$(LEARNPATH_TEST_DATABASE_URL)"; then \
 		echo "== PostgreSQL run ($(LEARNPATH_TEST_DATABASE_URL)) =="; \
-		$(BIN)/pytest -q --ignore=tests/e2e; \
+		$(BIN)/pytest -q $(PYTEST_REPORT) --ignore=tests/e2e; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: PostgreSQL is required in CI but not reachable at $(LEARNPATH_TEST_DATABASE_URL)"; exit 1; \
 	else \
