@@ -1,4 +1,8 @@
-"""manager track materials (placeholder: filled in by its change)
+"""manager track materials: no schema change
+
+A workshop material (its slug, title and Markdown body in Dutch and English) is programme
+content in modules/workshops/*.toml, read and checked when the app starts; who may open it
+follows from the existing enrolments and cohort_facilitators rows. Nothing new is stored.
 
 Revision ID: 0028
 Revises: 0027
@@ -14,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    pass  # nothing to store: see the docstring
 
 
 def downgrade():
