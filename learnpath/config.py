@@ -74,6 +74,8 @@ DEFAULTS: dict[str, Any] = {
     # LTI: OIDC logins per minute per IP address (per worker), and pending logins in all.
     "LTI_LOGINS_PER_MINUTE_PER_IP": 30,
     "LTI_MAX_PENDING_LOGINS": 5000,
+    # OpenID Connect: sign-ins started per minute per source (counted in the database).
+    "SSO_STARTS_PER_MINUTE_PER_IP": 30,
     # Development only: administrators read their own organisation's queued mail at /dev/outbox
     # (LEARNPATH_DEV_OUTBOX=1; `make run` sets it for the demo). Always off in production.
     "DEV_OUTBOX": False,
@@ -109,6 +111,7 @@ _INT_KEYS = {
     "LTI_FETCH_TIMEOUT_SECONDS",
     "LTI_LOGINS_PER_MINUTE_PER_IP",
     "LTI_MAX_PENDING_LOGINS",
+    "SSO_STARTS_PER_MINUTE_PER_IP",
 }
 
 

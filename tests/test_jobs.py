@@ -20,6 +20,9 @@ EXPECTED = [
     ("session_reminders", Beat.REMINDER, False),
     ("assignment_reminders", Beat.REMINDER, False),
     ("plan_reminders", Beat.REMINDER, False),
+    ("evaluation_invitations", Beat.REMINDER, False),
+    ("follow_up_invitations", Beat.REMINDER, False),
+    ("meeting_rooms", Beat.REMINDER, True),
     ("deliver_outbox", Beat.DELIVERY, True),
     ("lti_scores", Beat.REMINDER, False),
     ("retention", Beat.REMINDER, True),
@@ -46,6 +49,8 @@ def test_every_feature_registers_its_jobs_with_their_intervals(app):
             "notifications",
             "lti",
             "privacy",
+            "rooms",
+            "live",
         )
     }
 

@@ -30,6 +30,9 @@ from learnpath.accounts.models import Organisation, Role, User
 from learnpath.accounts.services import AccountError, Throttled
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.notifications.services import queue_message
+from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
 
 #: Recovery codes made at a time.
 RECOVERY_CODES = 10
@@ -91,6 +94,11 @@ def credential_of(user: User) -> TotpCredential | None:
 def is_enrolled(user: User) -> bool:
     credential = credential_of(user)
     return credential is not None and credential.confirmed_at is not None
+
+
+def has_authenticator(user: User) -> bool:
+    """Whether ``user`` has an authenticator, set up or being set up (what a reset removes)."""
+    return credential_of(user) is not None
 
 
 def recovery_codes_left(user: User) -> int:
@@ -200,6 +208,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
             errors={"code": str(_l("This code is not correct."))},
         )
     credential.confirmed_at = utcnow()
+    record_audit(user, user.id, AuditAction.MFA_SET_UP, f"user:{user.id}")
     return _new_recovery_codes(user)
 
 
@@ -216,17 +225,40 @@ def disable(user: User) -> None:
         raise MfaError(
             str(_l("Your role requires two-step verification; it cannot be turned off."))
         )
+    had_one = is_enrolled(user)
+    _remove(user)
+    if had_one:
+        record_audit(user, user.id, AuditAction.MFA_REMOVED, f"user:{user.id}")
+
+
+def _remove(user: User) -> None:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(TotpCredential).where(TotpCredential.user_id == user.id))
     db.session.flush()
 
 
-def reset(user: User) -> None:
+def reset(user: User, *, by: User | None = None, via: str = "admin") -> bool:
     """Remove someone's authenticator (an administrator's help when it is lost): they set up a
-    new one at their next sign-in."""
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.execute(delete(TotpCredential).where(TotpCredential.user_id == user.id))
-    db.session.flush()
+        new one at their next sign-in, and are told by mail. False when there was none (nothing is
+    written).
+
+        ``by``: the administrator; None for the command line (``via`` "cli"), in which case the
+        audit event names the account itself as actor and says so in its reference.
+    """
+    if credential_of(user) is None:
+        return False
+    _remove(user)
+    # A lost phone may be in other hands with a signed-in session: those sessions end too.
+    user.session_epoch = (user.session_epoch or 0) + 1
+    ref = f"user:{user.id} {via}" if by is not None else f"user:{user.id} {via} system"
+    record_audit(by or user, user.id, AuditAction.MFA_RESET, ref)
+    queue_message(
+        "account.mfa_reset",
+        user,
+        _l("The authenticator of your learnpath account was removed"),
+        "accounts/mfa_reset",
+    )
+    return True
 
 
 def set_facilitator_policy(organisation: Organisation, required: bool) -> None:
@@ -305,4 +337,5 @@ def _use_recovery_code(user: User, code: str) -> bool:
         return False
     row.used_at = utcnow()
     db.session.flush()
+    record_audit(user, user.id, AuditAction.MFA_RECOVERY_CODE_USED, f"user:{user.id}")
     return True

@@ -34,6 +34,10 @@ def mfa_challenge() -> ResponseReturnValue:
     if pending is None:
         return _expired()
     user, data = pending
+    if not mfa.is_enrolled(user):  # reset by an administrator since this sign-in began
+        if mfa.required_for(user):
+            return redirect(url_for("accounts.mfa_setup_at_sign_in"))
+        return signin.complete(user, data["next"], mfa_done=False, keep=data.get("keep"))
     form = CodeForm()
     if form.validate_on_submit():
         try:

@@ -14,3 +14,8 @@ _signals = Namespace()
 #: account is deactivated (learnpath.accounts.lifecycle.deactivate). The cohorts feature takes
 #: the person off waitlists and open offers and tells the facilitators.
 user_deactivated = _signals.signal("user-deactivated")
+
+#: Sent with ``user`` (the new User, flushed) when someone creates their own account by work
+#: address (learnpath.accounts.signup.complete_signup). The cohorts feature turns open
+#: invitations for the address into invitations to the cohorts.
+account_created = _signals.signal("account-created")

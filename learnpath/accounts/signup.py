@@ -42,6 +42,7 @@ from learnpath.accounts.services import (
     hash_password,
     normalise_email,
 )
+from learnpath.accounts.signals import account_created
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.services import queue_to_address
@@ -301,6 +302,7 @@ def complete_signup(token: str) -> User:
         raise InvalidLink(
             str(_l("This link has already been used: your account exists. Sign in."))
         ) from exc
+    account_created.send(None, user=user)
     return user
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from learnpath.accounts import lifecycle
+from learnpath.accounts import lifecycle, mfa
 from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Department, Organisation, Role, User, UserRole
 from learnpath.errors import Refusal
@@ -261,6 +261,21 @@ def deactivate(actor: User, user: User) -> bool:
 def reactivate(actor: User, user: User) -> bool:
     """Let a deactivated ``user`` sign in again; False if the account was active."""
     return lifecycle.reactivate(user, by=actor, reason="admin")
+
+
+def reset_mfa(actor: User, user: User) -> bool:
+    """Remove the authenticator of ``user`` (a lost phone): at their next sign-in they set up a
+    new one. Audited, and the person is told by mail. False when there was none.
+
+    Only for someone else of the actor's own organisation (one's own is on the account page).
+    """
+    if user.organisation_id != actor.organisation_id:
+        raise AdminError(_l("This account does not exist."))
+    if user.id == actor.id:
+        raise AdminError(
+            _l("You cannot reset your own two-step verification. Ask another administrator.")
+        )
+    return mfa.reset(user, by=actor, via="admin")
 
 
 # --- choices for the forms ----------------------------------------------------------------

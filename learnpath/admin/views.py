@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from learnpath.accounts import directory
+from learnpath.accounts import directory, mfa
 from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Department, Role, User
 from learnpath.admin import departments as department_rules
@@ -189,6 +189,8 @@ def _edit_page(
         status=directory.status_of(user),
         status_labels=STATUS_LABELS,
         confirm=ConfirmForm(),
+        has_authenticator=mfa.has_authenticator(user),
+        needs_authenticator=mfa.required_for(user),
     ), status
 
 
@@ -271,6 +273,27 @@ def deactivate_user(user_id: int) -> ResponseReturnValue:
         )
         return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/deactivate_user.html", user=user, form=form)
+
+
+@bp.route("/beheer/gebruikers/<id:user_id>/tweestapsverificatie", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def reset_mfa(user_id: int) -> ResponseReturnValue:
+    """Confirm, then remove the user's authenticator: they set up a new one at the next sign-in."""
+    user = _own_org_user(user_id)
+    if user.id == current_user.id or not mfa.has_authenticator(user):
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        run_action(
+            lambda: services.reset_mfa(current_user, user),
+            _(
+                "The authenticator of %(name)s has been removed; they set up a new one at "
+                "their next sign-in.",
+                name=user.name,
+            ),
+        )
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/reset_mfa.html", user=user, form=form)
 
 
 @bp.route("/beheer/gebruikers/<id:user_id>/heractiveren", methods=["POST"])

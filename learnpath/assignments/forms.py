@@ -28,6 +28,13 @@ class NoteForm(FlaskForm):
     )
 
 
+class NoteEditForm(FlaskForm):
+    text = TextAreaField(
+        _l("Text of the note"),
+        validators=[DataRequired(message=_l("Write a note.")), Length(max=NOTE_MAX)],
+    )
+
+
 class ExtensionForm(FlaskForm):
     assignment = SelectField(_l("Assignment"), validators=[InputRequired()])
     due_at = DateTimeLocalField(

@@ -101,6 +101,8 @@ class FacilitatorNote(Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the author last edited the text (None: never).
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
@@ -182,6 +184,8 @@ class FeedbackRequest(Model):
 class AssessmentMoment(enum.StrEnum):
     START = "start"
     END = "end"
+    #: The same instrument 3–6 months after the last session (content sets the months).
+    FOLLOW_UP = "follow_up"
 
 
 class SelfAssessment(Model):

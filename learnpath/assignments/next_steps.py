@@ -3,7 +3,7 @@ page, the manager's reflections page and the start page.
 
 It holds the open (not handed in) work of every interval that has begun, and that of the
 interval starting at the next session (work a member can already do, due after it), plus the
-intake self-assessment while it is open and not taken, all in deadline order (overdue first).
+intake self-assessment while it is open and not taken (and the follow-up one in its window), all in deadline order (overdue first).
 When the list is empty it says why: everything handed in, or the next work opens later.
 """
 
@@ -29,10 +29,16 @@ class DueItem:
     cell: Cell | None
     due: datetime | None
     is_overdue: bool
+    #: Which self-assessment (only when ``assignment`` is None).
+    moment: AssessmentMoment = AssessmentMoment.START
 
     @property
     def is_self_assessment(self) -> bool:
         return self.assignment is None
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.assignment is None and self.moment == AssessmentMoment.FOLLOW_UP
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,10 @@ def next_steps(
     now: datetime,
     windows: Windows | None = None,
     start_assessment_done: bool = True,
+    follow_up_done: bool = True,
 ) -> NextSteps:
-    """Build the list; ``windows`` and ``start_assessment_done`` only for the programme."""
+    """Build the list; ``windows`` and the self-assessments done only for the programme (the
+    follow-up self-assessment is on the list while its window is open and it is not done)."""
     upcoming = timeline.next_session
     items: list[DueItem] = []
     later = 0
@@ -82,8 +90,19 @@ def next_steps(
     )
     if waiting_assessment and windows is not None:
         items.append(DueItem(None, None, windows.start_closes_at, False))
+    waiting_follow_up = (
+        windows is not None
+        and not follow_up_done
+        and windows.is_open(AssessmentMoment.FOLLOW_UP, now)
+    )
+    if waiting_follow_up and windows is not None:
+        items.append(
+            DueItem(None, None, windows.follow_up_closes_at, False, AssessmentMoment.FOLLOW_UP)
+        )
     items.sort(key=lambda i: (not i.is_overdue, i.due is None, i.due or now))
-    return NextSteps(items, later, open_work == 0 and not waiting_assessment)
+    return NextSteps(
+        items, later, open_work == 0 and not waiting_assessment and not waiting_follow_up
+    )
 
 
 def timeline_sessions(timeline: Timeline) -> list[CohortSession]:

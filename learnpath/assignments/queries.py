@@ -23,6 +23,7 @@ from learnpath.assignments.services import (
     effective_due,
     extensions_of,
     group_deadlines_of,
+    is_extended,
     is_past_due,
     paused_deadlines,
 )
@@ -127,7 +128,8 @@ def progress_matrix(cohort: Cohort, content: Content, now: datetime) -> Matrix:
         for a in assignments:
             key = (enrolment.id, a.slug)
             due = effective_due(base, extensions, enrolment.id, a.slug)
-            cell = _cell(a, found.get(key), due, key in extensions, now, a.slug in paused)
+            extended = is_extended(base, extensions, enrolment.id, a.slug)
+            cell = _cell(a, found.get(key), due, extended, now, a.slug in paused)
             row.cells.append(cell)
         rows.append(row)
     return Matrix(assignments, rows, sessions)
@@ -196,7 +198,7 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
     items: dict[str, list[TimelineAssignment]] = {}
     for a in assignments_of(cohort, content):
         due = effective_due(base, extensions, enrolment.id, a.slug)
-        extended = (enrolment.id, a.slug) in extensions
+        extended = is_extended(base, extensions, enrolment.id, a.slug)
         cell = _cell(a, found.get(a.slug), due, extended, now, a.slug in paused)
         items.setdefault(a.after_session, []).append(TimelineAssignment(a, cell))
     steps = [

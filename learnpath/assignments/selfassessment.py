@@ -3,7 +3,8 @@
 Windows: the **start** measurement can be taken from enrolment until the end of the intro
 session (before or at the intro; always while the intro is not planned); the **end**
 measurement from the start of the local day of the action session onwards (never while the
-action session is not planned). Each can be taken once: a measurement that could be redone
+action session is not planned); the **follow-up** from the months the instrument names
+(3 to 6) after the local day of the last session, by members and those who completed. Each can be taken once: a measurement that could be redone
 would no longer show change.
 
 Scoring: the score on a competency is the mean of its items; a reverse-scored item counts as
@@ -15,9 +16,10 @@ Privacy: a facilitator sees the cohort's mean per competency only when at least
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from statistics import mean
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,7 @@ from sqlalchemy import delete, select
 
 from learnpath.assignments.models import AssessmentMoment, SelfAssessment, SelfAssessmentShare
 from learnpath.assignments.services import AssignmentError
-from learnpath.cohorts.models import Cohort, CohortSession
+from learnpath.cohorts.models import Cohort, CohortSession, EnrolmentStatus
 from learnpath.content.schema import Content, Instrument
 from learnpath.extensions import db
 
@@ -48,11 +50,36 @@ def item_field(slug: str) -> str:
 class Windows:
     start_closes_at: datetime | None
     end_opens_at: datetime | None
+    #: The follow-up: [opens, closes) months after the last session (None: not planned or
+    #: the instrument has no follow-up).
+    follow_up_opens_at: datetime | None = None
+    follow_up_closes_at: datetime | None = None
 
     def is_open(self, moment: AssessmentMoment, now: datetime) -> bool:
         if moment == AssessmentMoment.START:
             return self.start_closes_at is None or now <= self.start_closes_at
+        if moment == AssessmentMoment.FOLLOW_UP:
+            return (
+                self.follow_up_opens_at is not None
+                and self.follow_up_closes_at is not None
+                and self.follow_up_opens_at <= now < self.follow_up_closes_at
+            )
         return self.end_opens_at is not None and now >= self.end_opens_at
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def may_take(status: EnrolmentStatus, moment: AssessmentMoment) -> bool:
+    """Whose place allows the moment: the follow-up comes after the programme (completed
+    too); start and end are for members who can still work (``services.can_edit``)."""
+    if moment == AssessmentMoment.FOLLOW_UP:
+        return status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
+    return True
 
 
 def windows(cohort: Cohort, content: Content, sessions: Iterable[CohortSession]) -> Windows:
@@ -63,11 +90,21 @@ def windows(cohort: Cohort, content: Content, sessions: Iterable[CohortSession])
     intro = next((s for s in planned if kinds.get(s.blueprint_slug) == "intro"), None)
     action = next((s for s in planned if kinds.get(s.blueprint_slug) == "action"), None)
     end_opens_at = None
+    zone = ZoneInfo(cohort.organisation.timezone)
     if action is not None:
-        zone = ZoneInfo(cohort.organisation.timezone)
         day = action.starts_at.astimezone(zone).date()
         end_opens_at = datetime.combine(day, time(0, 0), tzinfo=zone)
-    return Windows(intro.ends_at if intro else None, end_opens_at)
+    follow_up: tuple[datetime | None, datetime | None] = (None, None)
+    inst = content.instruments.get(INSTRUMENT_SLUG)
+    held = [s for s in planned if not s.is_cancelled]
+    if inst is not None and inst.follow_up_months is not None and held:
+        last = max(held, key=lambda s: s.starts_at).starts_at.astimezone(zone).date()
+        opens, closes = (
+            datetime.combine(add_months(last, months), time(0, 0), tzinfo=zone)
+            for months in inst.follow_up_months
+        )
+        follow_up = (opens, closes)
+    return Windows(intro.ends_at if intro else None, end_opens_at, *follow_up)
 
 
 def scores(inst: Instrument, answers: Mapping[str, int]) -> dict[str, float | None]:

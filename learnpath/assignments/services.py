@@ -51,14 +51,18 @@ from learnpath.assignments.models import (
     SubmissionStatus,
 )
 from learnpath.cohorts.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
+from learnpath.cohorts.services import lock_cohort
 from learnpath.cohorts.tracks import kinds_for_role, track_of
 from learnpath.content.schema import Assignment, Content, FeedbackRequestBlock
+from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.i18n import current_locale
 from learnpath.notifications.services import queue_message, queue_to_address
 from learnpath.notifications.text import Deferred
+from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
 from learnpath.timefmt import for_user
 from learnpath.web.urls import external_url
 
@@ -204,7 +208,24 @@ def effective_due(
     enrolment_id: int,
     slug: str,
 ) -> datetime | None:
-    return extensions.get((enrolment_id, slug), base.get(slug))
+    """The participant's due moment: the later of their extension and the group's moment (an
+    extension only ever gives more time, also when the group's deadline moves past it)."""
+    own, group = extensions.get((enrolment_id, slug)), base.get(slug)
+    if own is None or group is None:
+        return own or group
+    return max(own, group)
+
+
+def is_extended(
+    base: Mapping[str, datetime | None],
+    extensions: Mapping[tuple[int, str], datetime],
+    enrolment_id: int,
+    slug: str,
+) -> bool:
+    """Whether the participant has more time than the group ("extended" is never shown for a
+    moment that is not later than the group's)."""
+    own, group = extensions.get((enrolment_id, slug)), base.get(slug)
+    return own is not None and (group is None or own > group)
 
 
 def due_for(enrolment: Enrolment, assignment: Assignment, content: Content) -> datetime | None:
@@ -215,12 +236,15 @@ def due_for(enrolment: Enrolment, assignment: Assignment, content: Content) -> d
             DeadlineExtension.assignment_slug == assignment.slug,
         )
     )
-    if extension is not None:
-        return extension
-    sessions = db.session.scalars(
-        select(CohortSession).where(CohortSession.cohort_id == enrolment.cohort_id)
-    )
-    return base_due_moments(enrolment.cohort, content, sessions).get(assignment.slug)
+    base = group_due(enrolment.cohort, assignment, content)
+    own = {(enrolment.id, assignment.slug): extension} if extension is not None else {}
+    return effective_due({assignment.slug: base}, own, enrolment.id, assignment.slug)
+
+
+def group_due(cohort: Cohort, assignment: Assignment, content: Content) -> datetime | None:
+    """The group's due moment of one assignment (set for the group or derived; no extension)."""
+    sessions = db.session.scalars(select(CohortSession).where(CohortSession.cohort_id == cohort.id))
+    return base_due_moments(cohort, content, sessions).get(assignment.slug)
 
 
 def is_deadline_paused(enrolment: Enrolment, assignment: Assignment, content: Content) -> bool:
@@ -631,6 +655,42 @@ def add_note(cohort: Cohort, participant_id: int, author: User, text: str) -> Fa
     return note
 
 
+def _note_text(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > NOTE_MAX:
+        raise AssignmentError(
+            _l("Write a note of at most %(n)s characters.", n=NOTE_MAX),
+            {"text": _("Write a note of at most %(n)s characters.", n=NOTE_MAX)},
+        )
+    return text
+
+
+def _own_note(note: FacilitatorNote, actor: User) -> None:
+    """Only the author changes or deletes a note (co-facilitators read it, never rewrite it)."""
+    if note.author_id != actor.id:
+        raise AssignmentError(_l("Only the author of a note can change or delete it."))
+
+
+def edit_note(note: FacilitatorNote, actor: User, text: str) -> FacilitatorNote:
+    """The author changes the text of their note (audited)."""
+    _own_note(note, actor)
+    text = _note_text(text)
+    if text != note.text:
+        note.text = text
+        note.updated_at = utcnow()
+        record_audit(actor, note.user_id, AuditAction.NOTE_EDITED, f"note:{note.id}")
+    db.session.flush()
+    return note
+
+
+def delete_note(note: FacilitatorNote, actor: User) -> None:
+    """The author deletes their note (audited; the text is gone, the audit line says it was)."""
+    _own_note(note, actor)
+    record_audit(actor, note.user_id, AuditAction.NOTE_DELETED, f"note:{note.id}")
+    db.session.delete(note)
+    db.session.flush()
+
+
 def notes_about(cohort: Cohort, participant_id: int) -> list[FacilitatorNote]:
     return list(
         db.session.scalars(
@@ -643,17 +703,58 @@ def notes_about(cohort: Cohort, participant_id: int) -> list[FacilitatorNote]:
     )
 
 
-def grant_extension(
-    enrolment: Enrolment, assignment: Assignment, due_at: datetime, actor: User
-) -> DeadlineExtension:
-    """Give one participant a later due moment for one assignment (replaces an earlier one).
-
-    A hand-in that exists already is re-marked against the new due moment.
-    """
+def _refuse_not_later(due_at: datetime, current: datetime | None, reader: User) -> None:
+    """An extension gives more time: refuse a moment in the past or not after ``current``."""
     if due_at <= utcnow():
         raise AssignmentError(
             _l("Choose a moment in the future."), {"due_at": _("Choose a moment in the future.")}
         )
+    if current is not None and due_at <= current:
+        message = _(
+            "An extension gives more time: choose a moment after the current deadline (%(when)s).",
+            when=for_user(current, reader),
+        )
+        raise AssignmentError(message, {"due_at": message})
+
+
+def _tell_new_deadline(
+    enrolment: Enrolment, cohort: Cohort, assignment: Assignment, due_at: datetime
+) -> None:
+    queue_message(
+        "assignment.deadline_set",
+        enrolment.user,
+        Deferred(
+            lambda: _('New deadline for "%(title)s"', title=assignment.title.get(current_locale()))
+        ),
+        "assignments/deadline_set",
+        idempotency_key=(
+            f"assignment.deadline_set:{cohort.id}:{assignment.slug}:"
+            f"{due_at.isoformat()}:{enrolment.user_id}"
+        ),
+        assignment=assignment,
+        due=due_at,
+        link=assignment_link(cohort, assignment.slug),
+    )
+
+
+def grant_extension(
+    enrolment: Enrolment,
+    assignment: Assignment,
+    due_at: datetime,
+    actor: User,
+    content: Content | None = None,
+) -> DeadlineExtension:
+    """Give one participant a later due moment for one assignment (replaces an earlier one).
+
+    Honest by rule: the moment must lie after the participant's current deadline (the
+    group's, or their own extension when that is later): an extension never shortens; a paused
+    or unplanned deadline accepts any future moment. The cohort row is locked, so two
+    facilitators at once end in one extension. A hand-in that exists already is re-marked
+    against the new due moment, and the participant gets a mail.
+    """
+    lock_cohort(enrolment.cohort_id)
+    cohort = enrolment.cohort
+    _refuse_not_later(due_at, due_for(enrolment, assignment, content or get_content()), actor)
     extension = db.session.scalar(
         select(DeadlineExtension).where(
             DeadlineExtension.enrolment_id == enrolment.id,
@@ -675,21 +776,26 @@ def grant_extension(
     if submission is not None and submission.submitted_at is not None:
         submission.is_late = submission.submitted_at > due_at
     db.session.flush()
+    _tell_new_deadline(enrolment, cohort, assignment, due_at)
     return extension
 
 
 def set_group_deadline(
-    cohort: Cohort, assignment: Assignment, due_at: datetime, actor: User
+    cohort: Cohort,
+    assignment: Assignment,
+    due_at: datetime,
+    actor: User,
+    content: Content | None = None,
 ) -> CohortDeadline:
-    """Set the due moment of one assignment for the whole group (replaces an earlier one).
+    """Extend the deadline of one assignment for the whole group in one step.
 
-    Participants with their own extension keep it. Hand-ins of the others are re-marked
-    against the new moment, and every member is told the new deadline (once per moment).
+    The moment must lie after the group's current deadline (or the deadline is paused or
+    unplanned). Everyone gets at least the new moment: an own extension that is not later is
+    removed, a later one stands. Hand-ins are re-marked and every member whose deadline moved
+    is told (once per moment). The cohort row is locked: two at once end in one deadline.
     """
-    if due_at <= utcnow():
-        raise AssignmentError(
-            _l("Choose a moment in the future."), {"due_at": _("Choose a moment in the future.")}
-        )
+    cohort = lock_cohort(cohort.id)
+    _refuse_not_later(due_at, group_due(cohort, assignment, content or get_content()), actor)
     deadline = db.session.scalar(
         select(CohortDeadline).where(
             CohortDeadline.cohort_id == cohort.id,
@@ -703,7 +809,16 @@ def set_group_deadline(
         db.session.add(deadline)
     deadline.due_at = due_at
     deadline.set_by_id = actor.id
-    extended = {e for e, slug in extensions_of(cohort.id) if slug == assignment.slug}
+    own = db.session.scalars(
+        select(DeadlineExtension).where(
+            DeadlineExtension.cohort_id == cohort.id,
+            DeadlineExtension.assignment_slug == assignment.slug,
+        )
+    ).all()
+    extended = {e.enrolment_id for e in own if e.due_at > due_at}
+    for extension in own:
+        if extension.enrolment_id not in extended:
+            db.session.delete(extension)  # the group's new moment gives as much time or more
     members = db.session.scalars(
         select(Enrolment)
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(WORKSPACE_STATUSES))
@@ -720,25 +835,7 @@ def set_group_deadline(
         if submission.enrolment_id not in extended and submission.submitted_at is not None:
             submission.is_late = submission.submitted_at > due_at
     db.session.flush()
-    link = assignment_link(cohort, assignment.slug)
     for enrolment in members:
-        if enrolment.id in extended:
-            continue  # their own deadline stands
-        queue_message(
-            "assignment.deadline_set",
-            enrolment.user,
-            Deferred(
-                lambda: _(
-                    'New deadline for "%(title)s"', title=assignment.title.get(current_locale())
-                )
-            ),
-            "assignments/deadline_set",
-            idempotency_key=(
-                f"assignment.deadline_set:{cohort.id}:{assignment.slug}:"
-                f"{due_at.isoformat()}:{enrolment.user_id}"
-            ),
-            assignment=assignment,
-            due=due_at,
-            link=link,
-        )
+        if enrolment.id not in extended:  # a later own deadline stands
+            _tell_new_deadline(enrolment, cohort, assignment, due_at)
     return deadline

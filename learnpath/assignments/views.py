@@ -32,9 +32,16 @@ from learnpath.accounts.models import Role
 from learnpath.assignments import answers as answer_rules
 from learnpath.assignments import charts, queries, selfassessment, services
 from learnpath.assignments.blueprint import bp, score, tx
-from learnpath.assignments.forms import ExtensionForm, FeedbackForm, NoteForm, ShareForm
+from learnpath.assignments.forms import (
+    ExtensionForm,
+    FeedbackForm,
+    NoteEditForm,
+    NoteForm,
+    ShareForm,
+)
 from learnpath.assignments.models import (
     AssessmentMoment,
+    FacilitatorNote,
     FeedbackRequest,
     Submission,
 )
@@ -121,11 +128,13 @@ def _workspace_page(enrolment: Enrolment, heading: str) -> str:
     timeline = queries.timeline(enrolment, content, now)
     if is_programme:
         cohort = enrolment.cohort
+        done = selfassessment.find(enrolment.user_id, cohort.id)
         steps = next_steps(
             timeline,
             now,
             selfassessment.windows(cohort, content, timeline_sessions(timeline)),
-            AssessmentMoment.START in selfassessment.find(enrolment.user_id, cohort.id),
+            AssessmentMoment.START in done,
+            AssessmentMoment.FOLLOW_UP in done,
         )
     else:
         steps = next_steps(timeline, now)
@@ -312,13 +321,14 @@ def share_request(slug: str, request_id: int) -> ResponseReturnValue:
 # --- participant: self-assessment ----------------------------------------------------------
 
 
-ScoreRow = tuple[str, float | None, float | None, float | None]
+#: competency, start, end, change (end - start), follow-up
+ScoreRow = tuple[str, float | None, float | None, float | None, float | None]
 
 
 def _scores_view(
     content: Content, title: str, results: Mapping[AssessmentMoment, Mapping[str, float | None]]
 ) -> tuple[list[ScoreRow], Markup | None]:
-    """Table rows (competency, start, end, change) and the radar chart of the given moments."""
+    """Table rows (competency, start, end, change, follow-up) and the radar chart."""
     inst = selfassessment.instrument(content)
     names = _competency_names(content)
     axes = [names[s.competency] for s in inst.scales]
@@ -326,13 +336,15 @@ def _scores_view(
     for scale in inst.scales:
         start = results.get(AssessmentMoment.START, {}).get(scale.competency)
         end = results.get(AssessmentMoment.END, {}).get(scale.competency)
+        later = results.get(AssessmentMoment.FOLLOW_UP, {}).get(scale.competency)
         change = round(end - start, 2) if start is not None and end is not None else None
-        rows.append((names[scale.competency], start, end, change))
+        rows.append((names[scale.competency], start, end, change, later))
     series = [
         charts.Series(label, [results[m].get(s.competency) for s in inst.scales], css)
         for m, label, css in (
             (AssessmentMoment.START, _("Start"), "series-start"),
             (AssessmentMoment.END, _("End"), "series-end"),
+            (AssessmentMoment.FOLLOW_UP, _("Follow-up measurement"), "series-follow-up"),
         )
         if m in results
     ]
@@ -346,6 +358,13 @@ def _scores_view(
         "radar", axes, series, inst.scale_min, inst.scale_max, title, described
     )
     return rows, chart
+
+
+def _may_take(enrolment: Enrolment, moment: AssessmentMoment) -> bool:
+    """Start and end while the member can still work; the follow-up after completing too."""
+    if moment == AssessmentMoment.FOLLOW_UP:
+        return selfassessment.may_take(enrolment.status, moment)
+    return services.can_edit(enrolment)
 
 
 @bp.route("/zelfscan")
@@ -368,12 +387,13 @@ def self_assessment() -> ResponseReturnValue:
         shared=selfassessment.is_shared(enrolment.id),
         share_form=ConfirmForm(),
         can_take={
-            m: services.can_edit(enrolment) and m not in done and window.is_open(m, now)
+            m: _may_take(enrolment, m) and m not in done and window.is_open(m, now)
             for m in AssessmentMoment
         },
         window=window,
         table=table,
         chart=chart,
+        now=now,
     )
 
 
@@ -413,7 +433,7 @@ def take_self_assessment(moment: str) -> ResponseReturnValue:
     if which in selfassessment.find(current_user.id, cohort.id):
         flash(_("You have completed this self-assessment already."), "info")
         return redirect(url_for("assignments.self_assessment"))
-    if not services.can_edit(enrolment) or not window.is_open(which, now):
+    if not _may_take(enrolment, which) or not window.is_open(which, now):
         flash(_("This self-assessment is not open now."), "info")
         return redirect(url_for("assignments.self_assessment"))
     given: dict[str, int] = {}
@@ -537,9 +557,9 @@ def group_deadline(cohort_id: int) -> ResponseReturnValue:
         due_at = _as_utc(form.due_at.data, ZoneInfo(cohort.organisation.timezone))
         if run_form_action(
             form,
-            lambda: services.set_group_deadline(cohort, assignment, due_at, current_user),
+            lambda: services.set_group_deadline(cohort, assignment, due_at, current_user, content),
             _(
-                "New deadline for the group for %(title)s: %(when)s.",
+                "Deadline extended for the group for %(title)s: %(when)s. Everyone gets an email.",
                 title=tx(assignment.title),
                 when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
             ),
@@ -656,6 +676,63 @@ def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     return _participant_page(cohort, enrolment, form, _extension_form(cohort))
 
 
+def _note_or_404(cohort: Cohort, enrolment: Enrolment, note_id: int) -> FacilitatorNote:
+    """A note about this participant of this cohort, written by the current facilitator (a
+    co-facilitator reads it but may not change it: 403)."""
+    note = db.session.get(FacilitatorNote, note_id)
+    if note is None or note.cohort_id != cohort.id or note.user_id != enrolment.user_id:
+        abort(404)
+    if note.author_id != current_user.id:
+        abort(403)
+    return note
+
+
+def _participant_url(cohort: Cohort, enrolment: Enrolment) -> str:
+    return url_for("assignments.participant", cohort_id=cohort.id, enrolment_id=enrolment.id)
+
+
+@bp.route(
+    "/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/notities/<id:note_id>/bewerken",
+    methods=["GET", "POST"],
+)
+@roles(Role.FACILITATOR)
+def edit_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseReturnValue:
+    """The author changes the text of a private note (audited)."""
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    note = _note_or_404(cohort, enrolment, note_id)
+    form = NoteEditForm(data={"text": note.text})
+    if form.validate_on_submit() and run_form_action(
+        form,
+        lambda: services.edit_note(note, current_user, form.text.data or ""),
+        _("Note saved."),
+        field="text",
+    ):
+        return redirect(_participant_url(cohort, enrolment) + "#notes-heading")
+    return render_template(
+        "assignments/note_edit.html", cohort=cohort, enrolment=enrolment, note=note, form=form
+    )
+
+
+@bp.route(
+    "/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/notities/<id:note_id>/verwijderen",
+    methods=["GET", "POST"],
+)
+@roles(Role.FACILITATOR)
+def delete_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseReturnValue:
+    """Ask for confirmation, then delete a private note (audited)."""
+    cohort = get_managed_cohort(cohort_id)
+    enrolment = _cohort_enrolment(cohort, enrolment_id)
+    note = _note_or_404(cohort, enrolment, note_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        run_action(lambda: services.delete_note(note, current_user), _("Note deleted."), "info")
+        return redirect(_participant_url(cohort, enrolment) + "#notes-heading")
+    return render_template(
+        "assignments/note_delete.html", cohort=cohort, enrolment=enrolment, note=note, form=form
+    )
+
+
 @bp.route("/cohorten/<id:cohort_id>/deelnemers/<id:enrolment_id>/verlenging", methods=["POST"])
 @roles(Role.FACILITATOR)
 def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
@@ -670,9 +747,9 @@ def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
         due_at = _as_utc(form.due_at.data, zone)
         if run_form_action(
             form,
-            lambda: services.grant_extension(enrolment, assignment, due_at, current_user),
+            lambda: services.grant_extension(enrolment, assignment, due_at, current_user, content),
             _(
-                "New deadline for %(title)s: %(when)s.",
+                "Deadline extended for %(title)s: %(when)s. The participant gets an email.",
                 title=tx(assignment.title),
                 when=format_datetime(due_at, "EEEE d MMMM y, HH:mm"),
             ),

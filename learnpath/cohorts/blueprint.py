@@ -21,4 +21,4 @@ def _labels() -> dict[str, object]:
     }
 
 
-from learnpath.cohorts import cli, views  # noqa: E402,F401
+from learnpath.cohorts import cli, copy_views, views  # noqa: E402,F401

@@ -8,7 +8,12 @@ looks the addresses up and reports per row. Rules, as facilitators see them in t
 - The separator is ``;`` when the first line has more semicolons than commas, else ``,``
   (Dutch Excel writes ``;``). Only the first column counts.
 - A first row whose first cell is not an address is a header (``email``, ``E-mailadres``) and
-  is skipped; later rows like that are reported as "not an email address".
+  is skipped; later rows like that are reported as "not an email address". A header cell
+  ``afdeling`` or ``department`` (any case) names the department column: its value comes with
+  the address (without a header, only the first column counts).
+- An address must be well-formed (``email_validator``, no deliverability check): ``jan@``,
+  ``jan@@gemeente.nl`` or ``jan de vries@gemeente.nl`` are "not an email address", never
+  "no account".
 - Blank rows are skipped silently; an address that occurs again (in any case) is reported as a
   duplicate row. Addresses are normalised like account addresses (trimmed, lower case).
 """
@@ -19,6 +24,8 @@ import csv
 import enum
 import io
 from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
 
 from learnpath.accounts.services import normalise_email
 
@@ -45,6 +52,8 @@ class Line:
     email: str
     #: None: an address to invite.
     problem: Problem | None = None
+    #: The department column's value ("" without one).
+    department: str = ""
 
 
 def delimiter(text: str) -> str:
@@ -53,10 +62,31 @@ def delimiter(text: str) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
+#: Header cells that name the department column.
+DEPARTMENT_HEADERS = frozenset({"afdeling", "department"})
+
+
+def is_address(email: str) -> bool:
+    """Whether a normalised address is well-formed (syntax only, no DNS)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _department_column(row: list[str]) -> int | None:
+    for index, cell in enumerate(row):
+        if index and cell.strip().casefold() in DEPARTMENT_HEADERS:
+            return index
+    return None
+
+
 def parse_text(text: str) -> list[Line]:
     """The rows of the list that need a report line, in file order (see the module docstring)."""
     lines: list[Line] = []
     seen: set[str] = set()
+    column: int | None = None
     # newline=None: rows may end in \n, \r\n or a lone \r (old Mac exports).
     rows = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter(text))
     try:
@@ -64,15 +94,20 @@ def parse_text(text: str) -> list[Line]:
             email = normalise_email(row[0]) if row and row[0].strip() else ""
             if not email or "@" not in email:
                 if number == 1 and email:  # a header row such as "email"
+                    column = _department_column(row)
                     continue
                 if row and any(cell.strip() for cell in row):
                     lines.append(Line(number, row[0], Problem.NOT_AN_EMAIL))
+                continue
+            if not is_address(email):
+                lines.append(Line(number, row[0].strip(), Problem.NOT_AN_EMAIL))
                 continue
             if email in seen:
                 lines.append(Line(number, email, Problem.DUPLICATE))
                 continue
             seen.add(email)
-            lines.append(Line(number, email))
+            department = row[column].strip() if column is not None and column < len(row) else ""
+            lines.append(Line(number, email, department=" ".join(department.split())[:200]))
     except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
         raise NotReadable(str(exc)) from exc
     return lines

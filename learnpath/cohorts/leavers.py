@@ -43,7 +43,7 @@ def withdraw_leaver(user: User) -> tuple[list[Enrolment], list[Enrolment]]:
     kept: list[Enrolment] = []
     for enrolment in enrolments:
         if enrolment.status in WITHDRAWN_ON_LEAVING:
-            services.withdraw(enrolment)
+            services.withdraw(enrolment, reason=services.WITHDRAWN_ACCOUNT_DEACTIVATED)
             enrolment.note = "account deactivated"
             withdrawn.append(enrolment)
         else:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnpath.accounts.models import Organisation, User
+from learnpath.accounts.models import Department, Organisation, User
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from learnpath.enums import LabelledEnum
 from learnpath.extensions import Model
@@ -80,12 +80,16 @@ class CohortAction(LabelledEnum):
     SCHEDULED = "scheduled", _l("Session planned")
     RESCHEDULED = "rescheduled", _l("Session changed")
     SESSION_CANCELLED = "session_cancelled", _l("Session cancelled")
+    REPLACED = "replaced", _l("Replacement for a cancelled session planned")
     COHORT_CANCELLED = "cohort_cancelled", _l("Cohort cancelled")
     REMOVED = "removed", _l("Participant removed")
     MOVED_OUT = "moved_out", _l("Participant moved to another cohort")
     MOVED_IN = "moved_in", _l("Participant moved in from another cohort")
     COMPLETED = "completed", _l("Cohort completed")
     LTI_BOUND = "lti_bound", _l("Link from the learning platform bound")
+    WITHDRAWN = "withdrawn", _l("Participant withdrew")
+    PROMOTED = "promoted", _l("Promoted from the waitlist")
+    OFFER_EXPIRED = "offer_expired", _l("Offered place expired")
 
 
 cohort_organisations = Table(
@@ -206,6 +210,30 @@ class CohortChange(Model):
         return f"<CohortChange {self.action} cohort={self.cohort_id}>"
 
 
+class CohortInvitation(Model):
+    """An invitation to a cohort for an address that has no account yet: the person is asked
+    to create one (sign-up by work address); once the account exists, it becomes an ordinary
+    invitation (an INVITED enrolment) and this row is deleted."""
+
+    __tablename__ = "cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: The department from the invitation list (set on the new account).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship()
+    invited_by: Mapped[User] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CohortInvitation {self.id} cohort={self.cohort_id}>"
+
+
 # --- sessions and attendance -------------------------------------------------------------
 
 
@@ -278,3 +306,27 @@ class Attendance(Model):
 
     def __repr__(self) -> str:
         return f"<Attendance session={self.session_id} user={self.user_id} {self.status}>"
+
+
+class CohortTemplate(Model):
+    """A cohort saved as a template of its organisation (learnpath/cohorts/copying.py): its
+    settings and its sessions relative to the first one (days after it, local time), as JSON;
+    no dates and no people other than the facilitators."""
+
+    __tablename__ = "cohort_templates"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CohortKind] = mapped_column(str_enum(CohortKind), default=CohortKind.PROGRAMME)
+    programme_slug: Mapped[str] = mapped_column(String(80))
+    #: The pattern (copying.Pattern) as JSON: settings, sign-up window and sessions.
+    pattern: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CohortTemplate {self.id} {self.name!r}>"

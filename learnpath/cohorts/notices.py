@@ -26,15 +26,18 @@ def _subject(enrolment: Enrolment) -> object | None:
     }.get(enrolment.status)
 
 
-def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None:
-    """Tell the participant (and, for approvals, the manager) what changed."""
+def enrolment_changed(
+    enrolment: Enrolment, old: EnrolmentStatus | None, *, expired: bool = False
+) -> None:
+    """Tell the participant (and, for approvals, the manager) what changed; ``expired``: an
+    offered place went to the next person because the time to confirm ran out."""
     new = enrolment.status
     if new == old:
         return
     # Calendar invitations are separate messages (the ical feature listens): a REQUEST per
     # session on enrolment, a CANCEL per future session on withdrawal, drop-out or a move.
     enrolment_changed_signal.send(None, enrolment=enrolment)
-    subject = _subject(enrolment)
+    subject = _l("The time to confirm your place has run out") if expired else _subject(enrolment)
     if subject is None:
         return
     queue_message(
@@ -44,7 +47,7 @@ def enrolment_changed(enrolment: Enrolment, old: EnrolmentStatus | None) -> None
         "cohorts/enrolment",
         enrolment=enrolment,
         cohort=enrolment.cohort,
-        status=new.value,
+        status="expired" if expired else new.value,
         position=waitlist_position(enrolment),
         link=external_url(track_of(enrolment.cohort).home_endpoint),
     )

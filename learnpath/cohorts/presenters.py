@@ -84,6 +84,30 @@ def _dropout_label(value: object) -> str:
         return str(value)
 
 
+def _withdrawn_how(v: dict[str, Any]) -> str:
+    """How a withdrawal came about: the reason, else the place the person left."""
+    reasons = {
+        "account_deactivated": lambda: _("account deactivated"),
+        "declined_by_manager": lambda: _("sign-up declined by the manager"),
+    }
+    left = {
+        EnrolmentStatus.WAITLISTED.value: lambda: _("left the waitlist"),
+        EnrolmentStatus.INVITED.value: lambda: _("declined the invitation"),
+        EnrolmentStatus.OFFERED.value: lambda: _("declined the offered place"),
+        EnrolmentStatus.PENDING_APPROVAL.value: lambda: _("withdrew the sign-up"),
+    }
+    text = reasons.get(str(v.get("reason"))) or left.get(str(v.get("was")))
+    return str(text()) if text else _("gave up the place")
+
+
+def _promoted_to(v: dict[str, Any]) -> str:
+    if v.get("status") == EnrolmentStatus.OFFERED.value:
+        return _("place offered, to confirm before %(when)s", when=_when(v.get("deadline")))
+    if v.get("status") == EnrolmentStatus.PENDING_APPROVAL.value:
+        return _("place reserved, waiting for the manager's approval")
+    return _("has a place")
+
+
 def _when(iso: str | None) -> str:
     return format_datetime(datetime.fromisoformat(iso), "EEE d MMM y, HH:mm") if iso else ""
 
@@ -109,11 +133,24 @@ def _describe(
         CohortAction.SESSION_CANCELLED: lambda: _(
             "was planned for %(when)s", when=_when(v.get("start"))
         ),
+        CohortAction.REPLACED: lambda: _(
+            "cancelled %(old)s → %(new)s, %(n)s minutes",
+            old=_when(v.get("old_start")),
+            new=_when(v.get("start")),
+            n=v.get("minutes"),
+        ),
         CohortAction.COHORT_CANCELLED: lambda: _("%(n)s sessions cancelled", n=v.get("count")),
         CohortAction.REMOVED: lambda: f"{person} ({_dropout_label(v.get('reason'))})",
         CohortAction.MOVED_OUT: lambda: f"{person} → {cohorts.get(v.get('other_cohort', 0), '')}",
         CohortAction.MOVED_IN: lambda: f"{person} ← {cohorts.get(v.get('other_cohort', 0), '')}",
         CohortAction.COMPLETED: lambda: _("%(n)s participants", n=v.get("count")),
+        CohortAction.WITHDRAWN: lambda: f"{person} ({_withdrawn_how(v)})",
+        CohortAction.PROMOTED: lambda: f"{person} ({_promoted_to(v)})",
+        CohortAction.OFFER_EXPIRED: lambda: _(
+            "%(name)s did not confirm the offered place before %(when)s",
+            name=person,
+            when=_when(v.get("deadline")),
+        ),
     }
     text = texts.get(action)
     return str(text()) if text else ""

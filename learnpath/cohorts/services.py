@@ -210,6 +210,10 @@ def record_change(
     )
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def lock_cohort(cohort_id: int) -> Cohort:
     """Load the cohort with a row lock held until commit (see the module docstring)."""
     cohort = db.session.scalar(
@@ -523,13 +527,23 @@ def fill_free_seats(cohort: Cohort, now: datetime | None = None) -> list[Enrolme
     for enrolment in _waitlist(cohort, limit=free):
         old = enrolment.status
         _seat(enrolment, now, promoted=True)
+        record_change(
+            cohort,
+            None,
+            CohortAction.PROMOTED,
+            enrolment=enrolment.id,
+            status=enrolment.status.value,
+            deadline=_iso(enrolment.claim_deadline_at),
+        )
         db.session.flush()
         notices.enrolment_changed(enrolment, old)
         promoted.append(enrolment)
     return promoted
 
 
-def _end(enrolment: Enrolment, status: EnrolmentStatus, now: datetime) -> None:
+def _end(
+    enrolment: Enrolment, status: EnrolmentStatus, now: datetime, *, expired: bool = False
+) -> None:
     old = enrolment.status
     enrolment.status = status
     enrolment.active_user_id = None
@@ -537,17 +551,28 @@ def _end(enrolment: Enrolment, status: EnrolmentStatus, now: datetime) -> None:
     enrolment.claim_deadline_at = None
     enrolment.ended_at = now
     db.session.flush()
-    notices.enrolment_changed(enrolment, old)
+    notices.enrolment_changed(enrolment, old, expired=expired)
 
 
-def withdraw(enrolment: Enrolment, now: datetime | None = None) -> None:
-    """The participant withdraws (from a seat, the waitlist or an invitation)."""
+#: Why someone left without a facilitator removing them (``reason`` of a WITHDRAWN change).
+WITHDRAWN_ACCOUNT_DEACTIVATED = "account_deactivated"
+WITHDRAWN_DECLINED = "declined_by_manager"
+
+
+def withdraw(enrolment: Enrolment, now: datetime | None = None, reason: str | None = None) -> None:
+    """The participant withdraws (from a seat, the waitlist or an invitation); ``reason``
+    when it was not their own choice (their account was deactivated)."""
     now = now or utcnow()
     cohort = lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES | {EnrolmentStatus.INVITED}:
         raise CohortError(_l("You are not signed up for this cohort."))
+    was = enrolment.status.value
     _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+    actor = None if reason else enrolment.user
+    record_change(
+        cohort, actor, CohortAction.WITHDRAWN, enrolment=enrolment.id, was=was, reason=reason
+    )
     fill_free_seats(cohort, now)
 
 
@@ -607,8 +632,16 @@ def expire_offers(now: datetime | None = None) -> int:
             .execution_options(populate_existing=True)
         ).all()
         for enrolment in overdue:
-            _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
+            deadline = enrolment.claim_deadline_at
             enrolment.note = "claim window expired"
+            _end(enrolment, EnrolmentStatus.WITHDRAWN, now, expired=True)
+            record_change(
+                cohort,
+                None,
+                CohortAction.OFFER_EXPIRED,
+                enrolment=enrolment.id,
+                deadline=_iso(deadline),
+            )
             expired += 1
         fill_free_seats(cohort, now)
     return expired
@@ -632,6 +665,14 @@ def decide_approval(enrolment: Enrolment, manager: User, approve: bool) -> None:
     else:
         _end(enrolment, EnrolmentStatus.WITHDRAWN, now)
         enrolment.note = "declined by manager"
+        record_change(
+            cohort,
+            manager,
+            CohortAction.WITHDRAWN,
+            enrolment=enrolment.id,
+            was=EnrolmentStatus.PENDING_APPROVAL.value,
+            reason=WITHDRAWN_DECLINED,
+        )
         fill_free_seats(cohort, now)
 
 

@@ -25,6 +25,7 @@ from learnpath.cohorts import queries
 from learnpath.cohorts.models import CohortKind, SignupMode
 from learnpath.cohorts.services import OPEN_TO_REFUSED, CohortData, validate_cohort_data
 from learnpath.timefmt import to_utc
+from learnpath.web.clock import page_now
 from learnpath.web.forms import CheckboxesField, SingleLineField
 
 
@@ -63,6 +64,17 @@ class CohortForm(FlaskForm):
     open_to = CheckboxesField(_l("Open to"), coerce=int, validate_choice=False)
     facilitators = CheckboxesField(_l("Facilitators"), coerce=int)
     submit = SubmitField(_l("Save"))
+    #: The organisation's time zone (set by ``fill_cohort_choices``), for ``window_is_past``.
+    zone: ZoneInfo | None = None
+
+    @property
+    def window_is_past(self) -> bool:
+        """Whether the sign-up window in the form lies entirely in the past (nobody could
+        sign up): the form warns, it does not refuse (e.g. an old cohort's settings)."""
+        closes = self.signup_closes_at.data
+        if self.zone is None or not isinstance(closes, datetime):
+            return False
+        return closes.replace(tzinfo=self.zone) < page_now()
 
 
 def fill_cohort_choices(form: CohortForm, user: User) -> None:
@@ -73,6 +85,7 @@ def fill_cohort_choices(form: CohortForm, user: User) -> None:
     ]
     facilitators = queries.facilitators_in([user.organisation_id])
     form.facilitators.choices = [SelectChoice(u.id, u.name) for u in facilitators]
+    form.zone = ZoneInfo(user.organisation.timezone)
 
 
 def _local_to_utc(form_field: object, value: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from learnpath.accounts.models import Role, User
+from learnpath.accounts.models import Role
 from learnpath.accounts.services import normalise_email
+from learnpath.cohorts import invitations, presenters, queries, roster, services
 from learnpath.cohorts import invite_csv as invite_csv_file
-from learnpath.cohorts import presenters, queries, services
 from learnpath.cohorts.access import (
     get_cohort_enrolment,
     get_managed_cohort,
@@ -200,10 +200,22 @@ def create() -> ResponseReturnValue:
             )
             commit()
             flash(_("Cohort %(name)s created.", name=cohort.name), "success")
+            _warn_if_window_is_past(form)
             if services.can_manage(current_user, cohort):
                 return redirect(url_for("schedule.plan", cohort_id=cohort.id))
             return redirect(url_for("cohorts.index"))
     return render_template("cohorts/form.html", form=form, cohort=None)
+
+
+def _warn_if_window_is_past(form: CohortForm) -> None:
+    if form.window_is_past:
+        flash(
+            _(
+                "The sign-up window lies entirely in the past: nobody can sign up. Choose a "
+                "closing moment in the future if people should still sign up."
+            ),
+            "warning",
+        )
 
 
 @bp.route("/cohorten/<id:cohort_id>")
@@ -231,6 +243,7 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         sessions=sessions,
         can_complete=can_complete,
         history=presenters.history(cohort),
+        account_invitations=invitations.open_invitations(cohort),
         seats=services.seats_taken(cohort),
         invite_form=InviteForm(),
         csv_form=InviteCsvForm(),
@@ -260,6 +273,7 @@ def edit(cohort_id: int) -> ResponseReturnValue:
                 services.update_cohort(cohort, data, current_user)
             if work.ok:
                 flash(_("Cohort %(name)s saved.", name=cohort.name), "success")
+                _warn_if_window_is_past(form)
                 if not services.can_manage(current_user, cohort):
                     return redirect(url_for("cohorts.index"))
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
@@ -278,22 +292,11 @@ def invite(cohort_id: int) -> ResponseReturnValue:
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
     email = form.email.data or ""
     address = normalise_email(email)
-    result = _invite_one(cohort, email, queries.users_by_email([address]).get(address))
+    found = invitations.lookup(cohort, queries.users_by_email([address]), [address])
+    result = invitations.invite_address(found, address, "", current_user, shown=email)
     commit()
-    flash(result[1], "success" if result[0] else "error")
+    flash(result.message, "success" if result.accepted else "error")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
-
-
-def _invite_one(cohort: Cohort, email: str, user: User | None) -> tuple[bool, str]:
-    """Invite the account of one address (None: there is none); return (accepted, message)."""
-    if user is None:
-        return False, _("%(email)s: no account with this email address.", email=email)
-    try:
-        with db.session.begin_nested():
-            services.invite(cohort, user, current_user)
-    except services.CohortError as exc:
-        return False, f"{email}: {exc}"
-    return True, _("%(email)s: invited.", email=email)
 
 
 @bp.route("/cohorten/<id:cohort_id>/uitnodigen-csv", methods=["POST"])
@@ -310,7 +313,8 @@ def invite_csv(cohort_id: int) -> ResponseReturnValue:
     except invite_csv_file.NotReadable:
         flash(_("The file is not a UTF-8 CSV file."), "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id) + "#uitnodigen")
-    users = queries.users_by_email(line.email for line in lines if line.problem is None)
+    addresses = [line.email for line in lines if line.problem is None]
+    found = invitations.lookup(cohort, queries.users_by_email(addresses), addresses)
     problems = {
         invite_csv_file.Problem.NOT_AN_EMAIL: _("not an email address"),
         invite_csv_file.Problem.DUPLICATE: _("duplicate row"),
@@ -320,8 +324,8 @@ def invite_csv(cohort_id: int) -> ResponseReturnValue:
         if line.problem is not None:
             report.append((line.number, line.email, False, problems[line.problem]))
             continue
-        accepted, message = _invite_one(cohort, line.email, users.get(line.email))
-        report.append((line.number, line.email, accepted, message))
+        result = invitations.invite_address(found, line.email, line.department, current_user)
+        report.append((line.number, line.email, result.accepted, result.message))
     commit()
     return render_template("cohorts/invite_report.html", cohort=cohort, report=report)
 
@@ -393,6 +397,44 @@ def complete(cohort_id: int) -> ResponseReturnValue:
     else:
         flash(work.message, "error")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+# --- roster and attendance export (facilitators) -------------------------------------------
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/cohorten/<id:cohort_id>/deelnemerslijst.<fmt>")
+@roles(Role.FACILITATOR)
+def roster_export(cohort_id: int, fmt: str) -> ResponseReturnValue:
+    """The roster with attendance and hand-ins as XLSX or as CSV for Dutch Excel."""
+    cohort = get_managed_cohort(cohort_id)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    table = roster.roster_table(cohort, get_content(), utcnow())
+    name = f"deelnemerslijst-{cohort.id}.{fmt}"
+    if fmt == "csv":
+        return _download(roster.csv_bytes(table), "text/csv; charset=utf-8", name)
+    return _download(roster.xlsx_bytes(table, cohort.name), roster.XLSX_MIMETYPE, name)
+
+
+@bp.route("/cohorten/<id:cohort_id>/presentielijst.pdf")
+@roles(Role.FACILITATOR)
+def attendance_sheet(cohort_id: int) -> ResponseReturnValue:
+    """A printable attendance list (PDF) of the people with a place."""
+    cohort = get_managed_cohort(cohort_id)
+    table = roster.roster_table(cohort, get_content(), utcnow())
+    pdf = roster.attendance_sheet_pdf(cohort, table, utcnow())
+    return _download(pdf, "application/pdf", f"presentielijst-{cohort.id}.pdf")
 
 
 # --- managers -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ need more than one file (references, duplicate slugs across files) live in ``che
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,18 +18,22 @@ from learnpath.content.reader import MAX_MINUTES, Reader, Sink, report_duplicate
 from learnpath.content.schema import (
     ASSIGNMENT_KINDS,
     COLUMN_TYPES,
+    DEFAULT_JOIN_OPENS_MINUTES,
+    EVALUATION_KINDS,
     SESSION_KINDS,
     AgendaItem,
     Assignment,
     Block,
     Column,
     Competency,
+    EvaluationItem,
     FeedbackRequestBlock,
     Instrument,
     IntervisionMethod,
     IntervisionRole,
     Item,
     ListBlock,
+    Material,
     Option,
     Phase,
     Problem,
@@ -148,12 +153,39 @@ def parse_agenda_item(r: Reader) -> AgendaItem:
     return AgendaItem(minutes=r.minutes("minutes"), title=r.text("title"))
 
 
+def parse_evaluation_item(r: Reader) -> EvaluationItem:
+    return EvaluationItem(
+        slug=r.slug(),
+        kind=r.string("kind", choices=EVALUATION_KINDS),
+        question=r.text("question"),
+    )
+
+
+def read_evaluation(r: Reader) -> tuple[EvaluationItem, ...]:
+    """The optional evaluation after a session: 3-5 items, scale items and one open question."""
+    if not r.has("evaluation"):
+        return ()
+    items = r.tables("evaluation", parse_evaluation_item, low=3, high=5, unique="slug")
+    if items and sum(1 for item in items if item.kind == "open") != 1:
+        r.problem("evaluation", 'needs exactly one open question (kind = "open")')
+    return items
+
+
+def read_join_opens(r: Reader) -> int:
+    """Minutes before the start that the join button appears (default 15)."""
+    minutes = r.optional_integer("join_opens_minutes", low=0, high=120)
+    return DEFAULT_JOIN_OPENS_MINUTES if minutes is None else minutes
+
+
 def parse_session(r: Reader) -> SessionBlueprint:
     slug, kind, order = r.slug(), r.string("kind", choices=SESSION_KINDS), r.integer("order", low=1)
     name, purpose, duration = r.text("name"), r.text("purpose"), r.minutes("duration_minutes")
     competencies = r.refs("competencies", "competencies")
     agenda = read_agenda(r, duration)
-    return SessionBlueprint(slug, kind, order, name, purpose, duration, competencies, agenda)
+    evaluation = read_evaluation(r)
+    return SessionBlueprint(
+        slug, kind, order, name, purpose, duration, competencies, agenda, evaluation
+    )
 
 
 def check_session_kinds(r: Reader, sessions: Sequence[SessionBlueprint]) -> None:
@@ -174,22 +206,86 @@ def parse_programme(r: Reader) -> Programme:
     sessions = r.tables("sessions", parse_session, unique="slug")
     check_order(r, "sessions", sessions)
     check_session_kinds(r, sessions)
-    return Programme(slug, name, description, min_gap_days, sessions)
+    return Programme(
+        slug,
+        name,
+        description,
+        min_gap_days,
+        sessions,
+        read_join_opens(r),
+        certificate_sessions=read_certificate_sessions(r, sessions),
+    )
+
+
+def read_certificate_sessions(r: Reader, sessions: Sequence[SessionBlueprint]) -> tuple[str, ...]:
+    """The sessions a certificate of participation requires: slugs of this programme's
+    sessions, at least one; all of them when the key is left out."""
+    slugs = tuple(s.slug for s in sessions)
+    if not r.has("certificate_sessions"):
+        return slugs
+    if len(set(slugs)) != len(slugs):
+        # The sessions' slugs are already reported; checking against them would only echo it.
+        return r.strings("certificate_sessions", low=1)
+    return r.strings("certificate_sessions", choices=slugs, low=1)
+
+
+#: Raw HTML in Markdown (a tag, a closing tag, a comment): it would show as literal text,
+#: since pages never pass HTML from content through.
+RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?/?>|<!--")
+#: A level-1 Markdown heading ("# Title" or a line underlined with "===").
+LEVEL_ONE_HEADING = re.compile(r"^ {0,3}#(\s|$)|^ {0,3}=+\s*$", re.MULTILINE)
+#: Upper bound on a material's body, per language: a handout, not a book.
+MAX_MATERIAL_CHARS = 20_000
+
+
+def check_markdown_page(r: Reader, key: str, text: Text) -> None:
+    """A Markdown text shown as a page under its own title: no raw HTML, no level-1 heading."""
+    for lang in ("nl", "en"):
+        value = getattr(text, lang)
+        field = f"{key}.{lang}"
+        if RAW_HTML.search(value):
+            r.problem(field, "raw HTML is not shown as HTML; use Markdown instead")
+        if LEVEL_ONE_HEADING.search(value):
+            r.problem(
+                field,
+                "start headings at level 2 (##): the title is the page's only level-1 heading",
+            )
+        if len(value) > MAX_MATERIAL_CHARS:
+            r.problem(field, f"is {len(value)} characters; at most {MAX_MATERIAL_CHARS}")
+
+
+def parse_material(r: Reader) -> Material:
+    slug, title, body = r.slug(), r.text("title"), r.text("body")
+    check_markdown_page(r, "body", body)
+    return Material(slug, title, body)
 
 
 def parse_meeting(r: Reader) -> WorkshopMeeting:
     order, name, purpose = r.integer("order", low=1), r.text("name"), r.text("purpose")
     duration = r.minutes("duration_minutes")
     agenda = read_agenda(r, duration)
-    materials = r.texts("materials", required=False, low=0)
-    return WorkshopMeeting(order, name, purpose, duration, agenda, materials)
+    materials = (
+        r.tables("materials", parse_material, low=0, unique="slug") if r.has("materials") else ()
+    )
+    evaluation = read_evaluation(r)
+    return WorkshopMeeting(order, name, purpose, duration, agenda, materials, evaluation)
 
 
 def parse_workshop_series(r: Reader) -> WorkshopSeries:
     slug, name, goal = r.slug(), r.text("name"), r.text("goal")
     meetings = r.tables("meetings", parse_meeting)
     check_order(r, "meetings", meetings)
-    return WorkshopSeries(slug, name, goal, meetings)
+    # A material is opened by its slug within the series: unique across the meetings.
+    seen: dict[str, int] = {}
+    for i, meeting in enumerate(meetings):
+        for j, material in enumerate(meeting.materials):
+            first = seen.setdefault(material.slug, i)
+            if first != i and material.slug:
+                r.problem(
+                    f"meetings[{i}].materials[{j}].slug",
+                    f"duplicate slug {material.slug!r} (already used in meetings[{first}])",
+                )
+    return WorkshopSeries(slug, name, goal, meetings, read_join_opens(r))
 
 
 def parse_phase(r: Reader) -> Phase:
@@ -249,7 +345,17 @@ def parse_instrument(r: Reader) -> Instrument:
             for j, item in enumerate(scale.items)
         ],
     )
-    return Instrument(slug, name, description, low, high, labels, scales)
+    opens = r.optional_integer("follow_up_opens_after_months", low=1, high=24)
+    closes = r.optional_integer("follow_up_closes_after_months", low=1, high=36)
+    follow_up = None
+    if opens is not None or closes is not None:
+        if opens is None or closes is None:
+            r.problem("follow_up_opens_after_months", "needs follow_up_closes_after_months too")
+        elif closes <= opens:
+            r.problem("follow_up_closes_after_months", "must be after the opening month")
+        else:
+            follow_up = (opens, closes)
+    return Instrument(slug, name, description, low, high, labels, scales, follow_up)
 
 
 # -- assignments/ --------------------------------------------------------------------------------

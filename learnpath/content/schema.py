@@ -80,6 +80,23 @@ class AgendaItem:
     title: Text
 
 
+#: Kinds of a session evaluation's items: a 1-5 scale, or the one open question.
+EVALUATION_KINDS = ("scale", "open")
+#: The points of an evaluation scale item.
+EVALUATION_SCALE = (1, 2, 3, 4, 5)
+#: Minutes before a session starts that its join button appears, unless the programme says.
+DEFAULT_JOIN_OPENS_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class EvaluationItem:
+    """One question of the short evaluation after a session (or workshop meeting)."""
+
+    slug: str
+    kind: str
+    question: Text
+
+
 @dataclass(frozen=True)
 class SessionBlueprint:
     slug: str
@@ -90,6 +107,8 @@ class SessionBlueprint:
     duration_minutes: int
     competencies: tuple[str, ...]
     agenda: tuple[AgendaItem, ...]
+    #: 3-5 items asked after the session (scale items and one open question); may be empty.
+    evaluation: tuple[EvaluationItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,11 @@ class Programme:
     #: Minimum number of days between two consecutive sessions, so the assignments fit in.
     min_gap_days: int
     sessions: tuple[SessionBlueprint, ...]
+    #: Minutes before a session's start that participants may join.
+    join_opens_minutes: int = DEFAULT_JOIN_OPENS_MINUTES
+    #: The session blueprints a participant must have attended for a certificate of
+    #: participation (content key ``certificate_sessions``; every session when left out).
+    certificate_sessions: tuple[str, ...] = ()
 
     def session(self, slug: str) -> SessionBlueprint:
         """Return the session with ``slug``; KeyError if the programme has none."""
@@ -115,13 +139,25 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class Material:
+    """A workshop handout: a title and a Markdown body, opened on a page of its own."""
+
+    slug: str
+    title: Text
+    #: Markdown; headings start at level 2 (the title is the page's heading), no raw HTML.
+    body: Text
+
+
+@dataclass(frozen=True)
 class WorkshopMeeting:
     order: int
     name: Text
     purpose: Text
     duration_minutes: int
     agenda: tuple[AgendaItem, ...]
-    materials: tuple[Text, ...]
+    materials: tuple[Material, ...]
+    #: 3-5 items asked after the meeting (scale items and one open question); may be empty.
+    evaluation: tuple[EvaluationItem, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -135,6 +171,16 @@ class WorkshopSeries:
     name: Text
     goal: Text
     meetings: tuple[WorkshopMeeting, ...]
+    #: Minutes before a meeting's start that managers may join.
+    join_opens_minutes: int = DEFAULT_JOIN_OPENS_MINUTES
+
+    def material(self, slug: str) -> tuple[WorkshopMeeting, Material] | None:
+        """The material with ``slug`` and the meeting it belongs to; None if there is none."""
+        for meeting in self.meetings:
+            for material in meeting.materials:
+                if material.slug == slug:
+                    return meeting, material
+        return None
 
 
 @dataclass(frozen=True)
@@ -184,6 +230,9 @@ class Instrument:
     #: One label per scale point, from scale_min to scale_max.
     scale_labels: tuple[Text, ...]
     scales: tuple[Scale, ...]
+    #: The follow-up measurement: open from this many months after the last session until
+    #: that many (None: no follow-up).
+    follow_up_months: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.presenters import seat_counts
 from learnpath.content.schema import Content
 from learnpath.extensions import db
+from learnpath.live import queries as live_queries
 
 #: The participant's situation, one per kind of start page.
 NOT_SIGNED_UP = "not_signed_up"
@@ -71,6 +72,8 @@ class ParticipantPanel:
     join: JoinWindow | None = None
     can_join: bool = False
     shows_link: bool = False
+    #: The person said "ik kan niet komen" for the next session.
+    absence_noted: bool = False
     #: Due before the next session (all open work when no session is ahead), deadline order.
     due: list[DueItem] = field(default_factory=list)
     #: Open work not in ``due``.
@@ -130,6 +133,7 @@ def _fill_programme(
         now,
         selfassessment.windows(cohort, content, sessions),
         AssessmentMoment.START in done,
+        AssessmentMoment.FOLLOW_UP in done,
     )
     upcoming = timeline.next_session
     panel.next_session = upcoming
@@ -137,6 +141,7 @@ def _fill_programme(
         panel.join = join_window(upcoming)
         panel.shows_link = may_see_link(enrolment, upcoming)
         panel.can_join = can_join(enrolment, upcoming, now)
+        panel.absence_noted = live_queries.absence_noted(enrolment.user_id, upcoming.id)
         panel.due = steps.due_before(upcoming.starts_at)
         # The intake self-assessment closes at the end of the intro: it belongs to that session.
         panel.due += [i for i in steps.items if i.is_self_assessment and i not in panel.due]

@@ -20,6 +20,8 @@ from learnpath.home.facilitator import facilitator_panel
 from learnpath.home.hr import hr_panel
 from learnpath.home.manager import manager_panel
 from learnpath.home.participant import participant_panel
+from learnpath.live.queries import open_evaluations
+from learnpath.live.services import EVALUATION_OPEN_FOR
 from learnpath.web.access import roles, signed_in
 from learnpath.web.actions import run_action
 from learnpath.web.clock import page_now
@@ -46,6 +48,12 @@ def index() -> ResponseReturnValue:
         if user.has_role(Role.FACILITATOR)
         else None,
         hr=hr_panel(user, content, now) if user.has_role(Role.HR) else None,
+        evaluations=[
+            (session, session.ends_at + EVALUATION_OPEN_FOR)
+            for session in open_evaluations(user, now)
+        ]
+        if user.has_role(Role.PARTICIPANT) or user.has_role(Role.MANAGER)
+        else [],
         section_titles=SECTION_TITLES,
         form=ConfirmForm(),
     )

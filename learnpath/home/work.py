@@ -16,7 +16,7 @@ from learnpath.assignments.models import (
     Submission,
     SubmissionStatus,
 )
-from learnpath.assignments.services import assignments_of, base_due_moments
+from learnpath.assignments.services import assignments_of, base_due_moments, effective_due
 from learnpath.cohorts.models import CohortSession, Enrolment
 from learnpath.content.schema import Assignment, Content
 from learnpath.extensions import db
@@ -80,6 +80,6 @@ def open_work(
         for a in assignments_of(cohort, content):
             if a.is_action_plan or (enrolment.id, a.slug) in handed_in:
                 continue
-            due = extensions.get((enrolment.id, a.slug), bases[cohort.id].get(a.slug))
+            due = effective_due(bases[cohort.id], extensions, enrolment.id, a.slug)
             result.append(OpenWork(enrolment, a, due))
     return result

@@ -14,6 +14,7 @@ from learnpath.cohorts.tracks import track_of
 from learnpath.content_registry import get_content
 from learnpath.i18n import tx
 from learnpath.ical.builder import EventData, Person
+from learnpath.web.urls import external_url
 
 
 def session_name(session: CohortSession) -> str:
@@ -50,12 +51,18 @@ def assignments_to_prepare(cohort: Cohort, session_slug: str) -> list[str]:
     ]
 
 
+def join_url(session: CohortSession) -> str:
+    """The learnpath join URL, not the room: it leads to the current room in the join window
+    (and explains otherwise), so a moved room needs no new invitation."""
+    return external_url("live.join", session_id=session.id)
+
+
 def description(session: CohortSession) -> str:
     """Plain-text DESCRIPTION: cancellation notice, meeting link, notes, what to prepare."""
     parts: list[str] = []
     if session.is_cancelled:
         parts.append(_("This session has been cancelled."))
-    parts.append(_("Join online: %(url)s", url=session.meeting_url))
+    parts.append(_("Join online: %(url)s", url=join_url(session)))
     if session.notes:
         parts.append(session.notes)
     to_prepare = assignments_to_prepare(session.cohort, session.blueprint_slug)
@@ -86,7 +93,7 @@ def event_data(session: CohortSession, *, mark_cancelled: bool) -> EventData:
         zone=session.cohort.organisation.timezone,
         summary=summary,
         description=description(session),
-        meeting_url=session.meeting_url,
+        meeting_url=join_url(session),
         organizer=organizer(session),
         created_at=session.created_at,
         changed_at=session.changed_at,

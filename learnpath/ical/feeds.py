@@ -64,7 +64,7 @@ from learnpath.extensions import db
 from learnpath.ical.builder import EventData, Zones, feed_text
 from learnpath.ical.conversations import conversation_event
 from learnpath.ical.events import event_data
-from learnpath.ical.models import CalendarToken
+from learnpath.ical.models import FACILITATING_SCOPE, CalendarToken
 from learnpath.ical.services import resolve
 
 #: Enrolments whose cohort's sessions are in the participant's feed: a seat (also an offered
@@ -224,14 +224,24 @@ _Facilitator = aliased(User)
 _USER = bindparam("user_id", type_=Integer)
 _COHORT = bindparam("cohort_id", type_=Integer)
 _SINCE = bindparam("since", type_=UTCDateTime())
+_FACILITATOR = bindparam("facilitator_id", type_=Integer)
+
+
+def _facilitated_cohort_ids(user_id: BindParameter[int]) -> Select[tuple[int]]:
+    return select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user_id)
 
 
 @cache
-def _session_rows_query(personal: bool) -> Any:
-    """The rows of a personal feed (parameters user_id, since) or of a cohort feed (cohort_id,
-    since); built once, as building a statement costs more than running it."""
+def _session_rows_query(kind: str) -> Any:
+    """The rows of a personal feed (parameters user_id, since), of a cohort feed (cohort_id,
+    since) or of a facilitator's feed of all their cohorts (facilitator_id, since); built
+    once, as building a statement costs more than running it."""
     s = CohortSession
-    where = s.cohort_id.in_(_personal_cohort_ids(_USER)) if personal else s.cohort_id == _COHORT
+    where = {
+        "personal": lambda: s.cohort_id.in_(_personal_cohort_ids(_USER)),
+        "cohort": lambda: s.cohort_id == _COHORT,
+        "facilitating": lambda: s.cohort_id.in_(_facilitated_cohort_ids(_FACILITATOR)),
+    }[kind]()
     return (
         select(
             s.id,
@@ -266,8 +276,12 @@ def _session_rows_query(personal: bool) -> Any:
 
 def _session_rows(now: datetime, **params: int) -> list[EventRow]:
     """One row per session (the facilitators folded in), by the columns event_data reads;
-    ``user_id`` for a personal feed, ``cohort_id`` for a cohort feed."""
-    query = _session_rows_query("user_id" in params)
+    ``user_id`` for a personal feed, ``cohort_id`` for a cohort feed, ``facilitator_id`` for
+    the feed of every cohort a facilitator runs."""
+    kind = (
+        "personal" if "user_id" in params else "cohort" if "cohort_id" in params else "facilitating"
+    )
+    query = _session_rows_query(kind)
     result = db.session.execute(query, {**params, "since": now - KEEP_CANCELLED})
     sessions: dict[int, tuple[tuple[Any, ...], set[tuple[str, str]]]] = {}
     row: Any
@@ -547,6 +561,13 @@ def feed_for(token: CalendarToken, now: datetime) -> Feed | None:
         sessions = _session_rows(now, user_id=user.id)
         conversations = _conversation_rows(user)
         return _feed(token, name, user.organisation.timezone, sessions, now, conversations)
+    if token.scope == FACILITATING_SCOPE:
+        if Role.FACILITATOR not in user.roles:
+            return None
+        with force_locale(user.locale):
+            name = _("the cohorts I facilitate")
+        sessions = _session_rows(now, facilitator_id=user.id)
+        return _feed(token, name, user.organisation.timezone, sessions, now, [])
     if token.cohort_id is None:
         return None
     cohort = _facilitated_cohort(user, token.cohort_id)

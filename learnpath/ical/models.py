@@ -12,6 +12,8 @@ from learnpath.extensions import Model
 
 #: Scope of a personal feed; a cohort feed's scope is "cohort:<id>".
 PERSONAL_SCOPE = "personal"
+#: Scope of a facilitator's feed of every cohort and group they facilitate.
+FACILITATING_SCOPE = "facilitating"
 
 
 def cohort_scope(cohort_id: int) -> str:
@@ -34,7 +36,8 @@ class CalendarToken(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Not indexed on its own: the unique (user_id, scope) index serves lookups by user.
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    #: "personal", or "cohort:<id>" for a facilitator's feed of one cohort.
+    #: "personal", "cohort:<id>" for a facilitator's feed of one cohort, or "facilitating"
+    #: for a facilitator's feed of all the cohorts they facilitate.
     scope: Mapped[str] = mapped_column(String(40))
     #: Set for cohort feeds (the cohort whose sessions the feed lists).
     cohort_id: Mapped[int | None] = mapped_column(

@@ -25,7 +25,7 @@ from learnpath.cohorts.models import Cohort, cohort_facilitators
 from learnpath.cohorts.services import can_manage
 from learnpath.errors import Refusal
 from learnpath.extensions import db
-from learnpath.ical.models import PERSONAL_SCOPE, CalendarToken, cohort_scope
+from learnpath.ical.models import FACILITATING_SCOPE, PERSONAL_SCOPE, CalendarToken, cohort_scope
 from learnpath.web.urls import external_url
 
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
@@ -56,15 +56,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _scope(cohort: Cohort | None) -> str:
+def _scope(cohort: Cohort | None, facilitating: bool = False) -> str:
+    if facilitating:
+        return FACILITATING_SCOPE
     return PERSONAL_SCOPE if cohort is None else cohort_scope(cohort.id)
 
 
-def find_token(user: User, cohort: Cohort | None = None) -> CalendarToken | None:
-    """The user's token for the personal feed (cohort None) or a cohort feed, if any."""
+def find_token(
+    user: User, cohort: Cohort | None = None, *, facilitating: bool = False
+) -> CalendarToken | None:
+    """The user's token for the personal feed (cohort None), a cohort feed, or the feed of
+    all the cohorts they facilitate (``facilitating``), if any."""
     return db.session.scalar(
         select(CalendarToken).where(
-            CalendarToken.user_id == user.id, CalendarToken.scope == _scope(cohort)
+            CalendarToken.user_id == user.id,
+            CalendarToken.scope == _scope(cohort, facilitating),
         )
     )
 
@@ -75,14 +81,20 @@ def tokens_of(user: User) -> dict[str, CalendarToken]:
     return {row.scope: row for row in rows}
 
 
-def issue_token(user: User, cohort: Cohort | None = None) -> CalendarToken:
+def issue_token(
+    user: User, cohort: Cohort | None = None, *, facilitating: bool = False
+) -> CalendarToken:
     """Create the user's feed token, or replace it so the old URL stops working."""
     if cohort is not None and not can_manage(user, cohort):
         raise NotAllowed
-    row = find_token(user, cohort)
+    if facilitating and (cohort is not None or Role.FACILITATOR not in user.roles):
+        raise NotAllowed
+    row = find_token(user, cohort, facilitating=facilitating)
     if row is None:
         row = CalendarToken(
-            user_id=user.id, scope=_scope(cohort), cohort_id=cohort.id if cohort else None
+            user_id=user.id,
+            scope=_scope(cohort, facilitating),
+            cohort_id=cohort.id if cohort else None,
         )
         db.session.add(row)
     row.seed = secrets.token_urlsafe(24)
@@ -91,9 +103,9 @@ def issue_token(user: User, cohort: Cohort | None = None) -> CalendarToken:
     return row
 
 
-def revoke_token(user: User, cohort: Cohort | None = None) -> bool:
+def revoke_token(user: User, cohort: Cohort | None = None, *, facilitating: bool = False) -> bool:
     """Delete the user's token of this scope; return whether there was one."""
-    row = find_token(user, cohort)
+    row = find_token(user, cohort, facilitating=facilitating)
     if row is None:
         return False
     db.session.delete(row)
@@ -141,6 +153,8 @@ class FeedEntry:
 class SettingsPage:
     personal: FeedEntry
     cohorts: list[FeedEntry]
+    #: Facilitators: one feed of every cohort and group they facilitate.
+    facilitating: FeedEntry | None = None
 
 
 def facilitated_cohorts(user: User) -> list[Cohort]:
@@ -161,10 +175,18 @@ def _entry(cohort: Cohort | None, row: CalendarToken | None) -> FeedEntry:
     return FeedEntry(cohort, row is not None, feed_links(row) if row else None)
 
 
+def facilitating_entry(user: User) -> FeedEntry:
+    """The facilitator's feed of all their cohorts (one query)."""
+    return _entry(None, find_token(user, facilitating=True))
+
+
 def settings_page(user: User) -> SettingsPage:
     """The user's personal feed and, for facilitators, a feed per cohort they facilitate."""
     rows = tokens_of(user)
     return SettingsPage(
         personal=_entry(None, rows.get(PERSONAL_SCOPE)),
         cohorts=[_entry(c, rows.get(cohort_scope(c.id))) for c in facilitated_cohorts(user)],
+        facilitating=(
+            _entry(None, rows.get(FACILITATING_SCOPE)) if Role.FACILITATOR in user.roles else None
+        ),
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learnpath.accounts.models import Role
 from learnpath.cohorts.models import Cohort
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -14,8 +17,10 @@ from learnpath.ical import services
 from learnpath.ical.blueprint import bp
 from learnpath.ical.feeds import Feed, feed_for_token
 from learnpath.ical.forms import FeedLinkForm
-from learnpath.web.access import public, signed_in
+from learnpath.schedule import overview as schedule_overview
+from learnpath.web.access import public, roles, signed_in
 from learnpath.web.actions import commit
+from learnpath.web.clock import page_now
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -55,6 +60,38 @@ def settings() -> ResponseReturnValue:
     return response
 
 
+@bp.route("/agenda/overzicht")
+@roles(Role.FACILITATOR)
+def overview() -> ResponseReturnValue:
+    """Every session of the cohorts and groups I facilitate, a week or a month at a time,
+    overlapping sessions marked; with the one calendar link for all of them."""
+    zone = ZoneInfo(current_user.organisation.timezone)
+    today = page_now().astimezone(zone).date()
+    span = schedule_overview.parse_span(request.args.get("weergave"))
+    anchor = schedule_overview.parse_day(request.args.get("datum"), today)
+    page = schedule_overview.overview(current_user, span, anchor)
+    entry = services.facilitating_entry(current_user)
+    response = make_response(
+        render_template(
+            "ical/overview.html",
+            page=page,
+            spans=schedule_overview.Span,
+            today=today,
+            feed=entry,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # shows a secret feed link
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _back(form: FeedLinkForm) -> str:
+    """Back to the page the button was on: the overview for the all-cohorts feed."""
+    if form.scope.data == "facilitating" and request.form.get("back") == "overzicht":
+        return url_for("ical.overview")
+    return url_for("ical.settings")
+
+
 def _cohort(form: FeedLinkForm) -> Cohort | None:
     if form.cohort_id.data is None:
         return None
@@ -69,9 +106,10 @@ def new_link() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     cohort = _cohort(form)
-    replacing = services.find_token(current_user, cohort) is not None
+    facilitating = form.scope.data == "facilitating"
+    replacing = services.find_token(current_user, cohort, facilitating=facilitating) is not None
     try:
-        services.issue_token(current_user, cohort)
+        services.issue_token(current_user, cohort, facilitating=facilitating)
     except services.NotAllowed:
         abort(404)
     commit()
@@ -84,7 +122,7 @@ def new_link() -> ResponseReturnValue:
         )
     else:
         flash(_("Your calendar link is ready."), "success")
-    return redirect(url_for("ical.settings"))
+    return redirect(_back(form))
 
 
 @bp.route("/agenda/link/intrekken", methods=["POST"])
@@ -94,7 +132,8 @@ def revoke_link() -> ResponseReturnValue:
     form = FeedLinkForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.revoke_token(current_user, _cohort(form)):
+    facilitating = form.scope.data == "facilitating"
+    if services.revoke_token(current_user, _cohort(form), facilitating=facilitating):
         commit()
         flash(_("The calendar link no longer works."), "success")
-    return redirect(url_for("ical.settings"))
+    return redirect(_back(form))

@@ -437,6 +437,13 @@ def confirm_link(pending: PendingLink, password: str, ip: str) -> User:
         raise LtiError(
             _l("This launch has expired. Open learnpath again from your learning platform.")
         )
+    if not user.organisation.password_sign_in:  # no password may open the account
+        raise LtiError(
+            _l(
+                "Your organisation signs in with its own account, not with a password, so this "
+                "link cannot be confirmed here. Ask your administrator."
+            )
+        )
     try:
         signed_in = accounts.authenticate(user.email, password, ip)
     except accounts.LoginThrottled as exc:

@@ -24,7 +24,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
@@ -33,6 +33,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.choices import SelectChoice
 
+from learnpath.accounts import signin
 from learnpath.accounts.models import Role, User
 from learnpath.cohorts.access import get_managed_cohort
 from learnpath.cohorts.models import Cohort
@@ -199,20 +200,39 @@ def launch() -> ResponseReturnValue:
         _await_confirmation(landing, registration, deep_link_id)
         commit()
         return redirect(url_for("lti.confirm_link"))
-    _sign_in(landing, registration)
-    if deep_link_id:
-        session[_DEEP_LINK_KEY] = deep_link_id
     commit()
-    return _go(landing)
+    return _sign_in(landing, registration, deep_link_id)
 
 
-def _sign_in(landing: Landing, registration: Registration) -> None:
+def _sign_in(
+    landing: Landing,
+    registration: Registration,
+    deep_link_id: str | None,
+    *,
+    linked: str | None = None,
+) -> ResponseReturnValue:
+    """Sign the launch's person in the way a password does (accounts.signin): first the second
+    step, or setting it up, when they have or need one (admin, HR, facilitators where the
+    organisation says so); then on to where the launch leads."""
     assert landing.user is not None
-    session.clear()
-    session[LTI_MARK] = platform_origin(registration)
-    login_user(landing.user)
+    origin = platform_origin(registration)
+    keep: dict[str, Any] = {LTI_MARK: origin}
     if landing.link is not None:
-        session[_BIND_KEY] = landing.link.id
+        keep[_BIND_KEY] = landing.link.id
+    if deep_link_id:
+        keep[_DEEP_LINK_KEY] = deep_link_id
+    flashes = [("success", linked)] if linked else []
+    if landing.note:
+        flashes.append(("info", landing.note))
+    if flashes:
+        # Flask keeps flashed messages under "_flashes": they wait for the second step.
+        keep["_flashes"] = flashes
+    response = signin.begin(landing.user, _destination(landing), keep=keep)
+    # A pending second step lives in the launch's cookie and frame too.
+    session[LTI_MARK] = origin
+    if signin.PENDING_KEY not in session and landing.place in _NOTICES:
+        return notice(landing.place.value)  # signed in already: the notice at once
+    return response
 
 
 def _await_confirmation(
@@ -262,19 +282,15 @@ def confirm_link() -> ResponseReturnValue:
             link = db.session.get(ResourceLink, data.get("resource_link") or 0)
             roles = frozenset(Role(r) for r in data.get("roles", []))
             landing = place_for(user, roles, link, bool(data.get("deep_link")))
-            _sign_in(landing, registration)
-            if data.get("deep_link"):
-                session[_DEEP_LINK_KEY] = data["deep_link"]
             commit()
-            flash(
-                _(
-                    "Your account on %(platform)s is now linked to this learnpath account. "
-                    "Your account page lists the linked learning platforms.",
-                    platform=registration.name,
-                ),
-                "success",
+            linked = _(
+                "Your account on %(platform)s is now linked to this learnpath account. "
+                "Your account page lists the linked learning platforms.",
+                platform=registration.name,
             )
-            return _go(landing)
+            return _sign_in(
+                landing, registration, data.get("deep_link") or None, linked=str(linked)
+            )
     status = 400 if form.errors else 200
     return render_template(
         "lti/confirm_link.html", form=form, registration=registration, account=account
@@ -288,22 +304,36 @@ def my_links() -> ResponseReturnValue:
     return render_template("lti/my_links.html", links=services.links_of(current_user))
 
 
-def _go(landing: Landing) -> ResponseReturnValue:
-    if landing.note:
-        flash(landing.note, "info")
+def _destination(landing: Landing) -> str:
+    """Where a launch leads once its person is signed in."""
     if landing.place == Place.COHORT and landing.cohort is not None:
-        return redirect(url_for("cohorts.detail", cohort_id=landing.cohort.id))
+        return url_for("cohorts.detail", cohort_id=landing.cohort.id)
     if landing.place == Place.PROGRAMME:
-        return redirect(url_for("cohorts.my_programme"))
+        return url_for("cohorts.my_programme")
     if landing.place == Place.BIND:
-        return redirect(url_for("lti.bind"))
+        return url_for("lti.bind")
     if landing.place == Place.DEEP_LINK:
-        return redirect(url_for("lti.deep_link"))
-    message = (
-        _("Your facilitator has not connected this link to a cohort yet. Try again later.")
-        if landing.place == Place.NOT_READY
-        else _("This link opens a cohort you do not facilitate. Ask one of its facilitators.")
-    )
+        return url_for("lti.deep_link")
+    kind = Place.NOT_READY if landing.place == Place.NOT_READY else Place.NOT_FACILITATOR
+    return url_for("lti.notice", kind=kind.value)
+
+
+_NOTICES = (Place.NOT_READY, Place.NOT_FACILITATOR)
+
+
+@bp.route("/lti/melding/<kind>")
+@signed_in
+def notice(kind: str) -> ResponseReturnValue:
+    """A launch that leads nowhere yet: the link is not bound, or to someone else's cohort
+    (shown by the launch itself, or after the second step of signing in)."""
+    if kind == Place.NOT_READY.value:
+        message = _(
+            "Your facilitator has not connected this link to a cohort yet. Try again later."
+        )
+    elif kind == Place.NOT_FACILITATOR.value:
+        message = _("This link opens a cohort you do not facilitate. Ask one of its facilitators.")
+    else:
+        abort(404)
     return render_template("lti/notice.html", message=message)
 
 

@@ -1,5 +1,7 @@
 from flask import Blueprint
 
+from learnpath.i18n import tx
+
 bp = Blueprint("manager_tracks", __name__, url_prefix="/leidinggevenden")
 
 
@@ -8,6 +10,11 @@ def _labels() -> dict[str, object]:
     from learnpath.manager_tracks.forms import KIND_LABELS, ROLE_LABELS
 
     return {"track_kind_labels": KIND_LABELS, "intervision_role_labels": ROLE_LABELS}
+
+
+@bp.context_processor
+def _content() -> dict[str, object]:
+    return {"tx": tx}
 
 
 from learnpath.manager_tracks import views  # noqa: E402,F401

@@ -32,7 +32,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.services import CohortError
 from learnpath.cohorts.tracks import for_kind
 from learnpath.content import IntervisionMethod
-from learnpath.content.schema import IntervisionRole
+from learnpath.content.schema import IntervisionRole, WorkshopSeries
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -155,6 +155,26 @@ def members_of(cohort: Cohort) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+# --- workshop materials ------------------------------------------------------------------------
+
+
+def workshop_series(cohort: Cohort) -> WorkshopSeries | None:
+    """The workshop series a workshop group follows (None for intervision or unknown content)."""
+    if cohort.kind != CohortKind.WORKSHOP:
+        return None
+    return get_content().workshop_series.get(cohort.programme_slug)
+
+
+def may_open_materials(user: User, cohort: Cohort) -> bool:
+    """Members of a workshop group (a place, or finished) and its facilitators read its
+    materials; other managers, other groups' facilitators, HR and admins do not."""
+    if cohort.kind != CohortKind.WORKSHOP:
+        return False
+    if Role.MANAGER in user.roles and is_member(user, cohort):
+        return True
+    return cohorts.can_manage(user, cohort)
 
 
 # --- intervision meetings ---------------------------------------------------------------------

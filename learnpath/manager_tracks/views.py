@@ -31,7 +31,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.queries import waitlist_position
 from learnpath.cohorts.settings_form import cohort_data_from_form, fill_cohort_choices
 from learnpath.cohorts.tracks import track_of
-from learnpath.content.schema import IntervisionRole
+from learnpath.content.schema import IntervisionRole, Material, WorkshopSeries
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
@@ -53,6 +53,7 @@ from learnpath.manager_tracks.services import MAX_TEXT
 from learnpath.web.access import roles
 from learnpath.web.actions import commit, run_action
 from learnpath.web.forms import ConfirmForm
+from learnpath.web.markdown import render_markdown
 
 # --- HR and facilitators -------------------------------------------------------------------
 
@@ -284,13 +285,66 @@ def _reflections(cohort: Cohort) -> dict[str, list[TimelineAssignment]]:
     return {step.session_slug: step.assignments for step in steps if step.assignments}
 
 
-def _materials(cohort: Cohort) -> dict[str, list[str]]:
-    """Workshop materials per meeting slug, in the reader's language."""
-    series = get_content().workshop_series.get(cohort.programme_slug)
-    if cohort.kind != CohortKind.WORKSHOP or series is None:
+def _materials(cohort: Cohort) -> dict[str, tuple[Material, ...]]:
+    """Workshop materials per meeting slot (``meeting-1``, ...)."""
+    series = services.workshop_series(cohort)
+    if series is None:
         return {}
-    locale = current_locale()
-    return {f"meeting-{m.order}": [t.get(locale) for t in m.materials] for m in series.meetings}
+    return {m.slug: m.materials for m in series.meetings if m.materials}
+
+
+# --- workshop materials (members and the group's facilitators) -------------------------------
+
+
+def _materials_cohort(cohort_id: int) -> tuple[Cohort, WorkshopSeries]:
+    """The workshop group and its series if the user may read its materials; 404 otherwise."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    series = services.workshop_series(cohort)
+    if series is None or not services.may_open_materials(current_user, cohort):
+        abort(404)
+    return cohort, series
+
+
+def _back_to(cohort: Cohort) -> tuple[str, str]:
+    """Where the page leads back to: the member's group page, or the facilitator's cohort."""
+    if current_user.has_role(Role.MANAGER) and services.is_member(current_user, cohort):
+        return url_for("manager_tracks.group", cohort_id=cohort.id), cohort.name
+    return url_for("cohorts.detail", cohort_id=cohort.id), cohort.name
+
+
+@bp.route("/groepen/<id:cohort_id>/materialen")
+@roles(Role.MANAGER, Role.FACILITATOR)
+def materials(cohort_id: int) -> ResponseReturnValue:
+    """The workshop series' materials, per meeting, for members and facilitators."""
+    cohort, series = _materials_cohort(cohort_id)
+    sessions = {s.blueprint_slug: s for s in presenters.sessions_by_cohort([cohort.id])[cohort.id]}
+    return render_template(
+        "manager_tracks/materials.html",
+        cohort=cohort,
+        series=series,
+        sessions=sessions,
+        back=_back_to(cohort),
+    )
+
+
+@bp.route("/groepen/<id:cohort_id>/materialen/<slug>")
+@roles(Role.MANAGER, Role.FACILITATOR)
+def material(cohort_id: int, slug: str) -> ResponseReturnValue:
+    """One workshop material, in the reader's language."""
+    cohort, series = _materials_cohort(cohort_id)
+    found = series.material(slug)
+    if found is None:
+        abort(404)
+    meeting, item = found
+    return render_template(
+        "manager_tracks/material.html",
+        cohort=cohort,
+        series=series,
+        meeting=meeting,
+        material=item,
+        body=render_markdown(item.body.get(current_locale())),
+        back=_back_to(cohort),
+    )
 
 
 def _meeting(cohort_id: int, session_id: int) -> IntervisionMeeting:

@@ -55,6 +55,8 @@ def _headers(message: EmailMessage, outbox: OutboxMessage, from_addr: str) -> No
     message["From"] = _header_address(from_addr, "sender address (MAIL_FROM)")
     message["To"] = _header_address(outbox.recipient_email, "recipient address")
     message["Subject"] = header_text(outbox.subject)
+    if outbox.reply_to:
+        message["Reply-To"] = _header_address(outbox.reply_to, "reply-to address")
     message["Message-ID"] = _header_address(outbox.message_id, "Message-ID")
     message["Date"] = format_datetime(outbox.created_at)
 

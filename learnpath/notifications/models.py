@@ -45,6 +45,8 @@ class OutboxMessage(Model):
     #: Stable RFC 5322 Message-ID, so a retried delivery is recognisable as the same message.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    #: Where replies go (Reply-To), e.g. the facilitator who wrote a cohort message; None: nowhere.
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     #: The X-Request-ID of the request that queued it (in the delivery's log line); None from jobs.
     request_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[OutboxStatus] = mapped_column(

@@ -60,11 +60,13 @@ def queue_message(
     idempotency_key: str | None = None,
     ics: str | None = None,
     ics_method: str | None = None,
+    reply_to: str | None = None,
     **context: Any,
 ) -> OutboxMessage | None:
     """Render a message in the recipient's language and add it to the outbox.
 
     ``template`` names a pair ``<template>.txt`` / ``<template>.html`` under templates/email.
+    ``reply_to`` is an address for the Reply-To header (a person who wrote the message).
     Returns None when a message with the same idempotency key is already queued.
     """
     if recipient.email.endswith(".invalid"):
@@ -83,6 +85,7 @@ def queue_message(
         idempotency_key=idempotency_key,
         ics=ics,
         ics_method=ics_method,
+        reply_to=reply_to,
         context={"recipient": recipient, **context},
     )
 
@@ -125,6 +128,7 @@ def _queue(
     idempotency_key: str | None = None,
     ics: str | None = None,
     ics_method: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage | None:
     """Render the message in ``locale`` and add it to the outbox (once per idempotency key)."""
     if idempotency_key is not None:
@@ -150,6 +154,7 @@ def _queue(
         body_html=body_html,
         ics=ics,
         ics_method=ics_method,
+        reply_to=reply_to,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         idempotency_key=idempotency_key,
         request_id=telemetry.request_id(),

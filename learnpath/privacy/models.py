@@ -40,6 +40,18 @@ class AuditAction(LabelledEnum):
         "user.details_changed",
         _l("Name, address, department or manager changed"),
     )
+    MFA_SET_UP = "mfa.set_up", _l("Two-step verification set up")
+    MFA_RESET = "mfa.reset", _l("Two-step verification reset")
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _l("Signed in with a recovery code")
+    MFA_REMOVED = "mfa.removed", _l("Authenticator removed")
+    SSO_IDENTITY_LINKED = "sso.identity_linked", _l("Organisation sign-in linked to the account")
+    SSO_ACCOUNT_CREATED = "sso.account_created", _l("Account created by the organisation sign-in")
+    SSO_PROVIDER_REGISTERED = "sso.provider_registered", _l("Organisation sign-in registered")
+    SSO_PROVIDER_CHANGED = "sso.provider_changed", _l("Organisation sign-in settings changed")
+    SCIM_TOKEN_ROTATED = "scim.token_rotated", _l("SCIM token made or replaced")
+    SCIM_TOKEN_REVOKED = "scim.token_revoked", _l("SCIM token revoked")
+    NOTE_EDITED = "note.edited", _l("Private note about a participant edited")
+    NOTE_DELETED = "note.deleted", _l("Private note about a participant deleted")
 
 
 class AuditEvent(Model):

@@ -53,6 +53,9 @@ DELETE_TABLES = frozenset(
         "feedback_requests",
         "facilitator_notes",
         "audit_events",
+        # Session materials go with the group's rows (retention): the files themselves too.
+        "session_materials",
+        "material_contents",
     }
 )
 #: Columns kept although they are free content: the figures need them, and after

@@ -30,6 +30,15 @@ class Series:
     texts: Sequence[str]
 
 
+@dataclass(frozen=True)
+class Plot:
+    """What a chart draws, kept beside its SVG so another medium (the PDF) can draw it too."""
+
+    labels: Sequence[str]
+    series: Sequence[Series]
+    maximum: float
+
+
 def _description(labels: Sequence[str], series: Sequence[Series]) -> str:
     parts = []
     for i, label in enumerate(labels):

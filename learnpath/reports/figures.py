@@ -8,7 +8,7 @@ and means of groups whose count is visible.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import mean
 from typing import cast
 
@@ -103,6 +103,8 @@ class Table:
     total: Row | None = None
     note: str | None = None
     chart: Markup | None = None
+    #: The chart's data, for exports that draw it themselves (the PDF).
+    plot: charts.Plot | None = None
 
 
 @dataclass
@@ -531,9 +533,7 @@ class Builder:
         inst = self.inputs.content.instruments.get("zelfscan-loopbaancompetenties")
         top = float(inst.scale_max) if inst else 5.0
         title = _("Competency self-assessment at start and end (mean)")
-        chart = charts.bar_chart(
-            "chart-competencies",
-            title,
+        plot = charts.Plot(
             [r.label for r in means_rows],
             [
                 charts.Series(_("Start"), start_values, start_texts),
@@ -541,6 +541,7 @@ class Builder:
             ],
             top,
         )
+        chart = charts.bar_chart("chart-competencies", title, plot.labels, plot.series, top)
         means = Table(
             "competencies",
             title,
@@ -553,6 +554,7 @@ class Builder:
             ),
             tuple(means_rows),
             chart=chart,
+            plot=plot,
             note=_("Only people who completed both the start and the end measurement."),
         )
         change_table = Table(
@@ -627,9 +629,7 @@ class Builder:
             achieved_values.append(cells[0].value)
             achieved_texts.append(cells[0].text)
         title = _("Goals set and achieved per category")
-        chart = charts.bar_chart(
-            "chart-goals",
-            title,
+        plot = charts.Plot(
             [r.label for r in rows],
             [
                 charts.Series(_("Goals set"), set_values, set_texts),
@@ -637,6 +637,7 @@ class Builder:
             ],
             max([v for v in set_values if v] or [1.0]),
         )
+        chart = charts.bar_chart("chart-goals", title, plot.labels, plot.series, plot.maximum)
         headers = (
             _("Category"),
             _("Goals set"),
@@ -650,6 +651,7 @@ class Builder:
             headers,
             tuple(rows),
             chart=chart,
+            plot=plot,
             note=_(
                 "Numbers of goals (one to three per action plan), as the participants judged "
                 "them at follow-up. A number is also hidden when fewer people than the "
@@ -779,12 +781,9 @@ class Builder:
         series = charts.Series(
             table.headers[column + 1], values, [row.cells[column].text for row in table.rows]
         )
-        chart = charts.bar_chart(
-            f"chart-{table.slug}", table.title, [row.label for row in table.rows], [series], top
-        )
-        return Table(
-            table.slug, table.title, table.headers, table.rows, table.total, table.note, chart
-        )
+        plot = charts.Plot([row.label for row in table.rows], [series], top)
+        chart = charts.bar_chart(f"chart-{table.slug}", table.title, plot.labels, [series], top)
+        return replace(table, chart=chart, plot=plot)
 
 
 def _bin(change: float) -> str:

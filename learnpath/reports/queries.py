@@ -37,6 +37,7 @@ from learnpath.action_plans.models import (
     PlanShare,
     PlanVersion,
 )
+from learnpath.action_plans.outcomes import Achievement
 from learnpath.assignments.models import (
     AssessmentMoment,
     SelfAssessment,
@@ -350,6 +351,36 @@ def assessment_pairs(pop: Subquery) -> list[AssessmentPair]:
     return [AssessmentPair(dept, a or {}, b or {}) for dept, a, b in rows]
 
 
+@dataclass(frozen=True)
+class AssessmentTriple:
+    dept: int | None
+    start: dict[str, int]
+    end: dict[str, int]
+    follow_up: dict[str, int]
+
+
+def assessment_triples(pop: Subquery) -> list[AssessmentTriple]:
+    """Start, end and follow-up answers of everyone in scope who completed all three."""
+    aliases = [SelfAssessment.__table__.alias(f"sa_{m.value}") for m in AssessmentMoment]
+    moments = dict(zip(AssessmentMoment, aliases, strict=True))
+    query = select(
+        pop.c.dept,
+        *(moments[m].c.answers for m in (AssessmentMoment.START, AssessmentMoment.END)),
+        moments[AssessmentMoment.FOLLOW_UP].c.answers,
+    ).select_from(pop)
+    for moment, alias in moments.items():
+        query = query.join(
+            alias,
+            and_(
+                alias.c.user_id == pop.c.user_id,
+                alias.c.cohort_id == pop.c.cohort_id,
+                alias.c.moment == moment,
+            ),
+        )
+    rows: Any = db.session.execute(query)
+    return [AssessmentTriple(dept, a or {}, b or {}, c or {}) for dept, a, b, c in rows]
+
+
 def group_by_dept(pairs: list[AssessmentPair]) -> dict[int | None, list[AssessmentPair]]:
     result: dict[int | None, list[AssessmentPair]] = defaultdict(list)
     for pair in pairs:
@@ -451,6 +482,42 @@ def goal_facts(pop: Subquery) -> list[GoalFact]:
         GoalFact(dept, user_id, _value(category), _value(achievement))
         for dept, user_id, category, achievement in rows
     ]
+
+
+def goal_position_counts(
+    pop: Subquery, positions: int = 2
+) -> dict[tuple[int, str | None, bool], int]:
+    """(position, category or None, achieved) -> goals of finalised plans in scope, for the
+    first ``positions`` goals of each plan (the evaluation's "goal 1" and "goal 2").
+
+    One goal per position per plan, so each count is a count of people.
+    """
+    rows = db.session.execute(
+        select(PlanGoal.position, PlanGoal.category, PlanGoal.achievement, func.count())
+        .select_from(pop)
+        .join(
+            ActionPlan,
+            and_(ActionPlan.user_id == pop.c.user_id, ActionPlan.cohort_id == pop.c.cohort_id),
+        )
+        .join(PlanGoal, PlanGoal.plan_id == ActionPlan.id)
+        .where(pop.c.status.in_(TOOK_PART), PlanGoal.position < positions)
+        .group_by(PlanGoal.position, PlanGoal.category, PlanGoal.achievement)
+    )
+    result: dict[tuple[int, str | None, bool], int] = {}
+    for position, category, achievement, count in rows:
+        key = (position, _value(category), achievement == Achievement.ACHIEVED)
+        result[key] = result.get(key, 0) + count
+    return result
+
+
+def held_sessions(pop: Subquery, now: datetime) -> list[int]:
+    """The sessions held (planned and begun by ``now``) of the cohorts in scope."""
+    in_scope = select(pop.c.cohort_id).distinct()
+    return list(
+        db.session.scalars(
+            select(CohortSession.id).where(CohortSession.cohort_id.in_(in_scope), _held(now))
+        )
+    )
 
 
 def _value(member: Any) -> str | None:

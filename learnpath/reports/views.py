@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,14 +15,16 @@ from learnpath.accounts.models import Role
 from learnpath.cohorts.access import get_managed_cohort
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
+from learnpath.i18n import current_locale
 from learnpath.ical.services import facilitated_cohorts
-from learnpath.reports import services
+from learnpath.reports import evaluation, exports, services
 from learnpath.reports.blueprint import bp
-from learnpath.reports.figures import Report, Table
+from learnpath.reports.exports import table_rows
+from learnpath.reports.figures import Report
 from learnpath.reports.forms import ThresholdForm
 from learnpath.web.access import roles
 from learnpath.web.actions import commit
-from learnpath.web.spreadsheet import csv_response
+from learnpath.web.spreadsheet import localised_csv_response
 
 HR_ROLES = (Role.HR, Role.ADMIN)
 
@@ -118,12 +124,120 @@ def _csv(report: Report, slug: str, filename: str) -> Response:
     table = report.table(slug)
     if table is None:
         abort(404)
-    return csv_response(table_rows(table), filename)
+    return localised_csv_response(table_rows(table), filename, current_locale())
 
 
-def table_rows(table: Table) -> list[list[str]]:
-    """Return a table's CSV rows: headers, rows and the total row, with the same markers."""
-    rows = [list(table.headers)]
-    for row in (*table.rows, *([table.total] if table.total else [])):
-        rows.append([row.label, *(cell.raw for cell in row.cells)])
-    return rows
+# -- the evaluation report ----------------------------------------------------------------------
+
+
+def _evaluation() -> tuple[evaluation.Evaluation | None, dict[str, str]]:
+    """The evaluation for the period in the query string (or the errors of its fields)."""
+    organisation = current_user.organisation
+    today = utcnow().astimezone(ZoneInfo(organisation.timezone)).date()
+    period, errors = evaluation.parse_period(
+        request.args.get("van"), request.args.get("tot"), today
+    )
+    if period is None:
+        return None, errors
+    return evaluation.evaluation_report(organisation, period, get_content()), {}
+
+
+def _render_evaluation(result: evaluation.Evaluation | None, errors: dict[str, str]) -> str:
+    period = result.period if result else None
+    args: dict[str, Any] = (
+        {"van": period.start.isoformat(), "tot": period.end.isoformat()} if period else {}
+    )
+    links = {
+        "xlsx": url_for("reports.evaluation_xlsx", **args),
+        "pdf": url_for("reports.evaluation_pdf", **args),
+    }
+    csv_urls = (
+        {
+            t.slug: url_for("reports.evaluation_csv", slug=t.slug, **args)
+            for t in result.report.tables
+        }
+        if result
+        else {}
+    )
+    return render_template(
+        "reports/evaluation.html",
+        result=result,
+        errors=errors,
+        values={
+            "van": request.args.get("van", args.get("van", "")),
+            "tot": request.args.get("tot", args.get("tot", "")),
+        },
+        links=links,
+        csv_urls=csv_urls,
+    )
+
+
+def _subtitle(result: evaluation.Evaluation) -> list[str]:
+    return [
+        result.organisation_name,
+        _(
+            "Cohorts starting from %(start)s to %(end)s",
+            start=format_date(result.period.start, "long"),
+            end=format_date(result.period.end, "long"),
+        ),
+        _("Made on %(date)s", date=format_date(utcnow(), "long")),
+    ]
+
+
+@bp.route("/evaluatie")
+@roles(*HR_ROLES)
+def evaluation_page() -> ResponseReturnValue:
+    """Show the programme evaluation of the organisation for a period from–to."""
+    result, errors = _evaluation()
+    return _render_evaluation(result, errors), 400 if errors else 200
+
+
+def _evaluation_or_page() -> evaluation.Evaluation | Response:
+    result, errors = _evaluation()
+    if result is None:
+        return Response(_render_evaluation(None, errors), status=400)
+    return result
+
+
+@bp.route("/evaluatie.xlsx")
+@roles(*HR_ROLES)
+def evaluation_xlsx() -> ResponseReturnValue:
+    """Download the evaluation as a workbook, one sheet per table."""
+    result = _evaluation_or_page()
+    if isinstance(result, Response):
+        return result
+    data = exports.workbook(_("Programme evaluation"), _subtitle(result), result.report.tables)
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="evaluatie-{result.period.slug}.xlsx"'
+        },
+    )
+
+
+@bp.route("/evaluatie.pdf")
+@roles(*HR_ROLES)
+def evaluation_pdf() -> ResponseReturnValue:
+    """Download the whole evaluation as a PDF with its charts (for a board memo)."""
+    result = _evaluation_or_page()
+    if isinstance(result, Response):
+        return result
+    data = exports.report_pdf(_("Programme evaluation"), _subtitle(result), result.report.tables)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="evaluatie-{result.period.slug}.pdf"'
+        },
+    )
+
+
+@bp.route("/evaluatie/<slug>.csv")
+@roles(*HR_ROLES)
+def evaluation_csv(slug: str) -> ResponseReturnValue:
+    """Download one table of the evaluation as CSV (``;`` in Dutch, ``,`` in English)."""
+    result = _evaluation_or_page()
+    if isinstance(result, Response):
+        return result
+    return _csv(result.report, slug, f"evaluatie-{slug}-{result.period.slug}.csv")

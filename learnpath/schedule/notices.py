@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from learnpath.cohorts.models import Cohort, CohortSession
 from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
@@ -53,6 +55,19 @@ def session_changed(session: CohortSession, old_start: datetime) -> None:
     sessions_changed.send(
         None, cohort=session.cohort, sessions=[session], change=SessionChange.UPDATED
     )
+
+
+def session_replaced(session: CohortSession, cancelled_start: datetime) -> None:
+    """A cancelled session planned again: told like a planned one (mail, then the signal, so
+    calendars get a REQUEST and rooms are made as for any new session)."""
+    _send(
+        session.cohort,
+        "replaced",
+        _l("A replacement has been planned for a cancelled session"),
+        [session],
+        old_start=cancelled_start,
+    )
+    sessions_changed.send(None, cohort=session.cohort, sessions=[session], change=SessionChange.NEW)
 
 
 def session_cancelled(session: CohortSession) -> None:

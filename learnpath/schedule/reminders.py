@@ -32,6 +32,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.live.services import absence_url
 from learnpath.notifications.digest import Reminder, queue_reminders
 from learnpath.notifications.preferences import preferences_url
 from learnpath.notifications.text import Deferred, names_list, relative_when
@@ -127,6 +128,8 @@ def session_reminders(now: datetime | None = None) -> int:
                         "session": session,
                         "reminder": kind,
                         "link": link,
+                        "join_link": external_url("live.join", session_id=session.id),
+                        "absence_link": absence_url(session, user),
                         "say_when": relative_when,
                         "now": now,
                         "preferences_link": preferences_url(user),

@@ -287,6 +287,58 @@ def reschedule_session(
     return True
 
 
+def replace_session(
+    session: CohortSession, programme: Spacing, item: SessionInput, actor: User
+) -> datetime:
+    """Plan a cancelled session again, at a new moment; return the cancelled start.
+
+    The replacement is the same programme meeting (same blueprint, attendance and assignment
+    deadlines hang on it), so it keeps its row and calendar UID and gets a higher SEQUENCE
+    (../shared/CALENDAR.md F5, F7): a REQUEST after the CANCEL puts it back in calendars at the
+    new time. Deadlines derived from it follow the new date; it is validated like any plan
+    (its place among the other planned sessions included) and announced like a planned one.
+    """
+    cohort = lock_cohort(session.cohort_id)
+    db.session.refresh(session)
+    if cohort.status != CohortStatus.ACTIVE:
+        raise CohortError(_l("This cohort has been cancelled."))
+    if not session.is_cancelled:
+        raise CohortError(_l("Only a cancelled session can be replaced."))
+    zone = ZoneInfo(cohort.organisation.timezone)
+    item_errors, starts_at = validate_session(item, zone, utcnow())
+    if item_errors:
+        raise ScheduleInvalid({session.blueprint_slug: item_errors})
+    assert starts_at is not None and item.duration_minutes is not None
+    planned = [
+        Planned(s.blueprint_slug, starts_at, item.duration_minutes)
+        if s.id == session.id
+        else Planned(s.blueprint_slug, s.starts_at, s.duration_minutes)
+        for s in sessions_of(cohort)
+        if s.id == session.id or not s.is_cancelled
+    ]
+    sequence_errors = validate_sequence(planned, programme.min_gap_days, zone)
+    if sequence_errors:
+        raise ScheduleInvalid({session.blueprint_slug: next(iter(sequence_errors.values()))})
+    cancelled_start = session.starts_at
+    session.status = SessionStatus.SCHEDULED
+    session.starts_at = starts_at
+    session.duration_minutes = item.duration_minutes
+    session.meeting_url = item.meeting_url.strip()
+    session.notes = item.notes.strip() or None
+    _bump(session)
+    db.session.flush()
+    record_change(
+        cohort,
+        actor,
+        CohortAction.REPLACED,
+        session.id,
+        old_start=cancelled_start.isoformat(),
+        **_describe(session),
+    )
+    notices.session_replaced(session, cancelled_start)
+    return cancelled_start
+
+
 def cancel_session(session: CohortSession, actor: User) -> None:
     """Cancel one session; attendees are told and calendars show it as cancelled."""
     cohort = lock_cohort(session.cohort_id)

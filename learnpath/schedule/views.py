@@ -12,15 +12,18 @@ from flask_login import current_user
 from learnpath.accounts.models import Role
 from learnpath.cohorts.access import get_managed_cohort
 from learnpath.cohorts.models import Attendance, AttendanceStatus, Cohort, CohortSession
-from learnpath.cohorts.presenters import local_input_value, roster
+from learnpath.cohorts.presenters import local_input_value
 from learnpath.cohorts.queries import sessions_of
 from learnpath.cohorts.tracks import SessionPlan, Slot, track_of
 from learnpath.extensions import db
+from learnpath.live import queries as live_queries
 from learnpath.schedule import services
+from learnpath.schedule.attendance import attendance_people, prefill
 from learnpath.schedule.blueprint import bp
 from learnpath.schedule.forms import ScheduleForm, SessionFields, SessionForm
 from learnpath.web.access import roles
 from learnpath.web.actions import Work, run_action, unit_of_work
+from learnpath.web.clock import page_now
 from learnpath.web.forms import ConfirmForm
 
 
@@ -72,7 +75,8 @@ def plan(cohort_id: int) -> ResponseReturnValue:
     existing = sessions_of(cohort)
     programme = _plan(cohort)
     if existing and not programme.is_open_ended:
-        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+        # Planned already: say so, and offer what can be done (change, or replace a cancelled one).
+        return render_template("schedule/planned.html", cohort=cohort, sessions=existing)
     slots = _slots_to_plan(programme, len(existing))
     form = ScheduleForm()
     if request.method == "GET":
@@ -150,6 +154,42 @@ def edit_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.route("/sessies/<id:session_id>/vervangen", methods=["GET", "POST"])
+@roles(Role.FACILITATOR)
+def replace_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
+    """Plan a replacement for a cancelled session (same blueprint, a new date)."""
+    cohort = get_managed_cohort(cohort_id)
+    session = _session_of(cohort, session_id)
+    if not session.is_cancelled or cohort.is_cancelled:
+        flash(_("Only a cancelled session of a cohort that goes on can be replaced."), "info")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    form = SessionForm()
+    if request.method == "GET":
+        form.session.form.process(
+            data={
+                "blueprint_slug": session.blueprint_slug,
+                "duration_minutes": session.duration_minutes,
+                "meeting_url": session.meeting_url,
+                "notes": session.notes or "",
+            }
+        )
+    fields = form.session.form
+    if form.validate_on_submit():
+        fields.blueprint_slug.data = session.blueprint_slug
+        with unit_of_work() as work:
+            services.replace_session(session, _plan(cohort), _input(fields), current_user)
+        if work.ok:
+            flash(
+                _("The replacement is planned. Participants with a place have been told."),
+                "success",
+            )
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+        _show_refusal({session.blueprint_slug: fields}, work)
+    return render_template(
+        "schedule/replace_session.html", cohort=cohort, session=session, form=form
+    )
+
+
 @bp.route("/sessies/<id:session_id>/annuleren", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def cancel_session(cohort_id: int, session_id: int) -> ResponseReturnValue:
@@ -188,12 +228,14 @@ def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
 @bp.route("/sessies/<id:session_id>/aanwezigheid", methods=["GET", "POST"])
 @roles(Role.FACILITATOR)
 def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
-    """Register present / excused / absent for each participant of a session."""
+    """Confirm present / excused / absent for each enrolled participant of a session that has
+    started, pre-filled from the join clicks and the "ik kan niet komen" notices."""
     cohort = get_managed_cohort(cohort_id)
     session = _session_of(cohort, session_id)
-    people = roster(cohort).seated
+    started = not session.is_cancelled and session.starts_at <= page_now()
+    people = attendance_people(cohort) if started else []
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if started and form.validate_on_submit():
         marks: dict[int, AttendanceStatus] = {}
         for enrolment in people:
             value = request.form.get(f"status-{enrolment.user_id}")
@@ -207,18 +249,23 @@ def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
             _("Attendance saved."),
         ):
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    current = {
-        a.user_id: a.status
-        for a in db.session.scalars(
-            db.select(Attendance).where(Attendance.session_id == session.id)
-        )
-    }
+    rows = db.session.scalars(db.select(Attendance).where(Attendance.session_id == session.id))
+    confirmed = {a.user_id: a for a in rows}
+    hints = live_queries.attendance_hints(session.id)
     return render_template(
         "schedule/attendance.html",
         cohort=cohort,
         session=session,
+        started=started,
         people=people,
-        current=current,
+        current=prefill(
+            [e.user_id for e in people],
+            confirmed,
+            hints,
+            everyone_present=request.args.get("start") == "iedereen",
+        ),
+        confirmed={k for k, a in confirmed.items() if a.recorded_by_id != k},
+        hints=hints,
         statuses=list(AttendanceStatus),
         form=form,
     )

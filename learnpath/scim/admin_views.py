@@ -32,7 +32,7 @@ def token_page() -> ResponseReturnValue:
         else:
             with unit_of_work():
                 if form.action.data == "revoke":
-                    services.revoke_token(organisation)
+                    services.revoke_token(organisation, current_user)
                     revoked = True
                 else:
                     new_token = services.issue_token(organisation, current_user)

@@ -32,7 +32,7 @@ def token(org_slug: str, admin_email: str | None, revoke: bool) -> None:
         if admin is None or not admin.has_role(Role.ADMIN):
             raise click.ClickException(f"{admin_email} is no administrator of {org_slug}")
     if revoke:
-        services.revoke_token(organisation)
+        services.revoke_token(organisation, admin)
         db.session.commit()
         click.echo(f"SCIM provisioning of {org_slug} is off.")
         return

@@ -41,6 +41,8 @@ from learnpath.accounts.services import normalise_email
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
 from learnpath.scim.models import ScimIdentity, ScimToken
 from learnpath.web.forms import single_line_error
 
@@ -94,14 +96,23 @@ def issue_token(organisation: Organisation, actor: User | None) -> str:
     row.created_at = utcnow()
     row.last_used_at = None
     db.session.flush()
+    _audit(actor, AuditAction.SCIM_TOKEN_ROTATED, organisation)
     return token
 
 
-def revoke_token(organisation: Organisation) -> None:
+def revoke_token(organisation: Organisation, actor: User | None = None) -> None:
     row = token_of(organisation)
     if row is not None:
         db.session.delete(row)
         db.session.flush()
+        _audit(actor, AuditAction.SCIM_TOKEN_REVOKED, organisation)
+
+
+def _audit(actor: User | None, action: AuditAction, organisation: Organisation) -> None:
+    """The audit event of a token change; the command line without ``--by`` names nobody, so
+    it leaves none (the audit log names a person)."""
+    if actor is not None:
+        record_audit(actor, actor.id, action, f"scim_token:organisation:{organisation.id}")
 
 
 def token_for(bearer: str) -> ScimToken | None:

@@ -89,3 +89,14 @@ class OidcPendingLogin(Model):
     code_verifier: Mapped[str] = mapped_column(String(200))
     next_url: Mapped[str | None] = mapped_column(String(500))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class OidcLoginStart(Model):
+    """One OpenID Connect sign-in started from a source (the per-source rate limit, shared by
+    every worker and server)."""
+
+    __tablename__ = "oidc_login_starts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

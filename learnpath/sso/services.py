@@ -52,6 +52,7 @@ from joserfc.jws import JWSRegistry, extract_compact
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from learnpath.accounts import limits
 from learnpath.accounts import services as accounts
 from learnpath.accounts.limits import purge
 from learnpath.accounts.models import Department, Organisation, Role, User
@@ -59,7 +60,15 @@ from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
 from learnpath.lti import fetching
-from learnpath.sso.models import MfaClaim, OidcIdentity, OidcPendingLogin, OidcProvider
+from learnpath.privacy.models import AuditAction
+from learnpath.privacy.services import record_audit
+from learnpath.sso.models import (
+    MfaClaim,
+    OidcIdentity,
+    OidcLoginStart,
+    OidcPendingLogin,
+    OidcProvider,
+)
 from learnpath.web.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -153,9 +162,15 @@ def _check_issuer(issuer: str) -> str:
 
 
 def save_provider(
-    organisation: Organisation, data: ProviderData, provider: OidcProvider | None
+    organisation: Organisation,
+    data: ProviderData,
+    provider: OidcProvider | None,
+    actor: User | None = None,
 ) -> OidcProvider:
-    """Register or change the organisation's provider; its discovery document must load."""
+    """Register or change the organisation's provider; its discovery document must load.
+
+    ``actor``: the administrator, named in the audit log (None: set up by code, e.g. the demo).
+    """
     issuer = _check_issuer(data.issuer)
     domains = parse_domains(data.allowed_domains)
     if not domains:
@@ -185,7 +200,9 @@ def save_provider(
         metadata(issuer, refresh=True)
     except SsoError as exc:
         raise SsoError(str(exc), errors={"issuer": str(exc)}) from exc
+    action = AuditAction.SSO_PROVIDER_CHANGED
     if provider is None:
+        action = AuditAction.SSO_PROVIDER_REGISTERED
         provider = OidcProvider(organisation_id=organisation.id)
         db.session.add(provider)
     provider.issuer = issuer
@@ -199,6 +216,8 @@ def save_provider(
     provider.enabled = data.enabled
     organisation.password_sign_in = data.password_sign_in
     db.session.flush()
+    if actor is not None:
+        record_audit(actor, actor.id, action, f"oidc_provider:{provider.id}")
     return provider
 
 
@@ -304,6 +323,22 @@ def _client(provider: OidcProvider, **kwargs: Any) -> OAuth2Session:
     client.mount("https://", adapter)
     client.mount("http://", adapter)
     return client
+
+
+def start_allowed(ip: str, per_minute: int) -> bool:
+    """May this address start another sign-in? At most ``per_minute`` a minute per source
+    (an IPv4 address or an IPv6 /64), counted in the database so all servers share the count.
+    An allowed start is counted (the caller commits either way)."""
+    now = utcnow()
+    since = now - timedelta(seconds=60)
+    purge(OidcLoginStart, OidcLoginStart.created_at, since)
+    source = limits.source_of(ip)
+    started = limits.recent(OidcLoginStart.created_at, OidcLoginStart.source == source, since=since)
+    if started.count >= per_minute:
+        return False
+    db.session.add(OidcLoginStart(source=source, created_at=now))
+    db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -628,9 +663,12 @@ def account_for(provider: OidcProvider, claims: Mapping[str, Any]) -> User:
         existing = db.session.scalar(select(User).where(User.email == email))
         if existing is not None:
             user = _usable(existing, provider)
+            action = AuditAction.SSO_IDENTITY_LINKED
         else:
             user = _create(provider, claims, email)
+            action = AuditAction.SSO_ACCOUNT_CREATED
         identity = _link(user, provider, subject)
+        record_audit(user, user.id, action, f"oidc_provider:{provider.id}")
     department = _department(provider, claims)
     if department is not None:
         user.department = department

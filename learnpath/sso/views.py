@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -81,6 +81,16 @@ def start(slug: str) -> ResponseReturnValue:
     provider = services.provider_for_slug(slug)
     if provider is None:
         abort(404)
+    per_minute = int(current_app.config["SSO_STARTS_PER_MINUTE_PER_IP"])
+    allowed = services.start_allowed(request.remote_addr or "-", per_minute)
+    commit()  # counted even when the start fails below, and seen by every server
+    if not allowed:
+        page = render_template(
+            "sso/refused.html",
+            message=_("Too many sign-ins from your network. Wait a minute and try again."),
+            title=_("Too many sign-ins"),
+        )
+        return page, 429, {"Retry-After": "60"}
     try:
         started = services.start_login(provider, _safe_next(request.args.get("next")))
     except services.SsoError as exc:
@@ -178,7 +188,7 @@ def settings() -> ResponseReturnValue:
     security = SecurityForm(formdata=None, mfa_for_facilitators=organisation.mfa_for_facilitators)
     if form.validate_on_submit() and run_form_action(
         form,
-        lambda: services.save_provider(organisation, _data(form), provider),
+        lambda: services.save_provider(organisation, _data(form), provider, current_user),
         _("Sign-in settings saved."),
         field="issuer",
     ):

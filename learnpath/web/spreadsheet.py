@@ -22,7 +22,7 @@ from flask import Response
 
 #: OWASP's list of characters with which a spreadsheet starts a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def safe_cell(value: object) -> str:
@@ -33,10 +33,10 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def csv_text(rows: Iterable[Iterable[object]]) -> str:
+def csv_text(rows: Iterable[Iterable[object]], delimiter: str = ",") -> str:
     """Return rows as CSV text with every cell made safe."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return out.getvalue()
@@ -49,3 +49,28 @@ def csv_response(rows: Iterable[Iterable[object]], filename: str) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+#: Excel in a Dutch locale splits on ";" (the decimal sign is the comma) and reads UTF-8 only
+#: with a byte-order mark.
+LOCALE_DELIMITERS = {"nl": ";", "en": ","}
+
+
+def localised_csv_response(
+    rows: Iterable[Iterable[object]], filename: str, locale: str
+) -> Response:
+    """A CSV download that opens in columns in the reader's Excel: a UTF-8 byte-order mark,
+    ``;`` and decimal commas for Dutch, ``,`` and decimal points for English (safe cells)."""
+    delimiter = LOCALE_DELIMITERS.get(locale, ",")
+    if delimiter == ";":
+        rows = ([_decimal_comma(value) for value in row] for row in rows)
+    return Response(
+        "\ufeff" + csv_text(rows, delimiter),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _decimal_comma(value: object) -> object:
+    text = "" if value is None else str(value)
+    return text.replace(".", ",") if _PLAIN_NUMBER.fullmatch(text) else value

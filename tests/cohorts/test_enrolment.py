@@ -44,7 +44,8 @@ def test_participant_signs_up_and_sees_sessions_with_join_link(
     mine = client.get("/mijn-traject").text
     assert "Ingeschreven" in mine
     assert "Introductiesessie" in mine and "Verdiepingssessie" in mine and "Actiesessie" in mine
-    assert "https://teams.microsoft.com/l/meetup-join/abc" in mine
+    # The learnpath join URL (it leads to the room in the join window), not the room itself.
+    assert "/deelnemen" in mine and "https://teams.microsoft.com/l/meetup-join/abc" not in mine
     kinds = db.session.scalars(
         select(OutboxMessage.kind).where(OutboxMessage.recipient_user_id == person.id)
     ).all()

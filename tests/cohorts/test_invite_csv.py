@@ -137,10 +137,11 @@ def test_quoted_cells_are_unquoted() -> None:
 
 
 def test_the_separator_comes_from_the_first_line_only() -> None:
-    # The first line has no semicolon, so ";" later is part of the first cell.
+    # The first line has no semicolon, so ";" later is part of the first cell (and makes it
+    # a malformed address).
     assert parse_text("een@example.org\n;twee@example.org\n") == [
         Line(1, "een@example.org"),
-        Line(2, ";twee@example.org"),
+        Line(2, ";twee@example.org", Problem.NOT_AN_EMAIL),
     ]
 
 

@@ -14,6 +14,8 @@ Rules that keep journeys honest:
   the ``page`` fixture errors listing any page that was not (the helpers here scan for you).
 - Nothing a page does may violate its Content-Security-Policy (an inline script or style, a
   blocked fetch or frame): the ``page`` fixture errors listing every violation.
+- At phone width (:func:`phone`, 360 px) every scanned page is also checked for sideways
+  scrolling (WCAG 1.4.10): a journey that runs at 360 px asserts it on each page it visits.
 - End with :func:`snap` on the last page: screenshots at 1280 px and 360 px width.
 """
 
@@ -28,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -100,12 +102,39 @@ def assert_accessible(page: Page) -> None:
     tracker_for(page).mark_scanned()
     violations = results["violations"]
     assert not violations, format_violations(violations, f"{page.url} at {width} px")
+    # At phone width every scanned page is also checked for sideways scrolling: a journey
+    # that runs at 360 px (see :func:`phone`) asserts it on each page without extra steps.
+    if width is not None and width <= PHONE["width"]:
+        assert_no_horizontal_scroll(page)
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:
     """Fail when the page is wider than the viewport (WCAG 1.4.10 reflow)."""
     scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= inner, f"{page.url} scrolls sideways: {scroll} px content in {inner} px"
+
+
+def phone(page: Page) -> None:
+    """Go on at 360 px: from now on every scanned page must also not scroll sideways."""
+    page.set_viewport_size(PHONE)
+
+
+def fits_in_viewport(page: Page, locator: Locator) -> None:
+    """Fail when the element sticks out of the viewport on either side."""
+    box = locator.bounding_box()
+    width = (page.viewport_size or DESKTOP)["width"]
+    assert box is not None, f"{locator} is not displayed"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (
+        f"{locator} spans {box['x']:.0f}..{box['x'] + box['width']:.0f} px in {width} px"
+    )
+
+
+def main_menu(page: Page) -> Locator:
+    """The main menu; at phone width it is opened with the "Menu" button first."""
+    toggle = page.get_by_role("banner").get_by_role("button", name="Menu", exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.get_by_role("navigation", name=re.compile("^(Hoofdmenu|Main menu)$"))
 
 
 def snap(page: Page, name: str) -> None:

@@ -26,6 +26,7 @@ from tests.e2e.journeys import (
     assert_accessible,
     login,
     logout,
+    main_menu,
     snap,
     track,
     untrack,
@@ -47,10 +48,8 @@ def participant(number: int) -> str:
 
 
 def open_menu_item(page: Page, name: str) -> None:
-    """Follow a link in the main menu and scan the page it opens."""
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name=name, exact=True
-    ).click()
+    """Follow a link in the main menu (behind "Menu" at 360 px) and scan the page it opens."""
+    main_menu(page).get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 

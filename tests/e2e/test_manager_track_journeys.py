@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.journeys import FACILITATOR, HR, assert_accessible, login, snap
+from tests.e2e.journeys import FACILITATOR, HR, assert_accessible, login, phone, snap
 from tests.e2e.test_cohort_journeys import another_browser, open_menu_item
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -169,14 +169,22 @@ def test_manager_hands_in_a_workshop_reflection_and_reads_the_feedback(
     page: Page, browser: Any, server: LiveServer
 ) -> None:
     login(page, DINA)
+    phone(page)  # the manager's part at 360 px: no page may scroll sideways
     open_menu_item(page, "Leidinggevendentrajecten")
     card = page.get_by_role("region", name=WORKSHOP, exact=True)
     expect(card).to_contain_text("Ingeschreven")
     card.get_by_role("link", name=f"Open de groep {WORKSHOP}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(WORKSHOP)
     # Materials and, under each meeting, the reflection that follows it with its deadline.
-    expect(page.get_by_role("main")).to_contain_text("Gespreksleidraad loopbaangesprek")
     expect(page.get_by_role("main")).to_contain_text("Reflectie na deze bijeenkomst:")
+    assert_accessible(page)
+    # A material opens as a page of its own.
+    page.get_by_role("link", name=re.compile("^Gespreksleidraad loopbaangesprek")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gespreksleidraad")
+    expect(page.get_by_role("heading", name="De opbouw van het gesprek")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Terug naar {WORKSHOP}").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(WORKSHOP)
     assert_accessible(page)
     page.get_by_role("link", name=REFLECTION).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(REFLECTION)
@@ -193,6 +201,12 @@ def test_manager_hands_in_a_workshop_reflection_and_reads_the_feedback(
     with another_browser(browser, server) as coach:
         login(coach, KEES)
         open_menu_item(coach, "Leidinggevendentrajecten")
+        # The facilitator reads the group's materials too.
+        coach.get_by_role("link", name=f"Materialen {WORKSHOP}", exact=True).click()
+        expect(coach.get_by_role("heading", level=1)).to_contain_text("Materialen")
+        assert_accessible(coach)
+        coach.go_back()
+        assert_accessible(coach)
         coach.get_by_role("link", name=WORKSHOP, exact=True).click()
         assert_accessible(coach)
         coach.get_by_role("main").get_by_role("link", name="Opdrachten", exact=True).click()

@@ -95,8 +95,10 @@ def test_event_content(client, cohort, coach, person):
     for ev in (intro, deep_dive):
         for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE"):
             assert name in ev
-        assert str(ev["LOCATION"]) == MEETING_URL
-        assert str(ev["URL"]) == MEETING_URL
+        # The learnpath join URL, not the room: a moved room needs no new invitation.
+        join = f"http://localhost/sessies/{sessions[0 if ev is intro else 1].id}/deelnemen"
+        assert str(ev["LOCATION"]) == join
+        assert str(ev["URL"]) == join
         assert str(ev["ORGANIZER"]) == "mailto:anna@coach.example"
         assert ev["ORGANIZER"].params["CN"] == "Anna Adviseur"
         assert "ATTENDEE" not in ev  # feeds never list who takes part
@@ -109,7 +111,8 @@ def test_event_content(client, cohort, coach, person):
     assert intro["DTSTAMP"].dt == sessions[0].changed_at.replace(microsecond=0)
     assert intro["LAST-MODIFIED"].dt == sessions[0].changed_at.replace(microsecond=0)
     description = str(intro["DESCRIPTION"])
-    assert MEETING_URL in description
+    assert f"http://localhost/sessies/{sessions[0].id}/deelnemen" in description
+    assert MEETING_URL not in description
     assert "Camera on, please; bring a pen.\\ Thanks" in description  # escaped and back (F9)
     assert "To prepare" not in description  # nothing is due before the first session
     deep = str(deep_dive["DESCRIPTION"])
@@ -123,7 +126,7 @@ def test_text_is_escaped_on_the_wire(client, cohort, coach, person):
     text = client.get(url_of(person)).data.decode()
     unfolded = text.replace("\r\n ", "")
     assert "Camera on\\, please\\; bring a pen.\\\\ Thanks" in unfolded
-    assert "LOCATION:https://teams.microsoft.com/l/meetup-join/19%3Ameeting_abc\\,def" in unfolded
+    assert "LOCATION:http://localhost/sessies/" in unfolded  # the join URL (no room link)
 
 
 def test_feed_is_deterministic_with_etag_and_304(client, cohort, coach, person):

@@ -67,7 +67,10 @@ def test_day_before_and_hour_before(setup):
     assert f"Introductiesessie van {intro.cohort.name} begint morgen om {at}." in body
     hour_before = next(m for m in mails if m.kind == "reminder.session.1h")
     assert hour_before.subject == f"Herinnering: Introductiesessie, vandaag om {at}"
-    assert intro.meeting_url in body
+    # The learnpath join URL (it leads to the current room), not the room itself, and the
+    # one-click "ik kan niet komen" link.
+    assert f"/sessies/{intro.id}/deelnemen" in body and intro.meeting_url not in body
+    assert f"/sessies/{intro.id}/afmelden/" in body
     assert "/meldingen/" in body  # one-click preferences link
 
 

@@ -134,12 +134,13 @@ def test_html_and_csv_of_the_new_tables(client, login_as, make_user, big):
         table = report.table(slug)
         assert f'id="chart-{slug}' in html
         body = client.get(f"/rapportage/organisatie/{slug}.csv?jaar={year}").text
-        rows = list(csv.reader(io.StringIO(body)))
+        # Dutch Excel: a byte-order mark, ";" and decimal commas
+        rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
         assert rows[0] == list(table.headers)
         for row, shown in zip(
             rows[1:], [*table.rows, *([table.total] if table.total else [])], strict=True
         ):
-            assert row == [shown.label, *(c.raw for c in shown.cells)]
+            assert row == [shown.label, *(c.raw.replace(".", ",") for c in shown.cells)]
             for cell in shown.cells:
                 if cell.value is None and cell.raw:
                     assert not re.fullmatch(r"\d+", cell.raw)
@@ -169,7 +170,7 @@ def test_cohort_report_has_the_plan_figures_without_manager_tracks(client, login
     assert "Gestelde en bereikte doelen per categorie" in html
     assert "@example.org" not in html
     body = client.get(f"/rapportage/groepen/{cohort.id}/goals.csv").text
-    assert body.splitlines()[0].startswith("Categorie,Gestelde doelen,Bereikt")
+    assert body.splitlines()[0].startswith("\ufeffCategorie;Gestelde doelen;Bereikt")
 
 
 def test_goal_cell_with_enough_goals_but_few_people_is_hidden(app, org):

@@ -51,7 +51,8 @@ def test_quoting_survives_separators_and_quotes():
 
 
 def _rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    """A report CSV as Dutch Excel reads it: byte-order mark, ";" and decimal commas."""
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
 
 
 def test_hr_dashboard_csv_quotes_cohort_and_department_names(client, login_as, make_user, org):
@@ -74,4 +75,4 @@ def test_hr_dashboard_csv_quotes_cohort_and_department_names(client, login_as, m
             for cell in row:
                 assert not cell.startswith(("=", "+", "@", "\t", "\r")), (table, row)
                 if cell.startswith("-"):
-                    float(cell)  # only a plain negative number, never a formula
+                    float(cell.replace(",", "."))  # only a plain negative number, never a formula

@@ -39,6 +39,7 @@ from wtforms.fields.core import UnboundField
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import PlanShare
 from learnpath.assignments.models import Submission
+from learnpath.assignments.services import add_note
 from learnpath.cohorts.models import ACTIVE_STATUSES, SEAT_STATUSES, Cohort, Enrolment
 from learnpath.cohorts.tracks import exclusive_kinds
 from learnpath.extensions import db
@@ -259,6 +260,8 @@ def world(setup, shared, make_user, client, login_as) -> World:
     cohort = db.session.get(Cohort, setup.cohort_id)
     assert cohort is not None
     session_id = sessions_of(cohort)[0].id
+    note = add_note(cohort, setup.participant.id, setup.facilitator, "Een notitie.")
+    db.session.commit()
     values = {
         "cohort_id": setup.cohort_id,
         "enrolment_id": setup.enrolment_id,
@@ -271,6 +274,7 @@ def world(setup, shared, make_user, client, login_as) -> World:
         "registration_id": 1,
         "message_id": 1,
         "number": 1,
+        "note_id": note.id,
     }
     group_values = {**values, "cohort_id": group.id, "session_id": meeting_session.id}
     users = {
