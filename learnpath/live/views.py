@@ -48,7 +48,9 @@ def join(session_id: int) -> ResponseReturnValue:
         with unit_of_work():
             services.record_join(session, current_user, now)
     if decision.goes_to_room:
-        return redirect(room_url(session))
+        url = room_url(session)
+        if url:
+            return redirect(url)
     return render_template("live/join.html", session=session, decision=decision, now=now)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from learnpath.cohorts.models import CohortSession
 from learnpath.extensions import db
-from learnpath.rooms.models import MeetingRoom, RoomSettings
+from learnpath.rooms.models import MeetingRoom, Provider, RoomSettings
 
 
 def room_of(session_id: int) -> MeetingRoom | None:
@@ -19,6 +19,12 @@ def settings_of(organisation_id: int) -> RoomSettings | None:
     return db.session.scalar(
         select(RoomSettings).where(RoomSettings.organisation_id == organisation_id)
     )
+
+
+def makes_rooms(organisation_id: int) -> bool:
+    """The organisation has rooms made for its sessions (not the manual link only)."""
+    settings = settings_of(organisation_id)
+    return settings is not None and settings.provider != Provider.MANUAL
 
 
 def join_urls(sessions: Iterable[CohortSession]) -> dict[int, str]:

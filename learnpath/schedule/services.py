@@ -68,8 +68,16 @@ def valid_meeting_url(url: str) -> bool:
     return parts.scheme == "https" and bool(parts.hostname) and "." in (parts.hostname or "")
 
 
+def links_are_optional(organisation_id: int) -> bool:
+    """Whether sessions may be planned without a link of their own: the organisation has rooms
+    made for it (Jitsi, Teams). A link given is still checked, and used when a room fails."""
+    from learnpath.rooms.queries import makes_rooms  # rooms listens to schedule's signals
+
+    return makes_rooms(organisation_id)
+
+
 def validate_session(
-    item: SessionInput, zone: ZoneInfo, now: datetime
+    item: SessionInput, zone: ZoneInfo, now: datetime, *, link_required: bool = True
 ) -> tuple[dict[str, str], datetime | None]:
     """Check one session on its own; return field errors and the UTC start if valid."""
     errors: dict[str, str] = {}
@@ -82,7 +90,7 @@ def validate_session(
         errors["duration_minutes"] = str(
             _l("The duration must be %(lo)s to %(hi)s minutes.", lo=MIN_DURATION, hi=MAX_DURATION)
         )
-    if not valid_meeting_url(item.meeting_url):
+    if (link_required or item.meeting_url.strip()) and not valid_meeting_url(item.meeting_url):
         errors["meeting_url"] = str(
             _l("Enter the meeting link as a full https:// address (Teams, Zoom, Jitsi, ...).")
         )
@@ -137,13 +145,18 @@ def validate_sequence(
 
 
 def validate_schedule(
-    items: Sequence[SessionInput], programme: Spacing, zone: ZoneInfo, now: datetime
+    items: Sequence[SessionInput],
+    programme: Spacing,
+    zone: ZoneInfo,
+    now: datetime,
+    *,
+    link_required: bool = True,
 ) -> tuple[dict[str, dict[str, str]], list[Planned]]:
     """Validate a whole schedule; return errors per session slug and field, and the plan."""
     errors: dict[str, dict[str, str]] = {}
     planned: list[Planned] = []
     for item in items:
-        item_errors, starts_at = validate_session(item, zone, now)
+        item_errors, starts_at = validate_session(item, zone, now, link_required=link_required)
         if item_errors:
             errors[item.blueprint_slug] = item_errors
         if starts_at is not None and item.duration_minutes:
@@ -194,7 +207,13 @@ def _add_sessions(
     if cohort.status != CohortStatus.ACTIVE:
         raise CohortError(_l("This cohort has been cancelled."))
     zone = ZoneInfo(cohort.organisation.timezone)
-    errors, planned = validate_schedule(items, programme, zone, utcnow())
+    errors, planned = validate_schedule(
+        items,
+        programme,
+        zone,
+        utcnow(),
+        link_required=not links_are_optional(cohort.organisation_id),
+    )
     before = [
         Planned(s.blueprint_slug, s.starts_at, s.duration_minutes)
         for s in existing
@@ -244,7 +263,9 @@ def reschedule_session(
     if session.is_cancelled or cohort.status != CohortStatus.ACTIVE:
         raise CohortError(_l("A cancelled session cannot be changed."))
     zone = ZoneInfo(cohort.organisation.timezone)
-    item_errors, starts_at = validate_session(item, zone, utcnow())
+    item_errors, starts_at = validate_session(
+        item, zone, utcnow(), link_required=not links_are_optional(cohort.organisation_id)
+    )
     if item_errors:
         raise ScheduleInvalid({session.blueprint_slug: item_errors})
     assert starts_at is not None and item.duration_minutes is not None
@@ -305,7 +326,9 @@ def replace_session(
     if not session.is_cancelled:
         raise CohortError(_l("Only a cancelled session can be replaced."))
     zone = ZoneInfo(cohort.organisation.timezone)
-    item_errors, starts_at = validate_session(item, zone, utcnow())
+    item_errors, starts_at = validate_session(
+        item, zone, utcnow(), link_required=not links_are_optional(cohort.organisation_id)
+    )
     if item_errors:
         raise ScheduleInvalid({session.blueprint_slug: item_errors})
     assert starts_at is not None and item.duration_minutes is not None

@@ -44,20 +44,20 @@ def test_facilitator_sets_a_group_deadline_and_the_participant_is_told(page: Pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Opdrachten: voortgang")
     assert_accessible(page)
 
-    card = page.get_by_role("region", name="Een deadline voor de hele groep vastleggen")
+    card = page.get_by_role("region", name="Deadline verlengen voor de hele groep")
     card.get_by_label("Opdracht", exact=True).select_option(label="Kernkwadrant")
     # A moment in the past is refused with the input kept.
     card.get_by_label("Nieuwe deadline", exact=True).fill("2020-01-01T10:00")
-    card.get_by_role("button", name="Deadline vastleggen").click()
+    card.get_by_role("button", name="Verlengen voor de hele groep").click()
     expect(page.get_by_text("Kies een moment in de toekomst.").first).to_be_visible()
-    card = page.get_by_role("region", name="Een deadline voor de hele groep vastleggen")
+    card = page.get_by_role("region", name="Deadline verlengen voor de hele groep")
     expect(card.get_by_label("Nieuwe deadline", exact=True)).to_have_value("2020-01-01T10:00")
     assert_accessible(page)
     card.get_by_label("Opdracht", exact=True).select_option(label="Kernkwadrant")
     card.get_by_label("Nieuwe deadline", exact=True).fill(when.strftime("%Y-%m-%dT%H:%M"))
-    card.get_by_role("button", name="Deadline vastleggen").click()
+    card.get_by_role("button", name="Verlengen voor de hele groep").click()
     expect(page.get_by_role("status")).to_contain_text(
-        "Nieuwe deadline voor de groep voor Kernkwadrant"
+        "Deadline voor de hele groep verlengd voor Kernkwadrant"
     )
     assert_accessible(page)
     logout(page)

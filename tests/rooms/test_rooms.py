@@ -238,3 +238,54 @@ def test_a_move_while_the_meeting_is_being_made_is_not_lost(org, make_user, team
     room = queries.room_of(first.id)
     assert room.external_id == f"meeting-{first.id}"
     assert room.pending_action == RoomAction.UPDATE  # the new time still goes to Microsoft
+
+
+def test_with_rooms_made_a_link_of_ones_own_is_optional_and_a_room_not_ready_is_explained(
+    org, make_user, client, login_as, teams, app, tmp_path
+):
+    from dataclasses import replace
+
+    from tests.factories import enrol, schedule_inputs
+
+    facilitator = make_user(Role.FACILITATOR)
+    programme = get_content().programme(CAREER_PROGRAMME)
+    without_link = [replace(item, meeting_url="") for item in schedule_inputs()]
+    # The manual link only: every session needs its own link.
+    with pytest.raises(schedule.ScheduleInvalid) as refused:
+        schedule.schedule_sessions(
+            make_cohort(org, facilitator), programme, without_link, facilitator
+        )
+    assert all("meeting_url" in fields for fields in refused.value.errors.values())
+    db.session.rollback()
+    # With rooms made for the organisation, the link may stay empty (one given is still checked).
+    configure(
+        org,
+        Provider.TEAMS,
+        teams_tenant_id="t",
+        teams_client_id="c",
+        teams_client_secret="s",
+        teams_organizer="o@gemeente.nl",
+    )
+    cohort = make_cohort(org, facilitator, name="Met ruimtes")
+    bad = [replace(without_link[0], meeting_url="http://niet-veilig.example")] + without_link[1:]
+    with pytest.raises(schedule.ScheduleInvalid):
+        schedule.schedule_sessions(cohort, programme, bad, facilitator)
+    db.session.rollback()
+    cohort = db.session.get(type(cohort), cohort.id)
+    sessions = schedule.schedule_sessions(cohort, programme, without_link, facilitator)
+    db.session.commit()
+    assert [s.meeting_url for s in sessions] == [""] * len(sessions)
+    login_as(facilitator)
+    form = client.get(f"/cohorten/{cohort.id}/sessies/{sessions[0].id}").text
+    assert "Niet verplicht: er wordt een vergaderruimte voor deze sessie gemaakt" in form
+    # The Teams room is still being made and there is no link of one's own: the join URL says so.
+    person = make_user(Role.PARTICIPANT)
+    enrol(cohort, person)
+    db.session.commit()
+    clock_file = tmp_path / "clock"
+    app.config["TEST_CLOCK_FILE"] = str(clock_file)
+    clock_file.write_text((sessions[0].starts_at - timedelta(minutes=5)).isoformat())
+    login_as(person)
+    response = client.get(f"/sessies/{sessions[0].id}/deelnemen")
+    assert response.status_code == 200
+    assert "De online ruimte is nog niet klaar" in response.text
