@@ -38,6 +38,7 @@ from sqlalchemy.orm import selectinload
 from learnpath.accounts import lifecycle
 from learnpath.accounts.models import Department, Organisation, Role, User, UserRole
 from learnpath.accounts.services import normalise_email
+from learnpath.accounts.signals import account_created
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
@@ -716,7 +717,12 @@ def create_user(
         user.role_rows.append(UserRole(role=Role.PARTICIPANT))
         db.session.add(user)
         _flush_unique()
+        created = True
+    else:
+        created = False
     identity = _write(organisation, user, identity, attrs, actor=actor)
+    if created:  # cohort invitations waiting for this address become ordinary ones
+        account_created.send(None, user=user)
     return user, identity
 
 

@@ -56,6 +56,7 @@ from learnpath.accounts import limits
 from learnpath.accounts import services as accounts
 from learnpath.accounts.limits import purge
 from learnpath.accounts.models import Department, Organisation, Role, User
+from learnpath.accounts.signals import account_created
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
@@ -694,7 +695,10 @@ def _create(provider: OidcProvider, claims: Mapping[str, Any], email: str) -> Us
     assert organisation is not None
     try:
         with db.session.begin_nested():
-            return accounts.create_user(organisation, data)
+            user = accounts.create_user(organisation, data)
+        # Cohort invitations waiting for this address become ordinary ones.
+        account_created.send(None, user=user)
+        return user
     except (IntegrityError, accounts.AccountError) as exc:  # created at the same moment
         existing = db.session.scalar(select(User).where(User.email == email))
         if existing is None:

@@ -140,3 +140,30 @@ def test_a_sign_up_window_in_the_past_gets_a_warning(client, org, make_user, log
     saved = client.post(url, data=form, follow_redirects=True)
     assert "aanmeldperiode ligt helemaal in het verleden" in saved.text
     assert "aanmeldperiode ligt helemaal in het verleden" in client.get(url).text
+
+
+def test_an_account_made_by_scim_takes_up_the_waiting_invitation(client, org, make_user, login_as):
+    from learnpath.scim import services as scim
+
+    coach = make_user(Role.FACILITATOR)
+    cohort = make_cohort(org, coach)
+    signup.add_domain(org, "testdorp.nl")
+    db.session.commit()
+    login_as(coach)
+    _upload(client, cohort, "E-mailadres;Naam\nvia.scim@testdorp.nl;Sam Scim\n")
+    assert db.session.scalar(select(CohortInvitation)) is not None
+    user, _identity = scim.create_user(
+        org,
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "via.scim@testdorp.nl",
+            "name": {"givenName": "Sam", "familyName": "Scim"},
+            "emails": [{"value": "via.scim@testdorp.nl", "type": "work", "primary": True}],
+            "active": True,
+        },
+        None,
+    )
+    db.session.commit()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id))
+    assert enrolment is not None and enrolment.status == EnrolmentStatus.INVITED
+    assert db.session.scalar(select(CohortInvitation)) is None
