@@ -35,6 +35,8 @@ FACILITATOR_PAGES = (
     "/cohorten/{cohort}",
     "/cohorten/{cohort}/opdrachten",
     "/leidinggevenden/groepen",
+    "/agenda/overzicht",
+    "/cohorten/{cohort}/berichten/nieuw",
 )
 MANAGER_PAGES = ("/", "/team", "/leidinggevenden/mijn-groepen")
 
@@ -105,7 +107,15 @@ def test_pages_do_not_grow_with_other_organisations_data(app, client, login_as, 
         assert len(after[page]) == len(statements), page + "\n" + "\n---\n".join(after[page])
 
 
-@pytest.mark.parametrize("url", ["/cohorten/{cohort}", "/cohorten/{cohort}/zelfscan"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cohorten/{cohort}",
+        "/cohorten/{cohort}/zelfscan",
+        "/cohorten/{cohort}/deelnemerslijst.csv",
+        "/cohorten/{cohort}/berichten/nieuw",
+    ],
+)
 def test_cohort_pages_do_not_grow_with_the_cohort(make_group, make_user, login_as, client, url):
     facilitator = make_user(Role.FACILITATOR)
     small = make_group(size=2, facilitator=facilitator)
