@@ -157,7 +157,7 @@ def _pdf_chart(pdf: FPDF, plot: Plot) -> None:
     if len(series) > 1:
         for j, s in enumerate(series):
             lx = x0 + label_w + j * 45
-            pdf.rect(lx, y + 0.5, 3.5, 3.5, style="F" if j == 0 else "D")
+            pdf.rect(lx, y + 0.5, 3.5, 3.5, "F" if j == 0 else "D")  # fill or outline
             pdf.set_xy(lx + 5, y)
             pdf.cell(38, 4.5, pdf_text(s.name))
         y += 8
@@ -173,7 +173,7 @@ def _pdf_chart(pdf: FPDF, plot: Plot) -> None:
                 length = bar_w * max(0.0, min(1.0, value / plot.maximum))
             by = top + j * bar_h
             if length > 0:
-                pdf.rect(x0 + label_w, by + 0.5, length, bar_h - 1, style="F" if j == 0 else "D")
+                pdf.rect(x0 + label_w, by + 0.5, length, bar_h - 1, "F" if j == 0 else "D")
             pdf.set_xy(x0 + label_w + length + 1.5, by)
             pdf.cell(30, bar_h, pdf_text(s.texts[i]))
     pdf.set_y(y + len(plot.labels) * (bar_h * len(series) + gap) + 3)

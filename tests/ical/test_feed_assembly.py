@@ -97,6 +97,11 @@ def assert_same(client, token: str) -> bytes:
     return expected
 
 
+def unfolded(body: bytes) -> bytes:
+    """The feed's content lines joined again (RFC 5545 3.1 folds them at 75 octets)."""
+    return body.replace(b"\r\n ", b"")
+
+
 @pytest.fixture
 def rich(org, make_org, make_user, cohort, coach, person):
     """A participant (English) and a colleague (Dutch) with a rich set of events."""
@@ -156,16 +161,16 @@ def test_changes_show_in_the_kept_parts_too(client, rich, cohort, coach, make_us
     cohort.name = "Spring renamed"
     db.session.commit()
     renamed = assert_same(client, token)
-    assert renamed != before and b"Spring renamed" in renamed
+    assert renamed != before and b"Spring renamed" in unfolded(renamed)
     coach.name = "Anna Adviseur-Jansen"
     db.session.commit()
-    assert b"Anna Adviseur-Jansen" in assert_same(client, token)
+    assert b"Anna Adviseur-Jansen" in unfolded(assert_same(client, token))
     cohort.facilitators = [make_user(Role.FACILITATOR, name="Aaron Eerst")]
     db.session.commit()
-    assert b"Aaron Eerst" in assert_same(client, token)
+    assert b"Aaron Eerst" in unfolded(assert_same(client, token))
     rich["sessions"][0].notes = "Nieuwe notitie; met puntkomma"
     db.session.commit()
-    assert b"Nieuwe notitie\\; met puntkomma" in assert_same(client, token)
+    assert b"Nieuwe notitie\\; met puntkomma" in unfolded(assert_same(client, token))
     conversation = db.session.scalar(db.select(Conversation))
     conversation.starts_at += timedelta(hours=1)
     conversation.sequence += 1
@@ -174,7 +179,7 @@ def test_changes_show_in_the_kept_parts_too(client, rich, cohort, coach, make_us
     rich["person"].locale = "nl"
     db.session.commit()
     dutch = assert_same(client, token)
-    assert b"mijn sessies" in dutch or b"my sessions" not in dutch
+    assert b"mijn sessies" in unfolded(dutch) or b"my sessions" not in unfolded(dutch)
     assert client.get(f"/cal/{token}.ics", headers={"If-None-Match": etag}).status_code == 200
 
 
