@@ -1084,9 +1084,7 @@ def pages_for(app: Any, who: dict[str, Any]) -> list[Page]:
     for label, key in (("largest", "hr"), ("median", "hr_median")):
         if who.get(key):
             pages.append(Page(f"HR /rapportage ({label})", who[key], "/rapportage/organisatie"))
-            pages.append(
-                Page(f"HR evaluation report ({label})", who[key], "/rapportage/evaluatie")
-            )
+            pages.append(Page(f"HR evaluation report ({label})", who[key], "/rapportage/evaluatie"))
     pages += [
         Page("admin /beheer/gebruikers", who["admin"], "/beheer/gebruikers"),
         Page("admin /privacy/gebruikers", who["admin"], "/privacy/gebruikers"),
