@@ -132,3 +132,51 @@ def test_participant_pages_do_not_grow_with_the_cohort(make_group, login_as, cli
     few = page_queries(client, login_as, small.participants[0], url)
     many = page_queries(client, login_as, big.participants[0], url)
     assert len(many) == len(few), "\n---\n".join(many)
+
+
+def _worked_on(enrolment, facilitators, requests: int) -> None:
+    """A handed-in "Jij op je best" with feedback from each of ``facilitators`` and ``requests``
+    answered invitations to colleagues."""
+    import hashlib
+
+    from learnpath.assignments.models import Feedback, FeedbackRequest, Submission
+    from learnpath.db import utcnow
+    from tests.factories import hand_in
+
+    hand_in(enrolment, "jij-op-je-best")
+    submission = db.session.scalar(
+        select(Submission).where(Submission.enrolment_id == enrolment.id)
+    )
+    block = "verhalen"
+    for author in facilitators:
+        db.session.add(Feedback(submission_id=submission.id, author_id=author.id, text="Goed!"))
+    for i in range(requests):
+        db.session.add(
+            FeedbackRequest(
+                submission_id=submission.id,
+                block_slug=block,
+                colleague_email=f"collega{i}@example.org",
+                colleague_name=f"Collega {i}",
+                sender_name="Deelnemer",
+                token_hash=hashlib.sha256(f"{enrolment.id}-{i}".encode()).hexdigest(),
+                expires_at=utcnow(),
+                used_at=utcnow(),
+                answers=["Zorgvuldig", "Meer ruimte nemen"],
+                is_shared_with_facilitator=True,
+            )
+        )
+    db.session.commit()
+
+
+def test_the_assignment_page_does_not_grow_with_ones_own_work(
+    make_group, make_user, login_as, client
+):
+    """More feedback and more colleagues' answers on one's own submission: the same queries."""
+    little, much = make_group(size=1), make_group(size=1)
+    _worked_on(little.enrolments[0], [little.facilitator], 1)
+    others = [make_user(Role.FACILITATOR) for _ in range(2)]
+    _worked_on(much.enrolments[0], [much.facilitator, *others], 6)
+    url = "/opdrachten/jij-op-je-best"
+    few = page_queries(client, login_as, little.participants[0], url)
+    many = page_queries(client, login_as, much.participants[0], url)
+    assert len(many) == len(few), "\n---\n".join(many)

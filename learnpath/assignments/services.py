@@ -332,10 +332,12 @@ def can_edit(
 
 
 def find_submission(enrolment: Enrolment, slug: str) -> Submission | None:
+    """The person's submission of ``slug``, with its feedback and their authors (the page
+    shows them: one query for all, not one per author)."""
     return db.session.scalar(
-        select(Submission).where(
-            Submission.enrolment_id == enrolment.id, Submission.assignment_slug == slug
-        )
+        select(Submission)
+        .where(Submission.enrolment_id == enrolment.id, Submission.assignment_slug == slug)
+        .options(selectinload(Submission.feedback).selectinload(Feedback.author))
     )
 
 
