@@ -78,3 +78,15 @@ def shared(setup, final_plan) -> Callable[..., PlanShare]:
         return row
 
     return make
+
+
+@pytest.fixture
+def clock(app, tmp_path):
+    """Freeze the time pages use (the browser tests' hook, TEST_CLOCK_FILE)."""
+    path = tmp_path / "clock"
+    app.config["TEST_CLOCK_FILE"] = str(path)
+
+    def set_to(moment):
+        path.write_text(moment.isoformat(), encoding="utf-8")
+
+    return set_to

@@ -199,6 +199,17 @@ def _evaluation_or_page() -> evaluation.Evaluation | Response:
     return result
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @bp.route("/evaluatie.xlsx")
 @roles(*HR_ROLES)
 def evaluation_xlsx() -> ResponseReturnValue:
@@ -207,13 +218,7 @@ def evaluation_xlsx() -> ResponseReturnValue:
     if isinstance(result, Response):
         return result
     data = exports.workbook(_("Programme evaluation"), _subtitle(result), result.report.tables)
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="evaluatie-{result.period.slug}.xlsx"'
-        },
-    )
+    return _download(data, XLSX, f"evaluatie-{result.period.slug}.xlsx")
 
 
 @bp.route("/evaluatie.pdf")
@@ -224,13 +229,7 @@ def evaluation_pdf() -> ResponseReturnValue:
     if isinstance(result, Response):
         return result
     data = exports.report_pdf(_("Programme evaluation"), _subtitle(result), result.report.tables)
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="evaluatie-{result.period.slug}.pdf"'
-        },
-    )
+    return _download(data, "application/pdf", f"evaluatie-{result.period.slug}.pdf")
 
 
 @bp.route("/evaluatie/<slug>.csv")

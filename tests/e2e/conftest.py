@@ -24,8 +24,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 # --- the browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(server: LiveServer) -> Iterator[Callable[[datetime], None]]:
+    """Set the server's frozen time ("now" of the pages); back to the real time afterwards."""
+    path = Path(server.env["LEARNPATH_TEST_CLOCK_FILE"])
+
+    def set_to(moment: datetime) -> None:
+        path.write_text(moment.isoformat(), encoding="utf-8")
+
+    try:
+        yield set_to
+    finally:
+        path.write_text("", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

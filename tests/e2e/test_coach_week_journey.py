@@ -12,14 +12,11 @@ server's clock is set to just after it started, and back afterwards.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
 from tests.e2e.journeys import (
     FACILITATOR,
     assert_accessible,
@@ -32,20 +29,6 @@ from tests.e2e.journeys import (
 
 GROUP_2 = "Loopbaantraject voorjaar – groep 2"
 COPY = "Loopbaantraject zomer – kopie e2e"
-
-
-@pytest.fixture
-def clock(server: LiveServer) -> Iterator[Callable[[datetime], None]]:
-    """Set the server's frozen time ("now" of the pages); back to the real time afterwards."""
-    path = Path(server.env["LEARNPATH_TEST_CLOCK_FILE"])
-
-    def set_to(moment: datetime) -> None:
-        path.write_text(moment.isoformat(), encoding="utf-8")
-
-    try:
-        yield set_to
-    finally:
-        path.write_text("", encoding="utf-8")
 
 
 def scan_h1(page: Page, text: str | re.Pattern[str]) -> None:

@@ -10,11 +10,8 @@ with axe; the participant's pages at 360 px may not scroll sideways.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
@@ -31,19 +28,6 @@ JOINS = "deelnemer18@rivierstad.example"
 CANNOT_COME = "deelnemer19@rivierstad.example"
 COACH = "coach@rivierstad.example"
 JOIN_NAME = re.compile("^Deelnemen aan de online sessie")
-
-
-@pytest.fixture
-def clock(server: LiveServer) -> Iterator[object]:
-    path = Path(server.env["LEARNPATH_TEST_CLOCK_FILE"])
-
-    def set_to(moment: datetime) -> None:
-        path.write_text(moment.isoformat(), encoding="utf-8")
-
-    try:
-        yield set_to
-    finally:
-        path.write_text("", encoding="utf-8")
 
 
 def _reload(page: Page) -> None:

@@ -13,14 +13,10 @@ scroll sideways, and the menu sits behind a "Menu" button.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
 from tests.e2e.journeys import (
     MANAGER,
     PHONE,
@@ -32,20 +28,6 @@ from tests.e2e.journeys import (
 )
 
 FIRST_WEEK = "deelnemer02@rivierstad.example"
-
-
-@pytest.fixture
-def clock(server: LiveServer) -> Iterator[object]:
-    """Set the server's frozen time; back to the real time after the test."""
-    path = Path(server.env["LEARNPATH_TEST_CLOCK_FILE"])
-
-    def set_to(moment: datetime) -> None:
-        path.write_text(moment.isoformat(), encoding="utf-8")
-
-    try:
-        yield set_to
-    finally:
-        path.write_text("", encoding="utf-8")
 
 
 def _reload(page: Page) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from learnpath.accounts.models import Role
 from learnpath.action_plans import services as plan_services
 from learnpath.assignments import services as assignment_services
@@ -22,18 +20,6 @@ from learnpath.extensions import db
 from tests.factories import enrol, full_plan_data, make_cohort, plan
 
 MEETING = "https://teams.microsoft.com/l/meetup-join/abc"
-
-
-@pytest.fixture
-def clock(app, tmp_path):
-    """Freeze the time the start page uses (the browser tests' hook, TEST_CLOCK_FILE)."""
-    path = tmp_path / "clock"
-    app.config["TEST_CLOCK_FILE"] = str(path)
-
-    def set_to(moment):
-        path.write_text(moment.isoformat(), encoding="utf-8")
-
-    return set_to
 
 
 def _fill(cohort, make_user, n: int = 4) -> None:

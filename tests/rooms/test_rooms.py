@@ -241,7 +241,7 @@ def test_a_move_while_the_meeting_is_being_made_is_not_lost(org, make_user, team
 
 
 def test_with_rooms_made_a_link_of_ones_own_is_optional_and_a_room_not_ready_is_explained(
-    org, make_user, client, login_as, teams, app, tmp_path
+    org, make_user, client, login_as, teams, clock
 ):
     from dataclasses import replace
 
@@ -282,9 +282,7 @@ def test_with_rooms_made_a_link_of_ones_own_is_optional_and_a_room_not_ready_is_
     person = make_user(Role.PARTICIPANT)
     enrol(cohort, person)
     db.session.commit()
-    clock_file = tmp_path / "clock"
-    app.config["TEST_CLOCK_FILE"] = str(clock_file)
-    clock_file.write_text((sessions[0].starts_at - timedelta(minutes=5)).isoformat())
+    clock(sessions[0].starts_at - timedelta(minutes=5))
     login_as(person)
     response = client.get(f"/sessies/{sessions[0].id}/deelnemen")
     assert response.status_code == 200
