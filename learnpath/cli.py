@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from learnpath.accounts import mfa, partnerships
+from learnpath.accounts import mfa
 from learnpath.accounts import services as accounts
 from learnpath.accounts.models import Organisation, Role, User
 from learnpath.content import check_content
@@ -112,41 +111,6 @@ def orgs_create(slug: str, name: str, timezone: str) -> None:
     db.session.add(Organisation(slug=slug, name=name, timezone=timezone))
     db.session.commit()
     click.echo(f"Created organisation {name} ({slug}).")
-
-
-def _pair(command: Callable[[str, str], None]) -> Callable[..., None]:
-    """The ``--a SLUG --b SLUG`` options naming the two organisations of a partnership."""
-    command = click.option("--b", "slug_b", required=True, help="Slug of the other organisation.")(
-        command
-    )
-    return click.option("--a", "slug_a", required=True, help="Slug of one organisation.")(command)
-
-
-@orgs_cli.command("partner")
-@_pair
-def orgs_partner(slug_a: str, slug_b: str) -> None:
-    """Record a partnership (platform operator); active once both organisations' admins consent."""
-    a, b = _organisation(slug_a), _organisation(slug_b)
-    try:
-        partnership = partnerships.propose(a, b)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    state = "active" if partnership.is_active else "waiting for both administrators' consent"
-    click.echo(f"Partnership {a.name} – {b.name}: {state}.")
-
-
-@orgs_cli.command("unpartner")
-@_pair
-def orgs_unpartner(slug_a: str, slug_b: str) -> None:
-    """Delete a partnership; cohorts can no longer be opened to the other's staff."""
-    a, b = _organisation(slug_a), _organisation(slug_b)
-    try:
-        removed = partnerships.remove(a, b)
-    except accounts.AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"Partnership {a.name} – {b.name} {'removed' if removed else 'did not exist'}.")
 
 
 @click.command("seed-demo")

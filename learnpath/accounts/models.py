@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -48,38 +48,75 @@ class Organisation(TimestampMixin, Model):
         return f"<Organisation {self.slug}>"
 
 
-class OrganisationPartnership(TimestampMixin, Model):
-    """Two organisations whose cohorts may be opened to each other's staff.
+class Network(TimestampMixin, Model):
+    """A regional network of organisations (e.g. IGOM, Talentenregio): its coordinators run
+    cohorts open to all member organisations or a chosen subset (learnpath.accounts.networks).
 
-    The platform operator records the pair (``flask orgs partner``); it is active only while
-    the administrators of both organisations have consented (learnpath.accounts.partnerships).
-    The pair is stored once, the lower organisation id first.
+    The platform operator creates it and invites organisations (``flask networks``); an
+    organisation is a member only while its administrator consents, and either side may end
+    the membership. A partnership of two organisations (before migration 0035) became a
+    network of two.
     """
 
-    __tablename__ = "organisation_partnerships"
-    __table_args__ = (
-        UniqueConstraint("first_id", "second_id"),
-        CheckConstraint("first_id < second_id", name="ordered_pair"),
-    )
+    __tablename__ = "networks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    first_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    second_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    #: When, and by which administrator, each side consented; None: not (or no longer).
-    first_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    first_consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    second_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    second_consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
 
-    first: Mapped[Organisation] = relationship(foreign_keys=[first_id])
-    second: Mapped[Organisation] = relationship(foreign_keys=[second_id])
+    memberships: Mapped[list[NetworkMembership]] = relationship(
+        back_populates="network", order_by="NetworkMembership.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Network {self.slug}>"
+
+
+class NetworkMembership(TimestampMixin, Model):
+    """One organisation in one network: invited by the operator, active once the
+    organisation's administrator consented, ended by either side (then kept, dated)."""
+
+    __tablename__ = "network_memberships"
+    __table_args__ = (UniqueConstraint("network_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: When, and by which administrator of the organisation, the membership was accepted;
+    #: None: invited, not (or no longer) accepted.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When the membership ended (the organisation's administrator or the network); an ended
+    #: membership is inactive until it is invited again.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    network: Mapped[Network] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
 
     @property
     def is_active(self) -> bool:
-        return self.first_consent_at is not None and self.second_consent_at is not None
+        return self.consent_at is not None and self.ended_at is None
 
     def __repr__(self) -> str:
-        return f"<OrganisationPartnership {self.first_id}-{self.second_id}>"
+        return f"<NetworkMembership {self.network_id}:{self.organisation_id}>"
+
+
+class NetworkCoordinator(TimestampMixin, Model):
+    """A person who coordinates a network (a role within the network, not an account role):
+    runs its cohorts and reads its network-level figures. Always someone of a member
+    organisation."""
+
+    __tablename__ = "network_coordinators"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+    network: Mapped[Network] = relationship()
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<NetworkCoordinator {self.network_id}:{self.user_id}>"
 
 
 class Department(TimestampMixin, Model):
@@ -141,6 +178,11 @@ class User(UserMixin, TimestampMixin, Model):
     #: When the account was deactivated (learnpath.accounts.lifecycle); None: not deactivated
     #: that way (an account erased by the privacy rules is inactive without a date).
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Show only the first name to people of other organisations (network cohorts).
+    first_name_only_elsewhere: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Discreet calendar mode: neutral event titles and mail subjects, CLASS:PRIVATE, for people
+    #: who have not told their manager (learnpath.ical, the programme's mails).
+    discreet_calendar: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship()
     department: Mapped[Department | None] = relationship()

@@ -8,6 +8,5 @@ from learnpath.admin import (  # noqa: E402,F401
     department_pages,
     dev_outbox,
     import_pages,
-    partnership_pages,
     views,
 )

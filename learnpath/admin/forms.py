@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length
 
 from learnpath.accounts import directory
 from learnpath.web.forms import CheckboxesField, SingleLine, SingleLineField
@@ -44,12 +44,6 @@ class UserRolesForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose at least one role."))],
     )
     submit = SubmitField(_l("Save roles"))
-
-
-class PartnershipDecisionForm(FlaskForm):
-    """Give or withdraw the own organisation's consent to a partnership."""
-
-    decision = HiddenField(validators=[AnyOf(["consent", "withdraw"])])
 
 
 class UserDetailsForm(FlaskForm):

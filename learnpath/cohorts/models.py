@@ -15,10 +15,19 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnpath.accounts.models import Department, Organisation, User
+from learnpath.accounts.models import Department, Network, Organisation, User
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
 from learnpath.enums import LabelledEnum
 from learnpath.extensions import Model
@@ -130,8 +139,18 @@ class Cohort(TimestampMixin, Model):
         str_enum(CohortStatus), default=CohortStatus.ACTIVE
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A network cohort: run by the network's coordinators for (a subset of) its member
+    #: organisations, with seat quotas per organisation (CohortQuota); None: the organisation's own.
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"), index=True)
+    #: From this moment the quotas no longer hold: unused seats are free for every organisation
+    #: the cohort is open to. None: the quotas hold until sign-up closes.
+    quota_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
+    network: Mapped[Network | None] = relationship()
+    quotas: Mapped[list[CohortQuota]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
     open_to: Mapped[list[Organisation]] = relationship(secondary=cohort_organisations)
     facilitators: Mapped[list[User]] = relationship(
         secondary=cohort_facilitators, order_by="User.name"
@@ -146,6 +165,27 @@ class Cohort(TimestampMixin, Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == CohortStatus.CANCELLED
+
+
+class CohortQuota(Model):
+    """At most ``seats`` of a network cohort's seats for people of one organisation (until the
+    cohort's ``quota_release_at``). An organisation the cohort is open to without a row has no
+    quota of its own."""
+
+    __tablename__ = "cohort_quotas"
+    __table_args__ = (CheckConstraint("seats >= 0", name="seats_not_negative"),)
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    seats: Mapped[int] = mapped_column(Integer)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="quotas")
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CohortQuota {self.cohort_id}:{self.organisation_id} {self.seats}>"
 
 
 class Enrolment(TimestampMixin, Model):

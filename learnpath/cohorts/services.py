@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from learnpath.accounts import partnerships
+from learnpath.accounts import networks
 from learnpath.accounts.models import Organisation, Role, User
 from learnpath.cohorts import notices
 from learnpath.cohorts.models import (
@@ -124,7 +124,7 @@ def validate_cohort_data(
 
 
 def _may_open_to(organisation: Organisation, open_to: Sequence[Organisation]) -> bool:
-    allowed = {organisation.id} | partnerships.partner_ids(organisation.id)
+    allowed = {organisation.id} | networks.fellow_member_ids(organisation.id)
     return all(o.id in allowed for o in open_to)
 
 

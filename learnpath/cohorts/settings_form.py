@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from learnpath.accounts import partnerships
+from learnpath.accounts import networks
 from learnpath.accounts.models import User
 from learnpath.cohorts import queries
 from learnpath.cohorts.models import CohortKind, SignupMode
@@ -81,7 +81,7 @@ def fill_cohort_choices(form: CohortForm, user: User) -> None:
     """The own organisation and its active partners may be chosen (no other organisation is
     named); facilitators come from the user's organisation."""
     form.open_to.choices = [
-        SelectChoice(o.id, o.name) for o in partnerships.open_to_choices(user.organisation)
+        SelectChoice(o.id, o.name) for o in networks.open_to_choices(user.organisation)
     ]
     facilitators = queries.facilitators_in([user.organisation_id])
     form.facilitators.choices = [SelectChoice(u.id, u.name) for u in facilitators]

@@ -19,8 +19,6 @@ ROUTES = {
     "admin.resend_invitation": (A, "POST"),
     "admin.dev_outbox": (A, "GET"),
     "admin.dev_outbox_message": (A, "GET"),
-    "admin.partnerships_page": (A, "GET"),
-    "admin.partnership_decision": (A, "POST"),
 }
 
 ROUTES.update(

@@ -1,0 +1,1 @@
+"""Network pages: coordinators run cohorts across member organisations; network figures."""
