@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnpath.db import TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -225,6 +225,17 @@ class User(UserMixin, TimestampMixin, Model):
         if self.is_active_account and not active:
             self.session_epoch = (self.session_epoch or 0) + 1
         return active
+
+
+# The user lists' text search (learnpath.accounts.directory: lower(name/email) LIKE '%text%'),
+# served on PostgreSQL by trigram indexes (pg_trgm, migration 0037); SQLite has none.
+for _column in ("name", "email"):
+    Index(
+        f"ix_users_{_column}_trgm",
+        func.lower(User.__table__.c[_column]).label(f"lower_{_column}"),
+        postgresql_using="gin",
+        postgresql_ops={f"lower_{_column}": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
 
 
 class UserRole(Model):

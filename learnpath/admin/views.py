@@ -82,7 +82,8 @@ def _own_org_user(user_id: int) -> User:
 def _list_page() -> ResponseReturnValue:
     query = directory.query_from(request.args)
     org_id = current_user.organisation_id
-    page = directory.search(org_id, query.wanted, query.page)
+    departments = [(d.id, d.name) for d in services.departments_of(org_id)]
+    page = directory.search(org_id, query.wanted, query.position, departments=departments)
     return render_template(
         "admin/users.html",
         page=page,
@@ -91,7 +92,7 @@ def _list_page() -> ResponseReturnValue:
         role_labels={role: str(label) for role, label in ROLE_LABELS.items()},
         status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
         status_of=directory.status_of,
-        departments=[(d.id, d.name) for d in services.departments_of(org_id)],
+        departments=departments,
     )
 
 

@@ -349,8 +349,9 @@ def resolve_user(
 ) -> User | PendingLink:
     """The learnpath user of this platform user, or the existing account they must confirm.
 
-    - Linked before (same registration, deployment and sub): that user. A launch through a
-      link is audit-logged and its time shown to the person.
+    - Linked before (same registration, deployment and sub): that user. The time of a launch
+      through a link is shown to the person; the sign-in is audit-logged when it completes
+      (``launch_audit``, after a second step if the person has one).
     - Else, an account with the person's email exists: never linked here. With the
       registration's opt-in (``link_by_email``) and in the same organisation, the launch
       returns a PendingLink: the person has to sign in as that account (``confirm_link``).
@@ -365,9 +366,6 @@ def resolve_user(
         _grant(user, person.roles)
         if launch:
             link.last_launch_at = utcnow()
-            record_audit(
-                user, user.id, AuditAction.LTI_LAUNCH_SIGN_IN, f"lti_registration:{registration.id}"
-            )
         db.session.flush()
         return user
     existing = _user_by_email(person.email) if person.email else None
@@ -420,6 +418,12 @@ def resolve_user(
     db.session.flush()
     record_audit(user, user.id, AuditAction.LTI_LINK_CREATED, f"lti_registration:{registration.id}")
     return user
+
+
+def launch_audit(registration: Registration) -> tuple[AuditAction, str]:
+    """The audit event of a sign-in from the platform, written when the sign-in completes
+    (``accounts.signin.begin(audit=...)``): not before the second step is done."""
+    return AuditAction.LTI_LAUNCH_SIGN_IN, f"lti_registration:{registration.id}"
 
 
 class LinkNotConfirmed(LtiError):

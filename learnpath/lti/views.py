@@ -227,7 +227,9 @@ def _sign_in(
     if flashes:
         # Flask keeps flashed messages under "_flashes": they wait for the second step.
         keep["_flashes"] = flashes
-    response = signin.begin(landing.user, _destination(landing), keep=keep)
+    # A launch's sign-in is logged when it completes; a confirmed link logged its own event.
+    audit = None if linked else services.launch_audit(registration)
+    response = signin.begin(landing.user, _destination(landing), keep=keep, audit=audit)
     # A pending second step lives in the launch's cookie and frame too.
     session[LTI_MARK] = origin
     if signin.PENDING_KEY not in session and landing.place in _NOTICES:

@@ -51,12 +51,15 @@ def _own_org_user(user_id: int) -> User:
 def users() -> ResponseReturnValue:
     """The organisation's users, searched and paged, with links to export or erase their data."""
     query = directory.query_from(request.args)
-    page = directory.search(current_user.organisation_id, query.wanted, query.page)
+    departments = [(d.id, d.name) for d in current_user.organisation.departments]
+    page = directory.search(
+        current_user.organisation_id, query.wanted, query.position, departments=departments
+    )
     return render_template(
         "privacy/users.html",
         page=page,
         query=query,
-        departments=[(d.id, d.name) for d in current_user.organisation.departments],
+        departments=departments,
         role_labels={role: str(label) for role, label in directory.ROLE_LABELS.items()},
         status_labels={key: str(label) for key, label in directory.STATUS_LABELS.items()},
         requests=requests.open_requests(current_user.organisation_id),

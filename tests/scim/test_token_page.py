@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.extensions import db
+from learnpath.privacy.models import AuditAction, AuditEvent
+from learnpath.scim import services
 from learnpath.scim.models import ScimToken
 
 
@@ -74,8 +76,36 @@ def test_the_command_line_makes_and_revokes_the_token(client, runner, org, make_
     assert "/scim/v2" in result.output
     value = result.output.rsplit(": ", 1)[1].strip()
     assert _users(client, value).status_code == 200
-    off = runner.invoke(args=["scim", "token", "--organisation", org.slug, "--revoke"])
+    off = runner.invoke(
+        args=["scim", "token", "--organisation", org.slug, "--revoke", "--by", admin.email]
+    )
     assert off.exit_code == 0
     assert _users(client, value).status_code == 401
-    unknown = runner.invoke(args=["scim", "token", "--organisation", "nope"])
+    unknown = runner.invoke(args=["scim", "token", "--organisation", "nope", "--by", admin.email])
     assert unknown.exit_code != 0
+
+
+def test_the_command_line_names_the_administrator_in_the_audit_log(
+    client, runner, org, make_user, make_org
+):
+    admin = make_user(Role.ADMIN, email="beheer@testdorp.nl")
+    elsewhere = make_user(Role.ADMIN, email="beheer@elders.nl", organisation=make_org())
+    participant = make_user(Role.PARTICIPANT, email="iemand@testdorp.nl")
+    # Nobody named, or nobody who is an administrator here: refused, no token, no event.
+    for by in ([], ["--by", elsewhere.email], ["--by", participant.email]):
+        refused = runner.invoke(args=["scim", "token", "--organisation", org.slug, *by])
+        assert refused.exit_code != 0, by
+    assert services.token_of(org) is None
+    assert db.session.scalars(select(AuditEvent)).all() == []
+
+    made = runner.invoke(args=["scim", "token", "--organisation", org.slug, "--by", admin.email])
+    assert made.exit_code == 0, made.output
+    off = runner.invoke(
+        args=["scim", "token", "--organisation", org.slug, "--revoke", "--by", "BEHEER@testdorp.nl"]
+    )
+    assert off.exit_code == 0, off.output
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_id, e.object_ref) for e in events] == [
+        (AuditAction.SCIM_TOKEN_ROTATED.value, admin.id, f"scim_token:organisation:{org.id}"),
+        (AuditAction.SCIM_TOKEN_REVOKED.value, admin.id, f"scim_token:organisation:{org.id}"),
+    ]
