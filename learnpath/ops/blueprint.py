@@ -8,6 +8,7 @@ import time
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.wrappers import Response
 
 from learnpath import telemetry
@@ -69,8 +70,16 @@ def _start() -> None:
 
 
 def _user_id() -> int | None:
+    """The signed-in user's id for the log line, read without touching the database: after
+    the request's commit the user's attributes are expired, and reading ``id`` or
+    ``is_authenticated`` would load the row and its roles again (two statements per POST)."""
     user = g.get("_login_user")  # Flask-Login's user, when this request loaded it
-    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return int(state.identity[0])
+    return getattr(user, "id", None)
 
 
 def _finish(response: Response) -> Response:

@@ -61,11 +61,15 @@ def discard() -> None:
 
 
 @contextmanager
-def unit_of_work(refusals: tuple[type[Exception], ...] = (Refusal,)) -> Iterator[Work]:
+def unit_of_work(
+    refusals: tuple[type[Exception], ...] = (Refusal,), *, keep_loaded: bool = False
+) -> Iterator[Work]:
     """Run the block as one unit of work: commit when it ends (also by ``return``); on one of
     ``refusals`` roll back and record it on the yielded :class:`Work` instead of raising.
 
-    Any other exception rolls back and propagates.
+    Any other exception rolls back and propagates. ``keep_loaded``: the objects loaded in the
+    block keep their values after the commit instead of being read again when next used (for
+    a request that goes on with rows it has just locked or written itself, e.g. a sign-up).
     """
     work = Work()
     try:
@@ -77,7 +81,15 @@ def unit_of_work(refusals: tuple[type[Exception], ...] = (Refusal,)) -> Iterator
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
+    if not keep_loaded:
+        db.session.commit()
+        return
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def run_action(

@@ -9,6 +9,7 @@ invitations) follow in their own transaction, after the commit, and still go out
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -139,3 +140,34 @@ def test_second_sign_up_elsewhere_is_refused_and_nothing_is_sent(
         )
         is None
     )
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waitlist"])
+def test_after_the_lock_a_sign_up_reads_neither_the_cohort_nor_the_user_again(
+    client, org, coach, make_user, login_as, full
+):
+    """The rush pays for every statement after the lock (issue #17.5): the notices, the
+    flash and the request's log line use the cohort and the user as they were loaded (they
+    were read again after each commit: six statements more per sign-up)."""
+    cohort = make_cohort(org, coach, capacity=4)
+    plan(cohort, coach)
+    if full:
+        for _ in range(4):
+            services.sign_up(cohort, make_user(Role.PARTICIPANT))
+        db.session.commit()
+    person = make_user(Role.PARTICIPANT)
+    login_as(person)
+    with recorded() as log:
+        response = client.post(f"/trajecten/{cohort.id}/aanmelden")
+    assert response.status_code == 302
+    insert = next(i for i, t in enumerate(log) if t.startswith("INSERT INTO enrolments"))
+    after = log[log.index("COMMIT", insert) :]
+    # A row read again after it expired: by its primary key (users and their roles, cohorts).
+    again = [
+        t
+        for t in after
+        if re.search(r"FROM (users|cohorts) WHERE \1\.id = ", t) or "= user_roles.user_id" in t
+    ]
+    assert again == [], again
+    enrolment_reads = [t for t in after if t.startswith("SELECT enrolments.id")]
+    assert len(enrolment_reads) == 1  # the decided enrolment, once
