@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,9 +12,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from learnpath.accounts import mfa
+from learnpath.accounts import mfa, networks
 from learnpath.accounts import services as accounts
-from learnpath.accounts.models import Organisation, Role, User
+from learnpath.accounts.models import Network, Organisation, Role, User
 from learnpath.content import check_content
 from learnpath.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_people, seed
 from learnpath.extensions import db
@@ -23,6 +24,9 @@ from learnpath.notifications import cli as notifications_cli
 content_cli = AppGroup("content", help="Programme content (modules/ and assignments/).")
 users_cli = AppGroup("users", help="User accounts.")
 orgs_cli = AppGroup("orgs", help="Organisations.")
+networks_cli = AppGroup("networks", help="Regional networks of organisations.")
+coordinator_cli = AppGroup("coordinator", help="A network's coordinators.")
+networks_cli.add_command(coordinator_cli)
 
 
 @content_cli.command("check")
@@ -113,6 +117,107 @@ def orgs_create(slug: str, name: str, timezone: str) -> None:
     click.echo(f"Created organisation {name} ({slug}).")
 
 
+def _network(slug: str) -> Network:
+    network = networks.find(slug)
+    if network is None:
+        raise click.UsageError(f"No network with slug {slug!r}.")
+    return network
+
+
+@networks_cli.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+def networks_create(slug: str, name: str) -> None:
+    """Create a network (platform operator); then invite its organisations."""
+    try:
+        network = networks.create_network(slug, name)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created network {network.name} ({network.slug}).")
+
+
+@networks_cli.command("invite")
+@click.option("--network", "network_slug", required=True, help="Slug of the network.")
+@click.option("--org", "org_slug", required=True, help="Slug of the organisation.")
+def networks_invite(network_slug: str, org_slug: str) -> None:
+    """Invite an organisation; it is a member once its administrator accepts."""
+    network, org = _network(network_slug), _organisation(org_slug)
+    row = networks.invite(network, org)
+    db.session.commit()
+    state = "active member" if row.is_active else "invited, waiting for its administrator"
+    click.echo(f"{org.name} in {network.name}: {state}.")
+
+
+@networks_cli.command("end")
+@click.option("--network", "network_slug", required=True, help="Slug of the network.")
+@click.option("--org", "org_slug", required=True, help="Slug of the organisation.")
+def networks_end(network_slug: str, org_slug: str) -> None:
+    """End an organisation's membership from the network's side."""
+    network, org = _network(network_slug), _organisation(org_slug)
+    ended = networks.end_by_network(network, org)
+    db.session.commit()
+    click.echo(f"{org.name} in {network.name}: {'ended' if ended else 'was not a member'}.")
+
+
+def _coordinator_args(command: Callable[[str, str], None]) -> Callable[..., None]:
+    command = click.option("--email", required=True, help="The person's address.")(command)
+    return click.option("--network", "network_slug", required=True, help="Slug of the network.")(
+        command
+    )
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account with the address {email}.")
+    return user
+
+
+@coordinator_cli.command("add")
+@_coordinator_args
+def coordinator_add(network_slug: str, email: str) -> None:
+    """Make someone of a member organisation a coordinator of the network."""
+    network, user = _network(network_slug), _user_by_email(email)
+    try:
+        added = networks.add_coordinator(network, user)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(
+        f"{user.email} {'now coordinates' if added else 'already coordinates'} {network.name}."
+    )
+
+
+@coordinator_cli.command("remove")
+@_coordinator_args
+def coordinator_remove(network_slug: str, email: str) -> None:
+    """Someone no longer coordinates the network."""
+    network, user = _network(network_slug), _user_by_email(email)
+    removed = networks.remove_coordinator(network, user)
+    db.session.commit()
+    click.echo(
+        f"{user.email} {'no longer coordinates' if removed else 'did not coordinate'} {network.name}."
+    )
+
+
+@networks_cli.command("list")
+def networks_list() -> None:
+    """Every network with its organisations and their state."""
+    listed = networks.all_networks()
+    if not listed:
+        click.echo("No networks.")
+    for network, rows, coordinators in listed:
+        click.echo(f"{network.slug}  {network.name}")
+        for row in rows:
+            state = (
+                "ended" if row.ended_at else "active" if row.consent_at is not None else "invited"
+            )
+            click.echo(f"  {row.organisation.slug:<24} {state}")
+        for user in coordinators:
+            click.echo(f"  coordinator {user.email}")
+
+
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo organisation and users (safe to run again: nothing is duplicated)."""
@@ -152,6 +257,14 @@ def doctor() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (content_cli, users_cli, orgs_cli, seed_demo, scheduler_cli, doctor):
+    for command in (
+        content_cli,
+        users_cli,
+        orgs_cli,
+        networks_cli,
+        seed_demo,
+        scheduler_cli,
+        doctor,
+    ):
         app.cli.add_command(command)
     notifications_cli.init_app(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from learnpath.accounts.models import Organisation, Role, User
+from learnpath.accounts import networks
+from learnpath.accounts.models import Network, NetworkCoordinator, Organisation, Role, User
 from learnpath.extensions import db
 
 
@@ -15,7 +16,11 @@ def test_seed_demo_is_idempotent(runner):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == counts
-    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+    # Rivierstad and its partner in the demo network (both consented, one coordinator).
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
+    network = db.session.scalar(select(Network))
+    assert network is not None and len(networks.active_member_ids(network.id)) == 2
+    assert db.session.scalar(select(func.count()).select_from(NetworkCoordinator)) == 1
     for role in ("participant", "facilitator", "manager", "hr", "admin"):
         assert role in first.output
     participants = [u for u in db.session.scalars(select(User)) if Role.PARTICIPANT in u.roles]

@@ -8,5 +8,6 @@ from learnpath.admin import (  # noqa: E402,F401
     department_pages,
     dev_outbox,
     import_pages,
+    network_pages,
     views,
 )

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnpath.accounts import networks
-from learnpath.accounts.models import User
+from learnpath.accounts.models import Network, User
 from learnpath.cohorts import queries
 from learnpath.cohorts.models import CohortKind, SignupMode
 from learnpath.cohorts.services import OPEN_TO_REFUSED, CohortData, validate_cohort_data
@@ -98,10 +98,14 @@ def _local_to_utc(form_field: object, value: datetime | None, zone: ZoneInfo) ->
 
 
 def cohort_data_from_form(
-    form: CohortForm, user: User, kind: CohortKind = CohortKind.PROGRAMME
+    form: CohortForm,
+    user: User,
+    kind: CohortKind = CohortKind.PROGRAMME,
+    network: Network | None = None,
 ) -> CohortData | None:
     """Turn the form into CohortData (times in the user's organisation's zone); put rule
-    violations on the form's fields and return None if there are any."""
+    violations on the form's fields and return None if there are any. ``network``: a network
+    cohort's (learnpath.networks adds the quotas)."""
     zone = ZoneInfo(user.organisation.timezone)
     opens = _local_to_utc(form.signup_opens_at, form.signup_opens_at.data, zone)
     closes = _local_to_utc(form.signup_closes_at, form.signup_closes_at.data, zone)
@@ -122,6 +126,7 @@ def cohort_data_from_form(
         open_to=queries.organisations_with_ids(form.open_to.data or []),
         facilitators=queries.users_with_ids(form.facilitators.data or []),
         kind=kind,
+        network=network,
     )
     errors = validate_cohort_data(data, user.organisation)
     for name, message in errors.items():

@@ -1,15 +1,16 @@
-"""Organisations are kept apart (issue 16, point 3): a cohort is open to its own organisation only,
-unless both organisations' administrators consent to a partnership recorded by the platform
-operator; no other organisation's name is shown; the development outbox shows only the own
-organisation's mail, and only when it is switched on."""
+"""Organisations are kept apart (issue 16, point 3; networks since issue 23): a cohort is open to
+its own organisation only, unless both organisations are active members of a network the
+platform operator made (each administrator accepted, either may end it); no other
+organisation's name is shown; the development outbox shows only the own organisation's mail,
+and only when it is switched on."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from learnpath.accounts import partnerships
-from learnpath.accounts.models import OrganisationPartnership, Role
+from learnpath.accounts import networks
+from learnpath.accounts.models import NetworkMembership, Role
 from learnpath.cohorts import services
 from learnpath.cohorts.models import Cohort
 from learnpath.config import build_config
@@ -46,15 +47,22 @@ def _cohort_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Cohort)) or 0
 
 
-def _partner(runner, org, other, *admins):
-    result = runner.invoke(args=["orgs", "partner", "--a", org.slug, "--b", other.slug])
-    assert result.exit_code == 0, result.output
-    partnership = partnerships.find(org, other)
-    assert partnership is not None and not partnership.is_active
+def _network(runner, org, other, *admins):
+    """A network of the two organisations made by the operator; ``admins`` accept."""
+    commands = [
+        ["create", "--slug", "samen", "--name", "Samen"],
+        ["invite", "--network", "samen", "--org", org.slug],
+        ["invite", "--network", "samen", "--org", other.slug],
+    ]
+    for args in commands:
+        result = runner.invoke(args=["networks", *args])
+        assert result.exit_code == 0, result.output
+    network = networks.find("samen")
+    assert network is not None and networks.active_member_ids(network.id) == set()
     for admin in admins:
-        partnerships.consent(partnership, admin)
+        networks.consent(networks.membership(network, admin.organisation), admin)
     db.session.commit()
-    return partnership
+    return network
 
 
 def test_the_cohort_form_names_only_the_own_organisation(client, org, other, make_user, login_as):
@@ -139,13 +147,13 @@ def test_the_services_refuse_another_organisation(org, other, make_user):
         services.update_cohort(cohort, data, coach)
 
 
-def test_a_partnership_counts_only_with_both_consents(
+def test_a_network_counts_only_with_both_consents(
     app, client, runner, org, other, make_user, login_as
 ):
     coach = make_user(Role.FACILITATOR)
     our_admin = make_user(Role.ADMIN)
     their_admin = make_user(Role.ADMIN, organisation=other)
-    partnership = _partner(runner, org, other, our_admin)  # only one side consents
+    network = _network(runner, org, other, our_admin)  # only one side accepts
     login_as(coach)
     html, form = _cohort_form(client)
     assert other.name not in html
@@ -153,16 +161,17 @@ def test_a_partnership_counts_only_with_both_consents(
         REFUSED in client.post("/cohorten/nieuw", data=_filled(form, open_to=[str(other.id)])).text
     )
 
-    # The other organisation's administrator consents on their own admin page.
+    # The other organisation's administrator accepts on their own admin page.
     login_as(their_admin)
-    page = client.get("/beheer/partnerschappen")
-    assert org.name in page.text
-    action = f"/beheer/partnerschappen/{partnership.id}"
+    page = client.get("/beheer/netwerken")
+    assert org.name not in page.text  # not named before their own consent
+    membership = networks.membership(network, other)
+    action = f"/beheer/netwerken/{membership.id}/accepteren"
     consent = form_posting_to(page.text, action)
-    assert consent.values["decision"] == ["consent"]
     assert client.post(action, data=consent.data()).status_code == 302
-    db.session.refresh(partnership)
-    assert partnership.is_active
+    db.session.refresh(membership)
+    assert membership.is_active
+    assert org.name in client.get("/beheer/netwerken").text
 
     login_as(coach)
     html, form = _cohort_form(client)
@@ -175,40 +184,44 @@ def test_a_partnership_counts_only_with_both_consents(
     cohort = db.session.scalar(select(Cohort))
     assert {o.id for o in cohort.open_to} == {org.id, other.id}
 
-    # Either side withdrawing ends it.
+    # Either side ending its membership ends it (after confirming).
     login_as(their_admin)
-    page = client.get("/beheer/partnerschappen")
-    withdraw = form_posting_to(page.text, action)
-    assert withdraw.values["decision"] == ["withdraw"]
-    client.post(action, data=withdraw.data())
+    end = f"/beheer/netwerken/{membership.id}/beeindigen"
+    confirm = form_posting_to(client.get(end).text, end)
+    assert client.post(end, data=confirm.data()).status_code == 302
     login_as(coach)
     html, _ = _cohort_form(client)
     assert other.name not in html
 
 
-def test_a_third_organisation_cannot_decide_on_a_partnership(
+def test_a_third_organisation_cannot_decide_on_a_membership(
     client, runner, org, other, make_org, make_user, login_as
 ):
-    partnership = _partner(runner, org, other)
+    network = _network(runner, org, other)
     stranger = make_user(Role.ADMIN, organisation=make_org("Gemeente Elders"))
     login_as(stranger)
-    page = client.get("/beheer/partnerschappen")
+    page = client.get("/beheer/netwerken")
     assert org.name not in page.text and other.name not in page.text
-    client.post(f"/beheer/partnerschappen/{partnership.id}", data={"decision": "consent"})
-    db.session.refresh(partnership)
-    assert partnership.first_consent_at is None and partnership.second_consent_at is None
+    for membership in (networks.membership(network, org), networks.membership(network, other)):
+        response = client.post(f"/beheer/netwerken/{membership.id}/accepteren", data={})
+        assert response.status_code == 404
+        db.session.refresh(membership)
+        assert membership.consent_at is None
 
 
-def test_the_operator_records_and_removes_partnerships(runner, org, other):
-    args = ["orgs", "partner", "--a", org.slug, "--b", other.slug]
-    assert runner.invoke(args=args).exit_code == 0
-    assert runner.invoke(args=args).exit_code == 0  # again: still one
-    assert db.session.scalar(select(func.count()).select_from(OrganisationPartnership)) == 1
-    same = runner.invoke(args=["orgs", "partner", "--a", org.slug, "--b", org.slug])
-    assert same.exit_code != 0
-    gone = runner.invoke(args=["orgs", "unpartner", "--a", other.slug, "--b", org.slug])
+def test_the_operator_invites_and_ends_memberships(runner, org, other, make_user):
+    network = _network(runner, org, other, make_user(Role.ADMIN))
+    again = runner.invoke(args=["networks", "invite", "--network", "samen", "--org", org.slug])
+    assert again.exit_code == 0  # again: still one
+    assert db.session.scalar(select(func.count()).select_from(NetworkMembership)) == 2
+    networks.consent(networks.membership(network, other), make_user(Role.ADMIN, organisation=other))
+    db.session.commit()
+    assert networks.fellow_member_ids(org.id) == {other.id}
+    gone = runner.invoke(args=["networks", "end", "--network", "samen", "--org", other.slug])
     assert gone.exit_code == 0, gone.output
-    assert partnerships.find(org, other) is None
+    db.session.expire_all()
+    assert networks.fellow_member_ids(org.id) == set()
+    assert [o.id for o in networks.open_to_choices(org)] == [org.id]
 
 
 # --- the development outbox ----------------------------------------------------------------

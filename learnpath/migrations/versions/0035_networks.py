@@ -169,7 +169,9 @@ def _partnerships_to_networks():
         "network_memberships",
         sa.column("network_id", sa.Integer),
         sa.column("organisation_id", sa.Integer),
-        sa.column("consent_at", sa.DateTime(timezone=True)),
+        # Untyped: the value read from the partnership is written back as it is (SQLite
+        # gives the stored text, PostgreSQL a datetime).
+        sa.column("consent_at"),
         sa.column("consent_by_id", sa.Integer),
         sa.column("created_at", sa.DateTime(timezone=True)),
         sa.column("updated_at", sa.DateTime(timezone=True)),
