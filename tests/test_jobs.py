@@ -17,6 +17,7 @@ from learnpath.jobs import DELIVERY_ORDER, Beat, Job
 #: in the APScheduler job store: renaming one leaves a stale job behind.
 EXPECTED = [
     ("expire_offers", Beat.REMINDER, False),
+    ("quota_release", Beat.REMINDER, True),
     ("session_reminders", Beat.REMINDER, False),
     ("assignment_reminders", Beat.REMINDER, False),
     ("plan_reminders", Beat.REMINDER, False),
@@ -35,7 +36,13 @@ def test_every_feature_registers_its_jobs_with_their_intervals(app):
     intervals = {name: job.interval(app) for name, job in registry.items()}
     assert intervals == {name: 30 if name == "deliver_outbox" else 300 for name, *_ in EXPECTED}
     # What queues mail runs before delivery, so it goes out in the same tick.
-    queuing = ["expire_offers", "session_reminders", "assignment_reminders", "plan_reminders"]
+    queuing = [
+        "expire_offers",
+        "quota_release",
+        "session_reminders",
+        "assignment_reminders",
+        "plan_reminders",
+    ]
     assert all(registry[name].order < DELIVERY_ORDER for name in queuing)
     assert registry["deliver_outbox"].order == DELIVERY_ORDER
     # Each job lives in its feature's tasks module.

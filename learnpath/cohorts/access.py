@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
+from learnpath.accounts.managers import is_own_manager
 from learnpath.cohorts.models import Cohort, Enrolment
-from learnpath.cohorts.services import can_manage
+from learnpath.cohorts.services import can_manage, facilitates
 from learnpath.extensions import db
 
 
@@ -20,6 +21,16 @@ def get_managed_cohort(cohort_id: int) -> Cohort:
     """The cohort if the current user facilitates (manages) it; 404 otherwise."""
     cohort = db.get_or_404(Cohort, cohort_id)
     if not can_manage(current_user, cohort):
+        abort(404)
+    return cohort
+
+
+def get_facilitated_cohort(cohort_id: int) -> Cohort:
+    """The cohort if the current user is one of its facilitators; 404 otherwise (also for a
+    network coordinator who runs it without facilitating: the participants' work stays with
+    the facilitators, cohorts.services.facilitates)."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not facilitates(current_user, cohort):
         abort(404)
     return cohort
 
@@ -43,6 +54,6 @@ def get_own_enrolment(enrolment_id: int) -> Enrolment:
 def get_team_enrolment(enrolment_id: int) -> Enrolment:
     """An enrolment of someone the current user manages directly; 404 otherwise."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
-    if enrolment.user.manager_id != current_user.id:
+    if not is_own_manager(current_user, enrolment.user):
         abort(404)
     return enrolment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from learnpath.accounts.managers import own_manager
 from learnpath.cohorts.models import Enrolment, EnrolmentStatus
 from learnpath.cohorts.queries import waitlist_position
 from learnpath.cohorts.signals import enrolment_changed as enrolment_changed_signal
@@ -51,7 +52,7 @@ def enrolment_changed(
         position=waitlist_position(enrolment),
         link=external_url(track_of(enrolment.cohort).home_endpoint),
     )
-    manager = enrolment.user.manager
+    manager = own_manager(enrolment.user)
     if new == EnrolmentStatus.PENDING_APPROVAL and manager is not None:
         queue_message(
             "enrolment.approval_requested",

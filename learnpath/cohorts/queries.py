@@ -162,7 +162,9 @@ def participant_enrolments(user: User) -> list[Enrolment]:
 
 def overview_cohorts(user: User) -> list[Cohort]:
     """The cohort list of /cohorten, latest sign-up first: the cohorts a facilitator facilitates,
-    and for HR every cohort of the organisation of a kind HR may see."""
+    and for HR every cohort of the organisation of a kind HR may see, and every cohort of
+    another organisation (a network's) that the organisation's own people signed up for (HR
+    sees the counts of its own people only: ``reports.services.cohort_overview``)."""
     conditions: list[ColumnElement[bool]] = []
     if user.has_role(Role.FACILITATOR):
         conditions.append(
@@ -173,8 +175,17 @@ def overview_cohorts(user: User) -> list[Cohort]:
             )
         )
     if user.has_role(Role.HR):
+        own_people = (
+            select(Enrolment.cohort_id)
+            .join(User, User.id == Enrolment.user_id)
+            .where(
+                User.organisation_id == user.organisation_id,
+                Enrolment.status != EnrolmentStatus.INVITED,
+            )
+        )
         conditions.append(
-            (Cohort.organisation_id == user.organisation_id) & Cohort.kind.in_(open_kinds_for_hr())
+            ((Cohort.organisation_id == user.organisation_id) | Cohort.id.in_(own_people))
+            & Cohort.kind.in_(open_kinds_for_hr())
         )
     return list(
         db.session.scalars(
@@ -220,6 +231,7 @@ def pending_approvals(manager: User) -> list[Enrolment]:
             .join(User, Enrolment.user_id == User.id)
             .where(
                 User.manager_id == manager.id,
+                User.organisation_id == manager.organisation_id,  # accounts.managers
                 Enrolment.status == EnrolmentStatus.PENDING_APPROVAL,
             )
             .options(selectinload(Enrolment.user), selectinload(Enrolment.cohort))

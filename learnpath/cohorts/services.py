@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -26,9 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Table,
-    and_,
     case,
-    exists,
     func,
     insert,
     literal,
@@ -41,8 +39,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from learnpath.accounts import networks
-from learnpath.accounts.models import Organisation, Role, User
-from learnpath.cohorts import notices
+from learnpath.accounts.managers import is_own_manager, own_manager
+from learnpath.accounts.models import Network, Organisation, Role, User
+from learnpath.cohorts import notices, quotas
 from learnpath.cohorts.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -50,6 +49,7 @@ from learnpath.cohorts.models import (
     CohortAction,
     CohortChange,
     CohortKind,
+    CohortQuota,
     CohortStatus,
     DropoutReason,
     Enrolment,
@@ -83,9 +83,19 @@ class CohortData:
     open_to: Sequence[Organisation] = field(default_factory=list)
     facilitators: Sequence[User] = field(default_factory=list)
     kind: CohortKind = CohortKind.PROGRAMME
+    #: A network cohort (learnpath.accounts.networks): open to active members of the network
+    #: only; its coordinators may facilitate without the facilitator role.
+    network: Network | None = None
+    #: Seats at most per organisation id (network cohorts); None: keep the cohort's quotas.
+    quotas: Mapping[int, int] | None = None
+    #: When unused quota seats free up (UTC, before sign-up closes); None: never.
+    quota_release_at: datetime | None = None
 
 
 OPEN_TO_REFUSED = _l("A cohort can be opened only to your own organisation and its partners.")
+NETWORK_OPEN_TO_REFUSED = _l(
+    "A network cohort can be opened only to organisations that are active members of the network."
+)
 
 
 def validate_cohort_data(
@@ -114,12 +124,45 @@ def validate_cohort_data(
         errors["claim_window_hours"] = str(_l("The claim window must be 1 to 168 hours."))
     if not data.open_to:
         errors["open_to"] = str(_l("Choose at least one organisation."))
+    elif data.network is not None:
+        members = networks.active_member_ids(data.network.id)
+        if (organisation is not None and organisation.id not in members) or not all(
+            o.id in members for o in data.open_to
+        ):
+            errors["open_to"] = str(NETWORK_OPEN_TO_REFUSED)
     elif organisation is not None and not _may_open_to(organisation, data.open_to):
         errors["open_to"] = str(OPEN_TO_REFUSED)
+    coordinators = networks.coordinator_ids(data.network.id) if data.network is not None else set()
     if not data.facilitators:
         errors["facilitators"] = str(_l("Choose at least one facilitator."))
-    elif any(Role.FACILITATOR not in f.roles for f in data.facilitators):
+    elif any(
+        Role.FACILITATOR not in f.roles and f.id not in coordinators for f in data.facilitators
+    ):
         errors["facilitators"] = str(_l("Only users with the facilitator role can facilitate."))
+    errors.update(_quota_errors(data))
+    return errors
+
+
+def _quota_errors(data: CohortData) -> dict[str, str]:
+    """Quotas (``quota_<organisation id>``) and their release: network cohorts only; a quota
+    at most the capacity, for an organisation the cohort is open to (their sum may exceed it)."""
+    errors: dict[str, str] = {}
+    if data.network is None:
+        if data.quotas:
+            errors["quotas"] = str(_l("Only a network cohort has quotas."))
+        return errors
+    open_ids = {o.id for o in data.open_to}
+    for organisation_id, seats in (data.quotas or {}).items():
+        if organisation_id not in open_ids:
+            errors[f"quota_{organisation_id}"] = str(
+                _l("A quota is only for an organisation the cohort is open to.")
+            )
+        elif not 0 <= seats <= data.capacity:
+            errors[f"quota_{organisation_id}"] = str(
+                _l("A quota must be between 0 and the number of places (%(n)s).", n=data.capacity)
+            )
+    if data.quota_release_at is not None and data.quota_release_at >= data.signup_closes_at:
+        errors["quota_release_at"] = str(_l("The quotas must be released before sign-up closes."))
     return errors
 
 
@@ -166,10 +209,39 @@ def _apply(cohort: Cohort, data: CohortData) -> None:
     cohort.claim_window_hours = data.claim_window_hours
     cohort.open_to = list(data.open_to)
     cohort.facilitators = list(data.facilitators)
+    _apply_network(cohort, data)
+
+
+def _apply_network(cohort: Cohort, data: CohortData) -> None:
+    """The network and its quotas: rows changed in place (the key is the organisation), none
+    kept for an organisation the cohort is no longer open to."""
+    cohort.network_id = data.network.id if data.network is not None else None
+    cohort.quota_release_at = data.quota_release_at if data.network is not None else None
+    open_ids = {o.id for o in data.open_to}
+    wanted = (
+        {q.organisation_id: q.seats for q in cohort.quotas}
+        if data.quotas is None
+        else dict(data.quotas)
+    )
+    if data.network is None:
+        wanted = {}
+    wanted = {org: seats for org, seats in wanted.items() if org in open_ids}
+    kept = []
+    for quota in cohort.quotas:
+        if quota.organisation_id in wanted:
+            quota.seats = wanted.pop(quota.organisation_id)
+            kept.append(quota)
+    kept += [CohortQuota(organisation_id=org, seats=seats) for org, seats in wanted.items()]
+    cohort.quotas = kept
 
 
 def update_cohort(cohort: Cohort, data: CohortData, actor: User) -> None:
-    """Change a cohort's settings; a raised capacity promotes people from the waitlist."""
+    """Change a cohort's settings; a raised capacity promotes people from the waitlist.
+
+    A network cohort stays one (with its quotas and their release) when ``data`` names no
+    network: the ordinary settings form."""
+    if data.network is None and cohort.network is not None:
+        data = replace(data, network=cohort.network, quota_release_at=cohort.quota_release_at)
     errors = validate_cohort_data(data, cohort.organisation)
     if errors:
         raise CohortError(next(iter(errors.values())), errors)
@@ -239,8 +311,21 @@ def seats_taken(cohort: Cohort) -> int:
 
 
 def can_manage(user: User, cohort: Cohort) -> bool:
-    """Facilitators manage the cohorts they facilitate."""
-    return Role.FACILITATOR in user.roles and any(f.id == user.id for f in cohort.facilitators)
+    """Facilitators manage the cohorts they facilitate; a network's coordinators manage its
+    cohorts while they coordinate it."""
+    if Role.FACILITATOR in user.roles and any(f.id == user.id for f in cohort.facilitators):
+        return True
+    return cohort.network_id is not None and networks.is_coordinator(user, cohort.network_id)
+
+
+def facilitates(user: User, cohort: Cohort) -> bool:
+    """One of the cohort's facilitators: they see its participants' work (plans, hand-ins,
+    notes, attendance, evaluations, certificates, messages), as they always did. A network
+    coordinator who does not facilitate the cohort runs it (``can_manage``: settings, schedule,
+    roster) without seeing that work (issue 23)."""
+    if not any(f.id == user.id for f in cohort.facilitators):
+        return False
+    return Role.FACILITATOR in user.roles or can_manage(user, cohort)
 
 
 def is_open_to(cohort: Cohort, user: User) -> bool:
@@ -316,6 +401,9 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
         raise CohortError(_l("This cohort is by invitation only."))
     if track.exclusive and active_enrolment(user) is not None:
         raise CohortError(_l("You are already taking part in another cohort (or on its waitlist)."))
+    # Who approves: the manager on record if of the person's own organisation (a manager
+    # elsewhere could never decide: the place would wait for ever). Read before the lock.
+    approver = own_manager(user) if cohort.requires_manager_approval else None
     cohort = lock_cohort(cohort.id)
     # What may have changed since it was read: the cohort cancelled, its sign-up closed or
     # made by invitation only.
@@ -324,9 +412,11 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     if cohort.signup_mode == SignupMode.INVITATION:
         raise CohortError(_l("This cohort is by invitation only."))
     _check_admission(cohort, user)
+    if cohort.requires_manager_approval and approver is None:  # switched on meanwhile
+        approver = own_manager(user)
     seated = (
         EnrolmentStatus.PENDING_APPROVAL
-        if cohort.requires_manager_approval and user.manager_id is not None
+        if cohort.requires_manager_approval and approver is not None
         else EnrolmentStatus.ENROLLED
     )
     try:
@@ -344,21 +434,15 @@ def _insert_decided(
     cohort: Cohort, user: User, seated: EnrolmentStatus, now: datetime, *, exclusive: bool
 ) -> int:
     """INSERT the enrolment with its decided place in one statement (the cohort is locked):
-    ``seated`` when a seat is free and nobody waits, else the end of the waitlist. Its SELECT
-    counts the seats and the waitlist after the lock was taken, so it sees every committed
-    sign-up before this one."""
+    ``seated`` when a seat is free and nobody waits who could take it, else the end of the
+    waitlist. Its SELECT counts the seats and the waitlist (and, while the quotas hold, the
+    seats, waitlist and quota of the person's organisation: cohorts.quotas) after the lock was
+    taken, so it sees every committed sign-up before this one."""
     table = cast(Table, Enrolment.__table__)
     c = table.c
-    counts = (
-        select(
-            func.count().filter(c.status.in_(SEAT_STATUSES)).label("seats"),
-            func.count().filter(c.status == EnrolmentStatus.WAITLISTED).label("waiting"),
-            func.coalesce(func.max(c.waitlist_rank), 0).label("top"),
-        )
-        .where(c.cohort_id == cohort.id)
-        .subquery()
-    )
-    has_seat = and_(counts.c.seats < cohort.capacity, counts.c.waiting == 0)
+    quotas_hold = quotas.hold(cohort, now)
+    counts = quotas.counts(cohort, user.organisation_id, quotas_hold=quotas_hold).subquery()
+    has_seat = quotas.has_seat_sql(cohort, counts.c, quotas_hold=quotas_hold)
 
     def value(of: object, column: ColumnElement[Any]) -> Any:
         return literal(of, type_=column.type)
@@ -449,7 +533,7 @@ def _place(cohort: Cohort, enrolment: Enrolment, now: datetime, *, notify: bool 
     enrolment.ended_at = None
     enrolment.dropout_reason = None
     _claim_active_place(enrolment)
-    if seats_taken(cohort) < cohort.capacity and not _has_waitlist(cohort):
+    if quotas.has_seat(cohort, enrolment.user.organisation_id, now):
         _seat(enrolment, now)
     else:
         enrolment.status = EnrolmentStatus.WAITLISTED
@@ -469,7 +553,7 @@ def _check_admission(cohort: Cohort, user: User) -> None:
 def _seat(enrolment: Enrolment, now: datetime, promoted: bool = False) -> None:
     cohort = enrolment.cohort
     enrolment.waitlist_rank = None
-    if cohort.requires_manager_approval and enrolment.user.manager_id is not None:
+    if cohort.requires_manager_approval and own_manager(enrolment.user) is not None:
         enrolment.status = EnrolmentStatus.PENDING_APPROVAL
     elif promoted and cohort.claim_window_hours:
         enrolment.status = EnrolmentStatus.OFFERED
@@ -490,19 +574,6 @@ def _waitlist(cohort: Cohort, limit: int | None = None) -> list[Enrolment]:
     return list(db.session.scalars(query))
 
 
-def _has_waitlist(cohort: Cohort) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Enrolment.cohort_id == cohort.id,
-                    Enrolment.status == EnrolmentStatus.WAITLISTED,
-                )
-            )
-        )
-    )
-
-
 def waitlist(cohort: Cohort) -> list[Enrolment]:
     """The waitlist in order (first is promoted first)."""
     return _waitlist(cohort)
@@ -516,15 +587,26 @@ def _next_rank(cohort: Cohort) -> int:
 
 
 def fill_free_seats(cohort: Cohort, now: datetime | None = None) -> list[Enrolment]:
-    """Promote people from the head of the waitlist while seats are free (cohort locked)."""
+    """Promote people from the waitlist while seats are free (cohort locked): from its head,
+    or, in a cohort with quotas, the first whose organisation is under its quota (after the
+    release moment: the organisation with the fewest seats first; cohorts.quotas)."""
     now = now or utcnow()
     promoted: list[Enrolment] = []
     if cohort.status != CohortStatus.ACTIVE:
         return promoted
-    free = cohort.capacity - seats_taken(cohort)
+    held = quotas.seats_by_organisation(cohort)
+    free = cohort.capacity - sum(held.values())
     if free <= 0:
         return promoted
-    for enrolment in _waitlist(cohort, limit=free):
+    quota_seats = quotas.quota_seats(cohort)
+    chosen = quotas.choose(
+        quotas.waitlist_with_organisations(cohort, limit=None if quota_seats else free),
+        capacity=cohort.capacity,
+        held=held,
+        quotas=quota_seats,
+        quotas_hold=quotas.hold(cohort, now),
+    )
+    for enrolment in chosen:
         old = enrolment.status
         _seat(enrolment, now, promoted=True)
         record_change(
@@ -539,6 +621,17 @@ def fill_free_seats(cohort: Cohort, now: datetime | None = None) -> list[Enrolme
         notices.enrolment_changed(enrolment, old)
         promoted.append(enrolment)
     return promoted
+
+
+def fill_released(cohort_id: int, now: datetime | None = None) -> int:
+    """Give the free seats of a cohort whose quotas were released to the people who wait
+    (the ``quota_release`` job, one cohort per unit of work); return how many were promoted.
+    Claims the cohort with its lock, so a second scheduler finds nothing left to do."""
+    now = now or utcnow()
+    cohort = lock_cohort(cohort_id)
+    if quotas.hold(cohort, now):
+        return 0
+    return len(fill_free_seats(cohort, now))
 
 
 def _end(
@@ -652,7 +745,7 @@ def decide_approval(enrolment: Enrolment, manager: User, approve: bool) -> None:
     now = utcnow()
     cohort = lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
-    if enrolment.user.manager_id != manager.id:
+    if not is_own_manager(manager, enrolment.user):
         raise CohortError(_l("Only the participant's own manager can decide."))
     if enrolment.status != EnrolmentStatus.PENDING_APPROVAL:
         raise CohortError(_l("This request has already been decided."))

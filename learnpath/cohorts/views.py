@@ -13,10 +13,11 @@ from wtforms.fields.choices import SelectChoice
 
 from learnpath.accounts.models import Role
 from learnpath.accounts.services import normalise_email
-from learnpath.cohorts import invitations, presenters, queries, roster, services
+from learnpath.cohorts import invitations, presenters, queries, quotas, roster, services
 from learnpath.cohorts import invite_csv as invite_csv_file
 from learnpath.cohorts.access import (
     get_cohort_enrolment,
+    get_facilitated_cohort,
     get_managed_cohort,
     get_own_enrolment,
     get_team_enrolment,
@@ -80,28 +81,43 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
         abort(400)
     if not services.is_open_to(cohort, current_user):
         abort(404)
-    with unit_of_work() as work:
+    # The cohort was read again under its lock and the user at the start of the request:
+    # both stay loaded over the commit, which a sign-up rush would otherwise pay for in reads.
+    with unit_of_work(keep_loaded=True) as work:
         decided = services.place(cohort, current_user)
     if not work.ok:
         flash(work.message, "error")
         return redirect(url_for("cohorts.open_list"))
     # The place is committed (and the cohort's lock released); the mail and calendar
-    # invitations follow in a unit of work of their own.
+    # invitations follow in a unit of work of their own. The message is worded before that
+    # commit, while the rows are loaded (after it they would be read again).
     with unit_of_work():
+        enrolment = decided.enrolment  # held here, so notify finds it loaded
         services.notify(decided)
-    enrolment = decided.enrolment
-    if enrolment.status == EnrolmentStatus.WAITLISTED:
-        flash(
-            _(
-                "The cohort is full. You are number %(n)s on the waitlist.",
-                n=waitlist_position(enrolment),
-            ),
-            "warning",
-        )
-    elif enrolment.status == EnrolmentStatus.PENDING_APPROVAL:
-        flash(_("Your place is reserved until your manager approves."), "info")
-    else:
-        flash(_("You are signed up for %(name)s.", name=cohort.name), "success")
+        if enrolment.status == EnrolmentStatus.WAITLISTED and quotas.waiting_for_quota(
+            enrolment, utcnow()
+        ):
+            message, category = (
+                _(
+                    "The places for your organisation are full; you are number %(n)s on the "
+                    "waitlist.",
+                    n=waitlist_position(enrolment),
+                ),
+                "warning",
+            )
+        elif enrolment.status == EnrolmentStatus.WAITLISTED:
+            message, category = (
+                _(
+                    "The cohort is full. You are number %(n)s on the waitlist.",
+                    n=waitlist_position(enrolment),
+                ),
+                "warning",
+            )
+        elif enrolment.status == EnrolmentStatus.PENDING_APPROVAL:
+            message, category = _("Your place is reserved until your manager approves."), "info"
+        else:
+            message, category = _("You are signed up for %(name)s.", name=cohort.name), "success"
+    flash(message, category)
     return redirect(url_for("cohorts.my_programme"))
 
 
@@ -118,6 +134,7 @@ def my_programme() -> ResponseReturnValue:
         "cohorts/my_programme.html",
         active=active,
         position=waitlist_position(active) if active else None,
+        for_quota=active is not None and quotas.waiting_for_quota(active, utcnow()),
         invitations=invitations,
         past=past,
         sessions=presenters.sessions_by_cohort(shown),
@@ -245,6 +262,8 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         history=presenters.history(cohort),
         account_invitations=invitations.open_invitations(cohort),
         seats=services.seats_taken(cohort),
+        quota_rows=quotas.overview(cohort),
+        facilitates=services.facilitates(current_user, cohort),
         invite_form=InviteForm(),
         csv_form=InviteCsvForm(),
         move_form=move_form,
@@ -417,7 +436,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @roles(Role.FACILITATOR)
 def roster_export(cohort_id: int, fmt: str) -> ResponseReturnValue:
     """The roster with attendance and hand-ins as XLSX or as CSV for Dutch Excel."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     if fmt not in ("xlsx", "csv"):
         abort(404)
     table = roster.roster_table(cohort, get_content(), utcnow())
@@ -431,7 +450,7 @@ def roster_export(cohort_id: int, fmt: str) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def attendance_sheet(cohort_id: int) -> ResponseReturnValue:
     """A printable attendance list (PDF) of the people with a place."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     table = roster.roster_table(cohort, get_content(), utcnow())
     pdf = roster.attendance_sheet_pdf(cohort, table, utcnow())
     return _download(pdf, "application/pdf", f"presentielijst-{cohort.id}.pdf")
