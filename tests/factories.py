@@ -184,3 +184,60 @@ def hand_in(enrolment: Enrolment, slug: str) -> None:
         )
     )
     db.session.commit()
+
+
+def network_cohort(
+    organisations: Sequence[Organisation],
+    facilitator: User | Sequence[User],
+    *,
+    coordinators: Sequence[User] = (),
+    network_name: str = "Netwerk Zuid",
+    capacity: int = 12,
+    name: str = "Netwerkgroep",
+    mode: SignupMode = SignupMode.OPEN,
+    approval: bool = False,
+) -> Cohort:
+    """A network cohort (committed): a network of ``organisations`` (every membership
+    consented), ``coordinators`` as its coordinators, and a career-programme cohort of the
+    first organisation with ``network_id`` set, open to all of them. Reuses a network of that
+    name when it exists (so several cohorts can share one network)."""
+    from sqlalchemy import select
+
+    from learnpath.accounts.models import Network, NetworkCoordinator, NetworkMembership
+
+    network = db.session.scalar(select(Network).where(Network.name == network_name))
+    if network is None:
+        slug = network_name.lower().replace(" ", "-")
+        network = Network(slug=f"{slug}-{organisations[0].id}", name=network_name)
+        db.session.add(network)
+        db.session.flush()
+    members = set(
+        db.session.scalars(
+            select(NetworkMembership.organisation_id).where(
+                NetworkMembership.network_id == network.id
+            )
+        )
+    )
+    for organisation in organisations:
+        if organisation.id not in members:
+            db.session.add(
+                NetworkMembership(
+                    network_id=network.id, organisation_id=organisation.id, consent_at=utcnow()
+                )
+            )
+    for coordinator in coordinators:
+        if db.session.get(NetworkCoordinator, (network.id, coordinator.id)) is None:
+            db.session.add(NetworkCoordinator(network_id=network.id, user_id=coordinator.id))
+    db.session.commit()
+    cohort = make_cohort(
+        organisations[0],
+        facilitator,
+        capacity=capacity,
+        name=name,
+        mode=mode,
+        approval=approval,
+        open_to=list(organisations),
+    )
+    cohort.network_id = network.id
+    db.session.commit()
+    return cohort

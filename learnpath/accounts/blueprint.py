@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, session
+from flask import Blueprint, g, session
 from flask.blueprints import BlueprintSetupState
 from flask_babel import lazy_gettext as _l
-from flask_login import user_logged_in
+from flask_login import current_user, user_logged_in
 
 from learnpath.accounts import services
 from learnpath.accounts.models import Role, User
+from learnpath.accounts.names import NameRule
 from learnpath.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -16,6 +17,17 @@ bp = Blueprint("accounts", __name__)
 def _template_globals(state: BlueprintSetupState) -> None:
     """Templates name roles as ``Role.FACILITATOR`` (with the web layer's ``has_role``)."""
     state.app.jinja_env.globals["Role"] = Role
+    state.app.jinja_env.globals["shown_name"] = shown_name
+
+
+def shown_name(person: User) -> str:
+    """``person``'s name as the signed-in user may see it (learnpath.accounts.names); templates
+    call it as ``shown_name(e.user)``. One rule per request."""
+    rule = g.get("name_rule")
+    if rule is None:
+        viewer = current_user._get_current_object() if current_user.is_authenticated else None
+        rule = g.name_rule = NameRule(viewer)
+    return rule(person)
 
 
 login_manager.login_view = "accounts.login"
@@ -53,4 +65,4 @@ def _give_the_session_an_id(sender: object, user: User, **extra: object) -> None
     session[SESSION_ID_KEY] = services.new_session_id()
 
 
-from learnpath.accounts import mfa_views, signup_views, views  # noqa: E402,F401
+from learnpath.accounts import mfa_views, signup_views, views, visibility_views  # noqa: E402,F401

@@ -56,3 +56,18 @@ class MailPreferencesForm(FlaskForm):
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
     )
     submit = SubmitField(_l("Save preferences"))
+
+
+class VisibilityForm(FlaskForm):
+    """The personal "Privacy and visibility" settings (learnpath.accounts.visibility)."""
+
+    first_name_only_elsewhere = BooleanField(
+        _l("Show only my first name to people of other organisations")
+    )
+    discreet_calendar = BooleanField(
+        _l(
+            "Discreet calendar: neutral titles ('Appointment') in my calendar and in the "
+            "subject lines of emails"
+        )
+    )
+    submit = SubmitField(_l("Save settings"))

@@ -43,7 +43,7 @@ from learnpath.action_plans.prefill import fillable_values, note_edits, prefill,
 from learnpath.action_plans.signals import conversation_agreed, conversation_cancelled
 from learnpath.assignments.services import workspace_enrolment
 from learnpath.cohorts.models import Enrolment
-from learnpath.cohorts.services import can_manage
+from learnpath.cohorts.services import facilitates
 from learnpath.content.schema import Content
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
@@ -327,6 +327,8 @@ def share_for_manager(share_id: int, manager: User) -> PlanShare | None:
     row = db.session.get(PlanShare, share_id)
     if row is None or row.manager_id != manager.id or not row.is_active:
         return None
+    if manager.organisation_id != row.plan.user.organisation_id:  # accounts.managers
+        return None
     return row
 
 
@@ -341,7 +343,8 @@ def manager_read(
 
 
 def facilitator_may_read(user: User, plan: ActionPlan) -> bool:
-    return can_manage(user, plan.cohort)
+    """Only the cohort's facilitators (not a network coordinator who runs it)."""
+    return facilitates(user, plan.cohort)
 
 
 def facilitator_read(

@@ -46,7 +46,11 @@ from learnpath.assignments.models import (
     Submission,
 )
 from learnpath.assignments.next_steps import next_steps, timeline_sessions
-from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
+from learnpath.cohorts.access import (
+    get_cohort_enrolment,
+    get_facilitated_cohort,
+    get_managed_cohort,
+)
 from learnpath.cohorts.models import Cohort, CohortKind, Enrolment
 from learnpath.cohorts.queries import sessions_of
 from learnpath.cohorts.tracks import kinds_for_role, track_of
@@ -529,7 +533,7 @@ def colleague_answer(token: str) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def matrix(cohort_id: int) -> ResponseReturnValue:
     """Show the progress of every participant on every assignment."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     return _matrix_page(cohort, _extension_form(cohort, formdata=None))
 
 
@@ -573,7 +577,7 @@ def group_deadline(cohort_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def submission(cohort_id: int, submission_id: int) -> ResponseReturnValue:
     """Read a handed-in submission (audited) and give feedback (the participant is notified)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     found = db.get_or_404(Submission, submission_id)
     # Drafts are the participant's own until handed in.
     if found.cohort_id != cohort.id or not found.is_handed_in:
@@ -652,7 +656,7 @@ def _extension_form(cohort: Cohort, **kwargs: Any) -> ExtensionForm:
 @roles(Role.FACILITATOR)
 def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show one participant's progress, the private notes and the extension form."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     return _participant_page(cohort, enrolment, NoteForm(formdata=None), _extension_form(cohort))
 
@@ -661,7 +665,7 @@ def participant(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def add_note(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Add a private note about a participant (only this cohort's facilitators see it)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     form = NoteForm()
     if form.validate_on_submit() and run_form_action(
@@ -698,7 +702,7 @@ def _participant_url(cohort: Cohort, enrolment: Enrolment) -> str:
 @roles(Role.FACILITATOR)
 def edit_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseReturnValue:
     """The author changes the text of a private note (audited)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     note = _note_or_404(cohort, enrolment, note_id)
     form = NoteEditForm(data={"text": note.text})
@@ -721,7 +725,7 @@ def edit_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseReturn
 @roles(Role.FACILITATOR)
 def delete_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseReturnValue:
     """Ask for confirmation, then delete a private note (audited)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     note = _note_or_404(cohort, enrolment, note_id)
     form = ConfirmForm()
@@ -737,7 +741,7 @@ def delete_note(cohort_id: int, enrolment_id: int, note_id: int) -> ResponseRetu
 @roles(Role.FACILITATOR)
 def extend(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Give a participant a later deadline for one assignment."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = _cohort_enrolment(cohort, enrolment_id)
     form = _extension_form(cohort)
     if form.validate_on_submit() and form.due_at.data is not None:
@@ -769,7 +773,7 @@ def _as_utc(local: datetime, zone: ZoneInfo) -> datetime:
 @roles(Role.FACILITATOR)
 def cohort_self_assessment(cohort_id: int) -> ResponseReturnValue:
     """Show the cohort's mean self-assessment scores (never individual ones)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     if cohort.kind != CohortKind.PROGRAMME:
         abort(404)  # the self-assessment belongs to the participant programme
     content = get_content()

@@ -8,7 +8,11 @@ from flask.typing import ResponseReturnValue
 from learnpath.accounts.models import Role
 from learnpath.certificates import services
 from learnpath.certificates.blueprint import bp
-from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort, get_own_enrolment
+from learnpath.cohorts.access import (
+    get_cohort_enrolment,
+    get_facilitated_cohort,
+    get_own_enrolment,
+)
 from learnpath.cohorts.models import Enrolment
 from learnpath.content_registry import get_content
 from learnpath.web.access import roles
@@ -42,5 +46,5 @@ def mine(enrolment_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def for_facilitator(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """A participant's certificate, for a facilitator of the cohort."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     return _pdf(get_cohort_enrolment(cohort, enrolment_id))

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from learnpath.accounts.models import Role, User
 from learnpath.assignments.services import assignments_of
-from learnpath.cohorts.access import get_managed_cohort
+from learnpath.cohorts.access import get_facilitated_cohort
 from learnpath.cohorts.models import CohortSession
 from learnpath.content_registry import get_content
 from learnpath.extensions import db
@@ -162,7 +162,7 @@ def evaluate(session_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def results(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """The evaluation results of a session, from 5 responses, with the open answers."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     session = _session(session_id)
     if session.cohort_id != cohort.id:
         abort(404)

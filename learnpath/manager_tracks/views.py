@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from learnpath.accounts.models import Role, User, UserRole
+from learnpath.accounts.names import NameRule
 from learnpath.assignments import queries as assignment_queries
 from learnpath.assignments import services as assignment_services
 from learnpath.assignments.queries import TimelineAssignment
@@ -357,7 +358,8 @@ def _meeting(cohort_id: int, session_id: int) -> IntervisionMeeting:
 
 def _roles_form(meeting: IntervisionMeeting, members: list[User]) -> RolesForm:
     form = RolesForm()
-    choices = [SelectChoice("", "—")] + [SelectChoice(m.id, m.name) for m in members]
+    shown = NameRule(current_user)
+    choices = [SelectChoice("", "—")] + [SelectChoice(m.id, shown(m)) for m in members]
     for role in ROLE_LABELS:
         getattr(form, role).choices = choices
         if request.method == "GET":
@@ -386,7 +388,7 @@ def meeting(cohort_id: int, session_id: int) -> ResponseReturnValue:
         cohort=item.session.cohort,
         method=method,
         agenda=agenda(method, item.session.starts_at) if method else [],
-        names={m.id: m.name for m in members},
+        names=dict(zip([m.id for m in members], map(NameRule(current_user), members), strict=True)),
         roles_needed=services.roles_needed(item),
         is_chair=item.role_map.get(IntervisionRole.CHAIR) == current_user.id,
         is_case_bringer=item.role_map.get(IntervisionRole.CASE_BRINGER) == current_user.id,

@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from learnpath.accounts.models import Role
-from learnpath.cohorts.access import get_managed_cohort
+from learnpath.cohorts.access import get_facilitated_cohort
 from learnpath.cohorts.models import EnrolmentStatus
 from learnpath.messages import services
 from learnpath.messages.blueprint import bp
@@ -37,7 +37,7 @@ def _draft(form: MessageForm) -> services.Draft:
 @roles(Role.FACILITATOR)
 def compose(cohort_id: int) -> ResponseReturnValue:
     """Write a message, see it as it will arrive, then send it (once, whatever is resubmitted)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     form = MessageForm()
     people = services.selectable(cohort)
     form.people.choices = [

@@ -52,6 +52,14 @@ class AuditAction(LabelledEnum):
     SCIM_TOKEN_REVOKED = "scim.token_revoked", _l("SCIM token revoked")
     NOTE_EDITED = "note.edited", _l("Private note about a participant edited")
     NOTE_DELETED = "note.deleted", _l("Private note about a participant deleted")
+    VISIBILITY_CHANGED = "account.visibility_changed", _l("Privacy and visibility settings changed")
+    NETWORK_MEMBERSHIP_ACCEPTED = "network.membership_accepted", _l("Network membership accepted")
+    NETWORK_MEMBERSHIP_ENDED = "network.membership_ended", _l("Network membership ended")
+    NETWORK_COORDINATOR_ADDED = "network.coordinator_added", _l("Made coordinator of a network")
+    NETWORK_COORDINATOR_REMOVED = (
+        "network.coordinator_removed",
+        _l("No longer coordinator of a network"),
+    )
 
 
 class AuditEvent(Model):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from learnpath.accounts.models import Role
-from learnpath.cohorts.access import get_managed_cohort
+from learnpath.cohorts.access import get_facilitated_cohort, get_managed_cohort
 from learnpath.cohorts.models import Attendance, AttendanceStatus, Cohort, CohortSession
 from learnpath.cohorts.presenters import local_input_value
 from learnpath.cohorts.queries import sessions_of
@@ -230,7 +230,7 @@ def cancel_cohort(cohort_id: int) -> ResponseReturnValue:
 def attendance(cohort_id: int, session_id: int) -> ResponseReturnValue:
     """Confirm present / excused / absent for each enrolled participant of a session that has
     started, pre-filled from the join clicks and the "ik kan niet komen" notices."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     session = _session_of(cohort, session_id)
     started = not session.is_cancelled and session.starts_at <= page_now()
     people = attendance_people(cohort) if started else []
