@@ -23,6 +23,7 @@ from learnpath.cohorts.models import CohortKind, DropoutReason, EnrolmentStatus
 from learnpath.content.schema import CAREER_PROGRAMME, Content
 from learnpath.db import utcnow
 from learnpath.i18n import current_locale
+from learnpath.opportunities.queries import taken_facts
 from learnpath.reports import charts, queries
 from learnpath.reports.anonymity import (
     ALL,
@@ -233,29 +234,30 @@ class Builder:
         depts = self.departments if self.inputs.by_department else [None]
         return figure_keys(name, depts, column)
 
-    def _matrices(self) -> dict[str, Matrix]:
+    def _matrix(
+        self, counts: queries.Counts, columns: Sequence[Hashable], shared: dict[Key, Hashable]
+    ) -> Matrix:
         depts = self.departments if self.inputs.by_department else [None]
+        return Matrix(self.counts(counts), columns, depts, shared=shared)
 
-        def matrix(
-            counts: queries.Counts, columns: Sequence[Hashable], shared: dict[Key, Hashable]
-        ) -> Matrix:
-            return Matrix(self.counts(counts), columns, depts, shared=shared)
-
+    def _status_matrices(self, *, waitlist: bool = True) -> dict[str, Matrix]:
+        """The registrations by status, and the people who took part as their sum (the
+        figure every assignment and plan row shares). ``waitlist``: the waitlist column is the
+        figure the cohorts table shares."""
+        depts = self.departments if self.inputs.by_department else [None]
         grouped: queries.Counts = {}
         for (dept, status), value in queries.status_counts(self.pop).items():
             group = next(g for g, members in STATUS_GROUPS.items() if status in members)
             grouped[(dept, group)] = grouped.get((dept, group), 0) + value
-        result = {
-            "status": matrix(
-                grouped,
-                list(STATUS_GROUPS),
-                self._figure("registrations")
-                | self._figure("taking_part", "taking_part")
-                | self._figure("waitlist", "waitlisted")
-                | self._figure("completed", "completed")
-                | self._figure("dropped_out", "dropped_out"),
-            )
-        }
+        shared = (
+            self._figure("registrations")
+            | self._figure("taking_part", "taking_part")
+            | self._figure("completed", "completed")
+            | self._figure("dropped_out", "dropped_out")
+        )
+        if waitlist:
+            shared |= self._figure("waitlist", "waitlisted")
+        result = {"status": self._matrix(grouped, list(STATUS_GROUPS), shared)}
         # the people who took part (every assignment and plan row) are three status columns
         took: dict[Hashable, Hashable] = {"taking_part": "taking_part", "completed": "completed"}
         took["dropped_out"] = "dropped_out"
@@ -265,6 +267,52 @@ class Builder:
             {k: v for k, v in self.counts(grouped).items() if k[1] in took},
             depts,
         )
+        return result
+
+    def _plan_matrices(
+        self, took_part: Mapping[int | None, int], steps: Sequence[str], done: queries.Counts
+    ) -> dict[str, Matrix]:
+        """A yes/not table per plan step (``done``: people per (dept, step)) out of the people
+        who took part, the results at follow-up, and people with a final plan = those who
+        looked back + those who did not yet."""
+        depts = self.departments if self.inputs.by_department else [None]
+        result: dict[str, Matrix] = {}
+        for step in steps:
+            counts: queries.Counts = {}
+            for dept, n in took_part.items():
+                yes = done.get((dept, step), 0)
+                counts[(dept, "yes")] = yes
+                counts[(dept, "not")] = max(0, n - yes)
+            shared = self._figure("took_part")
+            if step == "finalised":
+                shared |= self._figure("finalised", "yes")
+            if step == "followed_up":
+                shared |= self._figure("looked_back", "yes")
+            result[f"step:{step}"] = self._matrix(counts, ["yes", "not"], shared)
+
+        outcomes: queries.Counts = {}
+        for (dept, outcome), value in queries.result_counts(self.pop).items():
+            key = (dept, outcome if outcome is not None else NO_FOLLOW_UP)
+            outcomes[key] = outcomes.get(key, 0) + value
+        result["results"] = self._matrix(
+            outcomes,
+            RESULT_COLUMNS,
+            self._figure("finalised") | self._figure("not_looked_back", NO_FOLLOW_UP),
+        )
+        looked: queries.Counts = {}
+        for (dept, outcome), value in self.counts(outcomes).items():
+            part = "none" if outcome == NO_FOLLOW_UP else "looked_back"
+            looked[(dept, part)] = looked.get((dept, part), 0) + value
+        result["sum:looked_back"] = sum_of(
+            "finalised",
+            {"looked_back": "looked_back", "none": "not_looked_back"},
+            looked,
+            depts,
+        )
+        return result
+
+    def _matrices(self) -> dict[str, Matrix]:
+        result = self._status_matrices()
         self._cohort_facts = queries.cohort_facts(self.pop)
         registrations, waitlist = queries.cohort_counts(self.pop)
         ids = [f.id for f in self._cohort_facts]
@@ -279,7 +327,7 @@ class Builder:
             key = (dept, reason or DropoutReason.OTHER.value)
             dropouts[key] = dropouts.get(key, 0) + value
         reasons = [r.value for r in DropoutReason]
-        result["dropout"] = matrix(dropouts, reasons, self._figure("dropped_out"))
+        result["dropout"] = self._matrix(dropouts, reasons, self._figure("dropped_out"))
 
         took_part = queries.took_part_counts(self.pop)
         handed = queries.handed_in_counts(self.pop)
@@ -289,43 +337,11 @@ class Builder:
                 done = handed.get((dept, slug), 0)
                 counts[(dept, "handed_in")] = done
                 counts[(dept, "not")] = max(0, n - done)
-            result[f"assignment:{slug}"] = matrix(
+            result[f"assignment:{slug}"] = self._matrix(
                 counts, ["handed_in", "not"], self._figure("took_part")
             )
         steps = queries.plan_step_counts(self.pop)
-        for step in PLAN_STEPS:
-            counts = {}
-            for dept, n in took_part.items():
-                done = steps.get((dept, step), 0)
-                counts[(dept, "yes")] = done
-                counts[(dept, "not")] = max(0, n - done)
-            shared = self._figure("took_part")
-            if step == "finalised":
-                shared |= self._figure("finalised", "yes")
-            if step == "followed_up":
-                shared |= self._figure("looked_back", "yes")
-            result[f"step:{step}"] = matrix(counts, ["yes", "not"], shared)
-
-        outcomes: queries.Counts = {}
-        for (dept, outcome), value in queries.result_counts(self.pop).items():
-            key = (dept, outcome if outcome is not None else NO_FOLLOW_UP)
-            outcomes[key] = outcomes.get(key, 0) + value
-        result["results"] = matrix(
-            outcomes,
-            RESULT_COLUMNS,
-            self._figure("finalised") | self._figure("not_looked_back", NO_FOLLOW_UP),
-        )
-        # people with a final plan = those who looked back + those who did not yet
-        looked: queries.Counts = {}
-        for (dept, outcome), value in self.counts(outcomes).items():
-            part = "none" if outcome == NO_FOLLOW_UP else "looked_back"
-            looked[(dept, part)] = looked.get((dept, part), 0) + value
-        result["sum:looked_back"] = sum_of(
-            "finalised",
-            {"looked_back": "looked_back", "none": "not_looked_back"},
-            looked,
-            depts,
-        )
+        result |= self._plan_matrices(took_part, list(PLAN_STEPS), steps)
         return result
 
     # -- tables ---------------------------------------------------------------------------
@@ -678,6 +694,40 @@ class Builder:
                 total,
                 note=_("As the participants themselves recorded it when they looked back."),
             )
+        )
+
+    def opportunities(self) -> Table:
+        """Kansenbank opportunities the organisation's people took in the period: at their
+        own organisation or at another; counts of things, also hidden when fewer people than
+        the threshold are behind them (learnpath.opportunities.queries.taken_facts)."""
+        scope = self.inputs.scope
+        facts = (
+            taken_facts(scope.organisation_id, scope.starts_from, scope.starts_before)
+            if scope.organisation_id is not None
+            else []
+        )
+        columns = ("here", "elsewhere")
+        counts: queries.Counts = {}
+        people: dict[Key, set[int]] = {}
+        for f in facts:
+            dept = f.dept if self.inputs.by_department else None
+            column = columns[f.elsewhere]
+            counts[(dept, column)] = counts.get((dept, column), 0) + 1
+            for key in (key_of(dept, column), key_of(dept), key_of(ALL, column), key_of(ALL)):
+                people.setdefault(key, set()).add(f.user_id)
+        protected = self.protect(counts, columns, {k: len(v) for k, v in people.items()})
+        cells = [self.fmt.count(protected, self.view, c) for c in columns]
+        row = Row(_("Opportunities taken"), (self.fmt.count(protected, self.view), *cells))
+        headers = ("", _("Taken"), _("In the own organisation"), _("At another organisation"))
+        return Table(
+            "opportunities",
+            _("Kansenbank"),
+            headers,
+            (row,),
+            note=_(
+                "Opportunities (job shadowing, an interview, a short assignment) accepted in "
+                "the period; counts only."
+            ),
         )
 
     def manager_tracks(self) -> Table:

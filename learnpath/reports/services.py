@@ -128,6 +128,7 @@ def hr_report(
         (("dropout",), lambda: [builder.dropout()]),
         (("competencies", "competency_change"), builder.competencies),
         (("manager_tracks",), lambda: [builder.manager_tracks()]),
+        (("opportunities",), lambda: [builder.opportunities()]),
     ]
     for slugs, build in parts:
         if only is None or any(slug in only for slug in slugs):
@@ -169,11 +170,11 @@ def cohort_overview(
     """Seats taken and waitlist per cohort for HR's overview, protected like the report.
 
     Cohorts in ``exact`` (those the reader facilitates) show exact numbers. For the others
-    every figure is a count of people and is hidden when the organisation's own people or
-    other organisations' people behind it are a small group, when the report hides the
-    cohort's registrations or waitlist (the overview would give them away), and, as a
-    complement, when it could be worked out from a total: the report's status table gives
-    the sum over the cohorts of a year.
+    every figure counts the organisation's own people only (a network cohort holds people of
+    several employers; HR sees its own, issue 23), and is hidden when it is a small group,
+    when the report hides the cohort's registrations or waitlist (the overview would give
+    them away), and, as a complement, when it could be worked out from a total: the report's
+    status table gives the sum over the cohorts of a year.
     """
     threshold = clamp_threshold(organisation.report_min_group)
     ids = [c.id for c in cohorts]
@@ -212,14 +213,14 @@ def _protect_line(
     hidden_elsewhere: set[int],
     threshold: int,
 ) -> Protected:
-    """Protect one count per cohort (own + other people) whose sum may be known."""
+    """Protect one count per cohort (the organisation's own people) whose sum may be known."""
     forced = [
         key
         for cid in members
-        if cid in hidden_elsewhere or not publishable(*split[cid], threshold=threshold)
+        if cid in hidden_elsewhere or not publishable(split[cid][0], threshold=threshold)
         for key in (key_of(None, cid), key_of(ALL, cid))
     ]
-    counts: queries.Counts = {(None, cid): sum(split[cid]) for cid in members}
+    counts: queries.Counts = {(None, cid): split[cid][0] for cid in members}
     return protect(counts, members, [None], threshold, forced=forced)
 
 

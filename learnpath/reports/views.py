@@ -11,18 +11,20 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learnpath.accounts.models import Role
+from learnpath.accounts.models import Network, Role
+from learnpath.accounts.networks import is_coordinator
 from learnpath.cohorts.access import get_managed_cohort
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
+from learnpath.extensions import db
 from learnpath.i18n import current_locale
 from learnpath.ical.services import facilitated_cohorts
-from learnpath.reports import evaluation, exports, services
+from learnpath.reports import evaluation, exports, network, services
 from learnpath.reports.blueprint import bp
 from learnpath.reports.exports import table_rows
 from learnpath.reports.figures import Report
 from learnpath.reports.forms import ThresholdForm
-from learnpath.web.access import roles
+from learnpath.web.access import roles, signed_in
 from learnpath.web.actions import commit
 from learnpath.web.spreadsheet import localised_csv_response
 
@@ -172,13 +174,14 @@ def _render_evaluation(result: evaluation.Evaluation | None, errors: dict[str, s
     )
 
 
-def _subtitle(result: evaluation.Evaluation) -> list[str]:
+def _subtitle(name: str, period: evaluation.Period) -> list[str]:
+    """The lines under a period report's title in its downloads: whose, which cohorts, when."""
     return [
-        result.organisation_name,
+        name,
         _(
             "Cohorts starting from %(start)s to %(end)s",
-            start=format_date(result.period.start, "long"),
-            end=format_date(result.period.end, "long"),
+            start=format_date(period.start, "long"),
+            end=format_date(period.end, "long"),
         ),
         _("Made on %(date)s", date=format_date(utcnow(), "long")),
     ]
@@ -217,7 +220,11 @@ def evaluation_xlsx() -> ResponseReturnValue:
     result = _evaluation_or_page()
     if isinstance(result, Response):
         return result
-    data = exports.workbook(_("Programme evaluation"), _subtitle(result), result.report.tables)
+    data = exports.workbook(
+        _("Programme evaluation"),
+        _subtitle(result.organisation_name, result.period),
+        result.report.tables,
+    )
     return _download(data, XLSX, f"evaluatie-{result.period.slug}.xlsx")
 
 
@@ -228,7 +235,11 @@ def evaluation_pdf() -> ResponseReturnValue:
     result = _evaluation_or_page()
     if isinstance(result, Response):
         return result
-    data = exports.report_pdf(_("Programme evaluation"), _subtitle(result), result.report.tables)
+    data = exports.report_pdf(
+        _("Programme evaluation"),
+        _subtitle(result.organisation_name, result.period),
+        result.report.tables,
+    )
     return _download(data, "application/pdf", f"evaluatie-{result.period.slug}.pdf")
 
 
@@ -240,3 +251,110 @@ def evaluation_csv(slug: str) -> ResponseReturnValue:
     if isinstance(result, Response):
         return result
     return _csv(result.report, slug, f"evaluatie-{slug}-{result.period.slug}.csv")
+
+
+# -- the network report (issue 23) ---------------------------------------------------------------
+
+
+def _network_report() -> tuple[network.NetworkReport | None, dict[str, str]]:
+    """The network report of the id in the URL for the period in the query string (or the
+    errors of its fields); 404 unless the reader coordinates that network."""
+    network_id = request.view_args["network_id"] if request.view_args else None
+    found = db.session.get(Network, network_id) if isinstance(network_id, int) else None
+    if found is None or not is_coordinator(current_user, found.id):
+        abort(404)
+    timezone = current_user.organisation.timezone
+    today = utcnow().astimezone(ZoneInfo(timezone)).date()
+    period, errors = evaluation.parse_period(
+        request.args.get("van"), request.args.get("tot"), today
+    )
+    if period is None:
+        return None, errors
+    return network.network_report(found, period, timezone, get_content()), {}
+
+
+def _render_network(
+    network_id: int, result: network.NetworkReport | None, errors: dict[str, str]
+) -> str:
+    period = result.period if result else None
+    args: dict[str, Any] = (
+        {"van": period.start.isoformat(), "tot": period.end.isoformat()} if period else {}
+    )
+    links = {
+        "xlsx": url_for("reports.network_xlsx", network_id=network_id, **args),
+        "pdf": url_for("reports.network_pdf", network_id=network_id, **args),
+    }
+    csv_urls = (
+        {
+            t.slug: url_for("reports.network_csv", network_id=network_id, slug=t.slug, **args)
+            for t in result.report.tables
+        }
+        if result
+        else {}
+    )
+    return render_template(
+        "reports/network.html",
+        network_id=network_id,
+        result=result,
+        errors=errors,
+        values={
+            "van": request.args.get("van", args.get("van", "")),
+            "tot": request.args.get("tot", args.get("tot", "")),
+        },
+        links=links,
+        csv_urls=csv_urls,
+    )
+
+
+def _network_or_page(network_id: int) -> network.NetworkReport | Response:
+    result, errors = _network_report()
+    if result is None:
+        return Response(_render_network(network_id, None, errors), status=400)
+    return result
+
+
+@bp.route("/netwerk/<id:network_id>")
+@signed_in
+def network_page(network_id: int) -> ResponseReturnValue:
+    """Show a network's figures per member organisation for a period (its coordinators)."""
+    result, errors = _network_report()
+    return _render_network(network_id, result, errors), 400 if errors else 200
+
+
+@bp.route("/netwerk/<id:network_id>.xlsx")
+@signed_in
+def network_xlsx(network_id: int) -> ResponseReturnValue:
+    """Download the network report as a workbook, one sheet per table."""
+    result = _network_or_page(network_id)
+    if isinstance(result, Response):
+        return result
+    tables = result.report.tables
+    data = exports.workbook(
+        _("Network report"), _subtitle(result.network_name, result.period), tables
+    )
+    return _download(data, XLSX, f"netwerk-{network_id}-{result.period.slug}.xlsx")
+
+
+@bp.route("/netwerk/<id:network_id>.pdf")
+@signed_in
+def network_pdf(network_id: int) -> ResponseReturnValue:
+    """Download the network report as a PDF."""
+    result = _network_or_page(network_id)
+    if isinstance(result, Response):
+        return result
+    tables = result.report.tables
+    data = exports.report_pdf(
+        _("Network report"), _subtitle(result.network_name, result.period), tables
+    )
+    return _download(data, "application/pdf", f"netwerk-{network_id}-{result.period.slug}.pdf")
+
+
+@bp.route("/netwerk/<id:network_id>/<slug>.csv")
+@signed_in
+def network_csv(network_id: int, slug: str) -> ResponseReturnValue:
+    """Download one table of the network report as CSV."""
+    result = _network_or_page(network_id)
+    if isinstance(result, Response):
+        return result
+    filename = f"netwerk-{network_id}-{slug}-{result.period.slug}.csv"
+    return _csv(result.report, slug, filename)
