@@ -19,6 +19,7 @@ from learnpath.action_plans.models import ActionPlan, PlanVersion
 from learnpath.content.schema import Content
 from learnpath.db import utcnow
 from learnpath.i18n import current_locale
+from learnpath.opportunities.queries import accepted_for
 
 
 def render_pdf(*args: Any, **kwargs: Any) -> bytes:
@@ -65,6 +66,21 @@ def sections_of(
     data: Mapping[str, Any], chosen: Iterable[str], content: Content
 ) -> list[plan_data.Section]:
     return plan_data.document(data, chosen, competency_names(content))
+
+
+def with_kansen(
+    sections: list[plan_data.Section], user_id: int, *, shared_only: bool
+) -> list[plan_data.Section]:
+    """The sections with "Je kansen uit de kansenbank" after them when there are any: the
+    person's accepted opportunities (``shared_only``: those they show in their shared plan)."""
+    kansen = accepted_for(user_id, shared_only=shared_only)
+    if not kansen:
+        return sections
+    paragraphs = [
+        (str(o.kind.label), f"{o.title} ({o.organisation.name}, {o.team})") for o in kansen
+    ]
+    title = _("Your opportunities from the kansenbank")
+    return [*sections, plan_data.Section("kansen", title, paragraphs)]
 
 
 def status_line(plan: ActionPlan, version: PlanVersion | None) -> str:

@@ -28,7 +28,7 @@ from learnpath.action_plans.blueprint import bp
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare, PlanStatus
 from learnpath.action_plans.prefill import prefill
 from learnpath.assignments.services import workspace_enrolment
-from learnpath.cohorts.access import get_cohort_enrolment, get_managed_cohort
+from learnpath.cohorts.access import get_cohort_enrolment, get_facilitated_cohort
 from learnpath.cohorts.models import Enrolment
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
@@ -238,6 +238,7 @@ def export() -> ResponseReturnValue:
         )
     version = services.latest_version(plan) if plan.status != PlanStatus.DRAFT else None
     sections = presenters.sections_of(plan.data, chosen, get_content())
+    sections = presenters.with_kansen(sections, plan.user_id, shared_only=False)
     return _download(str(form.format.data), plan, version, sections)
 
 
@@ -598,6 +599,7 @@ def manager_export(share_id: int) -> ResponseReturnValue:
     services.manager_read(row, current_user, AuditAction.ACTION_PLAN_EXPORT)
     commit()
     sections = presenters.sections_of(latest.data if latest else {}, chosen, get_content())
+    sections = presenters.with_kansen(sections, row.plan.user_id, shared_only=True)
     return _download(str(form.format.data), row.plan, latest, sections)
 
 
@@ -683,7 +685,7 @@ def manager_outcome(share_id: int) -> ResponseReturnValue:
 @roles(Role.FACILITATOR)
 def facilitator_plan(cohort_id: int, enrolment_id: int) -> ResponseReturnValue:
     """Show a participant's plan to a facilitator of the cohort (read recorded; no manager notes)."""
-    cohort = get_managed_cohort(cohort_id)
+    cohort = get_facilitated_cohort(cohort_id)
     enrolment = get_cohort_enrolment(cohort, enrolment_id)
     plan = services.find_plan(enrolment)
     if plan is not None:
