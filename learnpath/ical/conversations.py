@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from learnpath.accounts.models import User
 from learnpath.action_plans.models import Conversation
+from learnpath.ical import discreet
 from learnpath.ical.builder import EventData, Person, invitation_ics
 from learnpath.notifications.services import queue_message
 from learnpath.timefmt import for_user
@@ -71,8 +72,13 @@ def _queue_both(
     sender = parseaddr(current_app.config["MAIL_FROM"])[1]
     cancel = method == "CANCEL"
     for user in (participant, manager):
+        hidden = discreet.is_discreet(user)
         with force_locale(user.locale):
             data = replace(_event(conversation, manager, participant), is_cancelled=cancel)
+            if hidden:
+                data = discreet.neutral(
+                    data, mark_cancelled=False, organizer=discreet.organizer(sender)
+                )
             ics = invitation_ics(
                 data, method, Person(user.name, user.email), sender, now, with_status=True
             )
@@ -82,6 +88,7 @@ def _queue_both(
                 if cancel
                 else _("Invitation: %(title)s, %(when)s", title=data.summary, when=when)
             )
+            neutral_subject = discreet.subject("cancelled" if cancel else "new", when)
         kind = "cancel" if cancel else "request"
         key = "career-conversation-cancel" if cancel else "career-conversation"
         extra = {} if links is None else {"link": links[user.id]}
@@ -89,11 +96,18 @@ def _queue_both(
             f"career_conversation.{kind}",
             user,
             subject,
-            "action_plans/conversation_cancelled" if cancel else "action_plans/invitation",
+            discreet.INVITATION_TEMPLATE
+            if hidden
+            else "action_plans/conversation_cancelled"
+            if cancel
+            else "action_plans/invitation",
+            discreet_subject=neutral_subject,
             idempotency_key=f"{key}:{conversation.id}:{conversation.sequence}:{user.id}",
             ics=ics,
             ics_method=method,
             title=data.summary,
             starts_at=data.starts_at,
+            event=data,
+            reason="cancelled" if cancel else "new",
             **extra,
         )

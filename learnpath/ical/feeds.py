@@ -61,6 +61,7 @@ from learnpath.cohorts.models import (
 from learnpath.content_registry import get_content
 from learnpath.db import UTCDateTime
 from learnpath.extensions import db
+from learnpath.ical import discreet
 from learnpath.ical.builder import EventData, Zones, feed_text
 from learnpath.ical.conversations import conversation_event
 from learnpath.ical.events import event_data
@@ -519,6 +520,10 @@ def _feed(
     conversations: list[EventRow],
 ) -> Feed:
     locale = token.user.locale
+    hidden = discreet.is_discreet(token.user)
+    if hidden:
+        with force_locale(locale):
+            name = discreet.calendar_name()
     content = get_content().version
     scope = (locale, content)
     rows = sorted([*sessions, *conversations], key=lambda r: (r.starts_at, r.uid))
@@ -527,6 +532,7 @@ def _feed(
         repr(
             (
                 FEED_FORMAT,
+                hidden,
                 _translations_version(),
                 content,
                 locale,
@@ -544,8 +550,11 @@ def _feed(
             events = _events_for(sessions, scope, _load_sessions)
             if conversations:
                 events += _events_for(conversations, scope, _loader_of_conversations(token.user))
+            if hidden:
+                events = [discreet.neutral(e, mark_cancelled=True) for e in events]
             items = sorted(events, key=lambda e: (e.starts_at, e.uid))
-            return feed_text(f"learnpath – {name}", zone, Zones(items, zone, now.year), items)
+            title = name if hidden else f"learnpath – {name}"
+            return feed_text(title, zone, Zones(items, zone, now.year), items)
 
     return Feed(etag, last_modified, build)
 

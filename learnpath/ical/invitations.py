@@ -45,6 +45,7 @@ from learnpath.cohorts.queries import seat_holders
 from learnpath.cohorts.tracks import track_of
 from learnpath.db import utcnow
 from learnpath.extensions import db
+from learnpath.ical import discreet
 from learnpath.ical.builder import Person, invitation_ics
 from learnpath.ical.events import event_data, session_title
 from learnpath.notifications.models import OutboxMessage
@@ -136,8 +137,13 @@ def _queue_one(
     session: CohortSession, user: User, reason: Reason, key: str, now: datetime
 ) -> OutboxMessage | None:
     """Render the calendar data and the short text in the recipient's language; queue it."""
+    hidden = discreet.is_discreet(user)
     with force_locale(user.locale):
         data = event_data(session, mark_cancelled=False)
+        if hidden:
+            data = discreet.neutral(
+                data, mark_cancelled=False, organizer=discreet.organizer(_sender())
+            )
         ics = invitation_ics(
             data,
             reason.method,
@@ -147,18 +153,22 @@ def _queue_one(
             with_status=reason != Reason.WITHDRAWN,
         )
         title = session_title(session)
-        subject = _subject(reason, title, for_user(session.starts_at, user, "d MMM y, HH:mm"))
+        when = for_user(session.starts_at, user, "d MMM y, HH:mm")
+        subject = _subject(reason, title, when)
+        neutral_subject = discreet.subject(reason.value, when)
     return queue_message(
         f"ical.{reason.method.lower()}",
         user,
         subject,
-        "ical/invitation",
+        discreet.INVITATION_TEMPLATE if hidden else "ical/invitation",
+        discreet_subject=neutral_subject,
         idempotency_key=key,
         ics=ics,
         ics_method=reason.method,
         reason=reason.value,
         title=title,
         session=session,
+        event=data,
         link=external_url(track_of(session.cohort).home_endpoint),
     )
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +43,32 @@ class Recipient(Protocol):
     def name(self) -> str: ...
 
 
+#: The subject of every mail to a recipient in discreet mode, unless the sender gives a
+#: neutral one of its own (``discreet_subject``).
+DISCREET_SUBJECT = _l("A message from learnpath")
+#: Spacing after the hidden preview text, so that mail apps show nothing of what follows.
+def is_discreet(recipient: object) -> bool:
+    """Whether the recipient asked that what we send them does not say what it is about:
+    ``discreet_calendar`` on a ``User`` (read by name: notifications imports no feature).
+    Inboxes, lock screens and notifications are seen by others: only the subject and the
+    first words show there."""
+    return bool(getattr(recipient, "discreet_calendar", False))
+
+
+def _discreet_bodies(text: str, html: str) -> tuple[str, str]:
+    """Both bodies with a neutral opening (call in the recipient's language): a line before
+    the text, and the same as the hidden preview text of the HTML, padded so that the
+    preview stops there."""
+    opening = _("You have a personal message. Open it to read it.")
+    preview = render_template("email/_discreet_preview.html", opening=opening)
+    found = _BODY_TAG.search(html)
+    at = found.end() if found else 0
+    return f"{opening}\n\n{text}", f"{html[:at]}\n{preview}{html[at:]}"
+
+
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
 def not_yet_queued(keys: Iterable[str]) -> list[str]:
     """The idempotency keys (in their order) that no outbox message has yet, found in one query."""
     keys = list(keys)
@@ -61,12 +90,16 @@ def queue_message(
     ics: str | None = None,
     ics_method: str | None = None,
     reply_to: str | None = None,
+    discreet_subject: object | None = None,
     **context: Any,
 ) -> OutboxMessage | None:
     """Render a message in the recipient's language and add it to the outbox.
 
     ``template`` names a pair ``<template>.txt`` / ``<template>.html`` under templates/email.
     ``reply_to`` is an address for the Reply-To header (a person who wrote the message).
+    A recipient in discreet mode (see :func:`is_discreet`) gets ``discreet_subject`` (a subject
+    the sender made without the programme's words, e.g. a calendar invitation's) or else
+    :data:`DISCREET_SUBJECT`, and a body that opens neutrally (:func:`_discreet_bodies`).
     Returns None when a message with the same idempotency key is already queued.
     """
     if recipient.email.endswith(".invalid"):
@@ -74,12 +107,16 @@ def queue_message(
         # no email) get nothing: a message to an .invalid domain can never be delivered.
         log.info("no message %s for user %s: no deliverable address", kind, recipient.id)
         return None
+    discreet = is_discreet(recipient)
+    if discreet:
+        subject = discreet_subject if discreet_subject is not None else DISCREET_SUBJECT
     return _queue(
         kind,
         recipient.email,
         recipient.locale,
         subject,
         template,
+        discreet=discreet,
         recipient_user_id=recipient.id,
         organisation_id=recipient.organisation_id,
         idempotency_key=idempotency_key,
@@ -129,6 +166,7 @@ def _queue(
     ics: str | None = None,
     ics_method: str | None = None,
     reply_to: str | None = None,
+    discreet: bool = False,
 ) -> OutboxMessage | None:
     """Render the message in ``locale`` and add it to the outbox (once per idempotency key)."""
     if idempotency_key is not None:
@@ -143,6 +181,8 @@ def _queue(
         # Lazy strings resolve in the recipient's language; a subject is one line (it may
         # quote a name) and fits its column.
         subject_text = header_text(str(subject))[:300]
+        if discreet:
+            body_text, body_html = _discreet_bodies(body_text, body_html)
     domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "learnpath.local"
     message = OutboxMessage(
         kind=kind,
