@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from learnpath.accounts import mfa
-from learnpath.accounts.models import Department, Organisation, Role, User
+from learnpath.accounts.models import (
+    Department,
+    Network,
+    NetworkCoordinator,
+    NetworkMembership,
+    Organisation,
+    Role,
+    User,
+)
 from learnpath.accounts.services import hash_password, set_roles
 from learnpath.action_plans import services as plans
 from learnpath.assignments import services as assignments
@@ -36,6 +44,13 @@ from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.manager_tracks import services as manager_tracks
+from learnpath.opportunities import services as kansen
+from learnpath.opportunities.models import (
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    TimeUnit,
+)
 from learnpath.schedule import services as schedule
 
 DEMO_PASSWORD = "leerpad-demo"
@@ -187,6 +202,7 @@ def seed() -> list[tuple[str, str]]:
     _cohorts(org, staff["coach"], staff["coach2"], existing)
     _workshop(org, staff["coach2"], [*managers, staff["directeur"]])
     _progress(existing[f"deelnemer{PROGRESSED:02d}@rivierstad.example"], staff["coach"])
+    _network(org, staff["beheer"], existing, password_hash)
     return [
         ("participant", "deelnemer01@rivierstad.example"),
         ("facilitator", "coach@rivierstad.example"),
@@ -194,6 +210,138 @@ def seed() -> list[tuple[str, str]]:
         ("hr", "hr@rivierstad.example"),
         ("admin", "beheer@rivierstad.example"),
     ]
+
+
+NETWORK_SLUG = "rivierland"
+PARTNER_SLUG = "beekdal"
+#: The partner organisation's people: (email local part, name, roles).
+PARTNER_STAFF = (
+    ("beheer", "Bram Bosman", {Role.ADMIN}),
+    ("hr", "Hester Hoekstra", {Role.HR}),
+    ("manager", "Mila Mulder", {Role.MANAGER}),
+    ("collega", "Kim Kramer", {Role.PARTICIPANT}),
+)
+PARTNER_PARTICIPANTS = (
+    "Eva Evers",
+    "Olaf Oosting",
+    "Nadia Nijhuis",
+    "Rik Roelofs",
+    "Lotte Lammers",
+    "Wessel Wolters",
+)
+
+
+def _network(org: Organisation, admin: User, existing: dict[str, User], password_hash: str) -> None:
+    """A regional network of Rivierstad and a second municipality, Beekdal, with both
+    administrators' consent and a coordinator at Rivierstad (the network cohorts are made by
+    the coordinator, from the network's page)."""
+    partner = db.session.scalar(select(Organisation).where(Organisation.slug == PARTNER_SLUG))
+    if partner is None:
+        partner = Organisation(
+            slug=PARTNER_SLUG, name="Gemeente Beekdal", timezone="Europe/Amsterdam"
+        )
+        db.session.add(partner)
+        db.session.flush()
+
+    def ensure(email: str, name: str, roles: set[Role], where: Organisation) -> User:
+        user = existing.get(email)
+        if user is None:
+            user = User(organisation=where, email=email, name=name, password_hash=password_hash)
+            db.session.add(user)
+            existing[email] = user
+        set_roles(user, roles | user.roles)
+        return user
+
+    people = {
+        local: ensure(f"{local}@beekdal.example", name, roles, partner)
+        for local, name, roles in PARTNER_STAFF
+    }
+    for i, name in enumerate(PARTNER_PARTICIPANTS, start=1):
+        person = ensure(f"deelnemer{i:02d}@beekdal.example", name, {Role.PARTICIPANT}, partner)
+        person.manager = people["manager"]
+    people["collega"].manager = people["manager"]
+    coordinator = ensure("netwerk@rivierstad.example", "Noor Netwerk", {Role.FACILITATOR}, org)
+    db.session.flush()
+    for local in ("beheer", "hr"):  # their roles require a second factor (accounts.mfa)
+        mfa.enrol_with_secret(people[local], DEMO_TOTP_SECRET)
+    network = db.session.scalar(select(Network).where(Network.slug == NETWORK_SLUG))
+    if network is None:
+        network = Network(slug=NETWORK_SLUG, name="Mobiliteitsnetwerk Rivierland")
+        db.session.add(network)
+        db.session.flush()
+    members = {
+        m.organisation_id: m
+        for m in db.session.scalars(
+            select(NetworkMembership).where(NetworkMembership.network_id == network.id)
+        )
+    }
+    now = utcnow()
+    for member, by in ((org, admin), (partner, people["beheer"])):
+        if member.id not in members:
+            db.session.add(
+                NetworkMembership(
+                    network=network, organisation=member, consent_at=now, consent_by_id=by.id
+                )
+            )
+    if db.session.get(NetworkCoordinator, (network.id, coordinator.id)) is None:
+        db.session.add(NetworkCoordinator(network=network, user=coordinator))
+    db.session.flush()
+    _kansenbank(network, people["collega"], existing["manager2@rivierstad.example"])
+
+
+#: (title, team, kind, time, unit, what one learns, for the whole network)
+KANSEN = (
+    (
+        "Meeloopdag bij Vergunningen",
+        "Team Vergunningen en Handhaving",
+        OpportunityKind.SHADOWING,
+        1,
+        TimeUnit.DAYS,
+        "Hoe een aanvraag van binnenkomst tot besluit loopt, en wat het werk van een "
+        "vergunningverlener vraagt.",
+        True,
+    ),
+    (
+        "Oriënterend gesprek over data-analyse",
+        "Data & Informatie",
+        OpportunityKind.INTERVIEW,
+        1,
+        TimeUnit.HOURS,
+        "Wat een data-analist bij de gemeente doet, en welke opleiding daarbij past.",
+        False,
+    ),
+)
+
+
+def _kansenbank(network: Network, partner_offerer: User, own_offerer: User) -> None:
+    """Two opportunities: a job-shadowing day in Beekdal for the whole network, and an
+    informational interview within Rivierstad."""
+    competencies = get_content().competencies
+    exploration = "werkexploratie" if "werkexploratie" in competencies else next(iter(competencies))
+    titles = set(db.session.scalars(select(Opportunity.title)))
+    for (title, team, kind, amount, unit, learns, shared), offerer in zip(
+        KANSEN, (partner_offerer, own_offerer), strict=True
+    ):
+        if title in titles:
+            continue
+        kansen.offer(
+            offerer,
+            kansen.OfferData(
+                kind=kind,
+                title=title,
+                team=team,
+                time_amount=amount,
+                time_unit=unit,
+                starts_on=None,
+                ends_on=None,
+                learns=learns,
+                competency=exploration,
+                network_id=network.id if shared else None,
+                status=OpportunityStatus.OPEN,
+                places=2,
+            ),
+            competencies,
+        )
 
 
 #: (name, facilitator key, number of the first and last demo participant to sign up)

@@ -36,20 +36,25 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from wtforms.fields.core import UnboundField
 
+from learnpath.accounts import networks
 from learnpath.accounts.models import Role, User
 from learnpath.action_plans.models import PlanShare
 from learnpath.assignments.models import Submission
 from learnpath.assignments.services import add_note
 from learnpath.cohorts.models import ACTIVE_STATUSES, SEAT_STATUSES, Cohort, Enrolment
 from learnpath.cohorts.tracks import exclusive_kinds
+from learnpath.content_registry import get_content
 from learnpath.extensions import db
 from learnpath.manager_tracks import services as meeting_services
+from learnpath.opportunities import services as kansen
+from learnpath.opportunities.models import Opportunity, OpportunityResponse, ResponseStatus
 from learnpath.schedule.services import sessions_of
 from learnpath.web.access import PUBLIC, SIGNED_IN
 from learnpath.web.inputs import IdConverter
 from tests.factories import make_cohort
 from tests.manager_tracks.helpers import make_group as make_manager_group
 from tests.manager_tracks.helpers import plan_next
+from tests.opportunities.helpers import offer_data as kansen_offer_data
 from tests.role_tables import ROUTES
 
 SEED = 16
@@ -121,6 +126,7 @@ LAST = {
     "admin.edit_user_details",
     "admin.deactivate_user",
     "admin.remove_department",
+    "admin.end_network",
     "action_plans.revoke",
     "cohorts.withdraw",
     "cohorts.remove",
@@ -262,6 +268,16 @@ def world(setup, shared, make_user, client, login_as) -> World:
     session_id = sessions_of(cohort)[0].id
     note = add_note(cohort, setup.participant.id, setup.facilitator, "Een notitie.")
     db.session.commit()
+    # The kansenbank: an opportunity (offered by HR) with the participant's response.
+    opportunity = kansen.offer(hr, kansen_offer_data(places=1), set(get_content().competencies))
+    response = kansen.respond(opportunity, setup.participant, "Een motivatie.")
+    db.session.commit()
+    # A network of the organisation (its admin accepted), coordinated by the facilitator.
+    network = networks.create_network("fuzz-netwerk", "Fuzznetwerk")
+    membership = networks.invite(network, admin.organisation)
+    networks.consent(membership, admin)
+    networks.add_coordinator(network, setup.facilitator)
+    db.session.commit()
     values = {
         "cohort_id": setup.cohort_id,
         "enrolment_id": setup.enrolment_id,
@@ -275,6 +291,10 @@ def world(setup, shared, make_user, client, login_as) -> World:
         "message_id": 1,
         "number": 1,
         "note_id": note.id,
+        "opportunity_id": opportunity.id,
+        "response_id": response.id,
+        "network_id": network.id,
+        "membership_id": membership.id,
     }
     group_values = {**values, "cohort_id": group.id, "session_id": meeting_session.id}
     users = {
@@ -421,6 +441,16 @@ def _invariants() -> list[str]:
         .having(func.count() > 1)
     )
     problems += [f"user {user}: {n} active programmes" for user, n in db.session.execute(places)]
+    # The kansenbank: no opportunity has more people accepted than places.
+    accepted = (
+        select(Opportunity.id, Opportunity.places, func.count(OpportunityResponse.id))
+        .join(OpportunityResponse, OpportunityResponse.opportunity_id == Opportunity.id)
+        .where(OpportunityResponse.status == ResponseStatus.ACCEPTED)
+        .group_by(Opportunity.id, Opportunity.places)
+    )
+    for opportunity_id, places, taken in db.session.execute(accepted):
+        if taken > places:
+            problems.append(f"opportunity {opportunity_id}: {taken} accepted of {places}")
     return problems
 
 
