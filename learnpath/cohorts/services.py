@@ -25,6 +25,7 @@ from typing import Any, cast
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Table,
     case,
     func,
@@ -404,6 +405,25 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     # Who approves: the manager on record if of the person's own organisation (a manager
     # elsewhere could never decide: the place would wait for ever). Read before the lock.
     approver = own_manager(user) if cohort.requires_manager_approval else None
+
+    def depends_on() -> tuple[object, ...]:
+        """What the decision's INSERT is built from: the cohort's capacity and quotas, and
+        the place it gives (a seat, or one waiting for the manager's approval)."""
+        seated = (
+            EnrolmentStatus.PENDING_APPROVAL
+            if cohort.requires_manager_approval and approver is not None
+            else EnrolmentStatus.ENROLLED
+        )
+        return (cohort.capacity, cohort.network_id, cohort.quota_release_at, seated)
+
+    def decision(built_from: tuple[object, ...]) -> Insert:
+        seated = cast(EnrolmentStatus, built_from[3])
+        return _decided_insert(cohort, user, seated, now, exclusive=track.exclusive)
+
+    # Built before the lock (building it costs more than running it); built again under the
+    # lock only if the cohort changed what it depends on meanwhile.
+    built_from = depends_on()
+    statement = decision(built_from)
     cohort = lock_cohort(cohort.id)
     # What may have changed since it was read: the cohort cancelled, its sign-up closed or
     # made by invitation only.
@@ -414,13 +434,10 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     _check_admission(cohort, user)
     if cohort.requires_manager_approval and approver is None:  # switched on meanwhile
         approver = own_manager(user)
-    seated = (
-        EnrolmentStatus.PENDING_APPROVAL
-        if cohort.requires_manager_approval and approver is not None
-        else EnrolmentStatus.ENROLLED
-    )
+    if depends_on() != built_from:
+        statement = decision(depends_on())
     try:
-        enrolment_id = _insert_decided(cohort, user, seated, now, exclusive=track.exclusive)
+        enrolment_id = int(db.session.execute(statement).scalar_one())
     except IntegrityError as exc:  # a sign-up that raced this one won (the last statement)
         if "active_user_id" in str(exc.orig):
             raise CohortError(
@@ -430,10 +447,11 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     return SignUp(enrolment_id, EnrolmentStatus.INVITED)
 
 
-def _insert_decided(
+def _decided_insert(
     cohort: Cohort, user: User, seated: EnrolmentStatus, now: datetime, *, exclusive: bool
-) -> int:
-    """INSERT the enrolment with its decided place in one statement (the cohort is locked):
+) -> Insert:
+    """The INSERT of the enrolment with its decided place in one statement (run it with the
+    cohort locked):
     ``seated`` when a seat is free and nobody waits who could take it, else the end of the
     waitlist. Its SELECT counts the seats and the waitlist (and, while the quotas hold, the
     seats, waitlist and quota of the person's organisation: cohorts.quotas) after the lock was
@@ -469,12 +487,11 @@ def _insert_decided(
         "created_at": value(now, c.created_at),
         "updated_at": value(now, c.updated_at),
     }
-    statement = (
+    return (
         insert(table)
         .from_select(list(columns), select(*columns.values()).select_from(counts))
         .returning(c.id)
     )
-    return int(db.session.execute(statement).scalar_one())
 
 
 def notify(decided: SignUp) -> None:

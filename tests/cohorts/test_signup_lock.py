@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
@@ -171,3 +172,23 @@ def test_after_the_lock_a_sign_up_reads_neither_the_cohort_nor_the_user_again(
     assert again == [], again
     enrolment_reads = [t for t in after if t.startswith("SELECT enrolments.id")]
     assert len(enrolment_reads) == 1  # the decided enrolment, once
+
+
+def test_the_decision_follows_a_capacity_changed_just_before_the_lock(org, coach, make_user):
+    """The INSERT is built before the lock (building it costs more than running it): when the
+    cohort changed between the first read and the lock, it is built again from the row as
+    locked."""
+    cohort = make_cohort(org, coach, capacity=4)
+    for _ in range(4):
+        services.sign_up(cohort, make_user(Role.PARTICIPANT))
+    db.session.commit()
+    person = make_user(Role.PARTICIPANT)
+    cohort.capacity = 5  # a facilitator adds a place ...
+    db.session.commit()
+    # ... after this request had read the cohort with 4
+    assert cohort.capacity == 5  # loaded
+    set_committed_value(cohort, "capacity", 4)
+    assert cohort.capacity == 4
+    decided = services.place(cohort, person)
+    assert decided.enrolment.status == EnrolmentStatus.ENROLLED
+    assert cohort.capacity == 5
