@@ -46,6 +46,8 @@ class Recipient(Protocol):
 #: The subject of every mail to a recipient in discreet mode, unless the sender gives a
 #: neutral one of its own (``discreet_subject``).
 DISCREET_SUBJECT = _l("A message from learnpath")
+
+
 #: Spacing after the hidden preview text, so that mail apps show nothing of what follows.
 def is_discreet(recipient: object) -> bool:
     """Whether the recipient asked that what we send them does not say what it is about:
