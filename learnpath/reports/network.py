@@ -40,11 +40,7 @@ from learnpath.assignments.models import AssessmentMoment, SelfAssessment
 from learnpath.cohorts.models import (
     Attendance,
     Cohort,
-    CohortKind,
     CohortSession,
-    CohortStatus,
-    Enrolment,
-    EnrolmentStatus,
 )
 from learnpath.content.schema import Content
 from learnpath.extensions import db
@@ -96,32 +92,9 @@ def network_population(
     """The registrations in the network's programme cohorts starting in the scope's window,
     of people of active member organisations; ``dept`` is the person's organisation."""
     cohorts = select(Cohort.id).where(Cohort.network_id == network_id)
-    starts = queries.cohort_start(cohorts)
-    query = (
-        select(
-            Enrolment.id.label("enrolment_id"),
-            Enrolment.user_id,
-            Enrolment.cohort_id,
-            User.organisation_id.label("dept"),
-            Enrolment.status,
-            Enrolment.dropout_reason,
-        )
-        .join(User, User.id == Enrolment.user_id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(starts, starts.c.cohort_id == Cohort.id)
-        .where(
-            Cohort.network_id == network_id,
-            Cohort.kind == CohortKind.PROGRAMME,
-            Cohort.status == CohortStatus.ACTIVE,
-            Enrolment.status != EnrolmentStatus.INVITED,
-            Enrolment.moved_to_cohort_id.is_(None),
-            User.organisation_id.in_(list(member_ids)),
-        )
+    query = queries.registrations(scope, cohorts, User.organisation_id.expression).where(
+        Cohort.network_id == network_id, User.organisation_id.in_(list(member_ids))
     )
-    if scope.starts_from is not None:
-        query = query.where(starts.c.starts_at >= scope.starts_from)
-    if scope.starts_before is not None:
-        query = query.where(starts.c.starts_at < scope.starts_before)
     return queries.materialise(query, "network_population")
 
 

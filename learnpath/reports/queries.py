@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     MetaData,
     Select,
     Subquery,
@@ -114,15 +115,20 @@ def cohort_start(
     return query.subquery()
 
 
-def population(scope: Scope) -> Subquery:
-    """The registrations in scope: enrolment, user, cohort, department, status, reason."""
-    starts = cohort_start(scope_cohorts(scope))
+def registrations(
+    scope: Scope,
+    cohorts: Select[int] | tuple[int, ...] | None,
+    dept: ColumnElement[int | None] | ColumnElement[int],
+) -> Select[*tuple[Any, ...]]:
+    """The registrations in the programme cohorts ``cohorts`` (None: all) in scope:
+    enrolment, user, cohort, ``dept`` (what the report's rows are), status, reason."""
+    starts = cohort_start(cohorts)
     query = (
         select(
             Enrolment.id.label("enrolment_id"),
             Enrolment.user_id,
             Enrolment.cohort_id,
-            User.department_id.label("dept"),
+            dept.label("dept"),
             Enrolment.status,
             Enrolment.dropout_reason,
         )
@@ -136,7 +142,13 @@ def population(scope: Scope) -> Subquery:
             Enrolment.moved_to_cohort_id.is_(None),
         )
     )
-    return materialise(_in_scope(query, scope, starts), "report_population")
+    return _in_scope(query, scope, starts)
+
+
+def population(scope: Scope) -> Subquery:
+    """The registrations in scope: enrolment, user, cohort, department, status, reason."""
+    query = registrations(scope, scope_cohorts(scope), User.department_id.expression)
+    return materialise(query, "report_population")
 
 
 def materialise(query: Select[*tuple[Any, ...]], prefix: str) -> Subquery:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from learnpath.ical.services import facilitated_cohorts
 from learnpath.reports import evaluation, exports, network, services
 from learnpath.reports.blueprint import bp
 from learnpath.reports.exports import table_rows
-from learnpath.reports.figures import Report
+from learnpath.reports.figures import Report, Table
 from learnpath.reports.forms import ThresholdForm
 from learnpath.web.access import roles, signed_in
 from learnpath.web.actions import commit
@@ -325,28 +326,28 @@ def network_page(network_id: int) -> ResponseReturnValue:
 @signed_in
 def network_xlsx(network_id: int) -> ResponseReturnValue:
     """Download the network report as a workbook, one sheet per table."""
-    result = _network_or_page(network_id)
-    if isinstance(result, Response):
-        return result
-    tables = result.report.tables
-    data = exports.workbook(
-        _("Network report"), _subtitle(result.network_name, result.period), tables
-    )
-    return _download(data, XLSX, f"netwerk-{network_id}-{result.period.slug}.xlsx")
+    return _network_download(network_id, exports.workbook, XLSX, "xlsx")
 
 
 @bp.route("/netwerk/<id:network_id>.pdf")
 @signed_in
 def network_pdf(network_id: int) -> ResponseReturnValue:
     """Download the network report as a PDF."""
+    return _network_download(network_id, exports.report_pdf, "application/pdf", "pdf")
+
+
+def _network_download(
+    network_id: int,
+    build: Callable[[str, Sequence[str], Sequence[Table]], bytes],
+    mimetype: str,
+    extension: str,
+) -> ResponseReturnValue:
     result = _network_or_page(network_id)
     if isinstance(result, Response):
         return result
-    tables = result.report.tables
-    data = exports.report_pdf(
-        _("Network report"), _subtitle(result.network_name, result.period), tables
-    )
-    return _download(data, "application/pdf", f"netwerk-{network_id}-{result.period.slug}.pdf")
+    subtitle = _subtitle(result.network_name, result.period)
+    data = build(_("Network report"), subtitle, result.report.tables)
+    return _download(data, mimetype, f"netwerk-{network_id}-{result.period.slug}.{extension}")
 
 
 @bp.route("/netwerk/<id:network_id>/<slug>.csv")
