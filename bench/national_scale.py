@@ -207,15 +207,18 @@ class Loader:
                 "data_type FROM information_schema.columns "
                 "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
             )
+            numbered: set[str] = set()  # tables with an integer id (the loader numbers them)
             for table, column, has_default, required, kind in cur.fetchall():
                 self.columns.setdefault(table, ())
                 self.columns[table] += (column,)
+                if column == "id" and kind in ("integer", "bigint"):
+                    numbered.add(table)
                 if has_default:
                     self.defaulted.add((table, column))
                 elif required and column != "id":
                     self.neutral[(table, column)] = NEUTRAL.get(kind, "")
             for table in self.columns:
-                if "id" in self.columns[table]:
+                if table in numbered:
                     cur.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"')
                     self.next_id[table] = cur.fetchone()[0] + 1
         self.writer.start()
