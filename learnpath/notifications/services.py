@@ -48,7 +48,6 @@ class Recipient(Protocol):
 DISCREET_SUBJECT = _l("A message from learnpath")
 
 
-#: Spacing after the hidden preview text, so that mail apps show nothing of what follows.
 def is_discreet(recipient: object) -> bool:
     """Whether the recipient asked that what we send them does not say what it is about:
     ``discreet_calendar`` on a ``User`` (read by name: notifications imports no feature).
