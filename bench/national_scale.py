@@ -1050,17 +1050,18 @@ def report_queries(organisation_id: int) -> Callable[[], None]:
         now = utcnow()
         start, end = year_window(org, now.year)
         scope = q.Scope(org.id, start, end)
-        q.cohort_years(org.id)
+        enrolments = q.organisation_enrolments(org.id)
+        q.cohort_years(org.id, enrolments)
         department_names(org)
-        pop = q.population(scope)
+        pop = q.population(scope, enrolments)
         for name in (
             "people_counts", "status_counts", "cohort_facts", "cohort_counts", "dropout_counts",
-            "took_part_counts", "handed_in_counts", "plan_step_counts", "result_counts",
-            "goal_facts", "assessment_pairs",
+            "took_part_counts", "handed_in_counts", "plan_rows", "goal_facts",
+            "assessment_pairs",
         ):  # fmt: skip
             getattr(q, name)(pop)
         q.eligible_counts(org.id)
-        mpop = q.manager_population(scope)
+        mpop = q.manager_population(scope, enrolments)
         q.manager_people_counts(mpop)
         q.manager_attendance_counts(mpop, now)
         q.manager_meetings(mpop, now)

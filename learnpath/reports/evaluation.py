@@ -20,16 +20,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from learnpath.accounts.models import Organisation
 from learnpath.action_plans.outcomes import GoalCategory
-from learnpath.assignments.selfassessment import INSTRUMENT_SLUG, scores
-from learnpath.content.schema import Content
+from learnpath.assignments.selfassessment import INSTRUMENT_SLUG
+from learnpath.content.schema import EVALUATION_SCALE, Content, EvaluationItem
 from learnpath.db import utcnow
-from learnpath.live.queries import SessionEvaluation, evaluation_results
+from learnpath.live.queries import MIN_RESPONSES
 from learnpath.reports import charts, queries
 from learnpath.reports.anonymity import (
     ALL,
@@ -46,8 +45,10 @@ from learnpath.reports.figures import (
     Inputs,
     Report,
     Row,
+    Scorer,
     Table,
     _bin,
+    format_decimal,
 )
 
 #: The question categories of the evaluation, as the municipal report groups them.
@@ -260,28 +261,30 @@ class EvaluationBuilder(Builder):
         """Per session of the programme: the evaluations of the sessions held in scope that
         have enough responses (``live.queries.evaluation_results``; a session below the
         threshold adds nothing), their responses and the mean of every scale answer."""
-        results = evaluation_results(queries.held_sessions(self.pop, utcnow()))
+        held, tally = queries.held_evaluations(self.pop, utcnow(), MIN_RESPONSES)
         threshold = self.inputs.threshold
-        per_type: dict[str, list[SessionEvaluation]] = {}
-        for result in results.values():
-            per_type.setdefault(result.blueprint_slug, []).append(result)
+        per_type: dict[str, list[queries.HeldEvaluation]] = {}
+        for session in held:
+            per_type.setdefault(session.blueprint_slug, []).append(session)
         rows = []
         for slug, name in self._session_types():
             mine = per_type.get(slug, [])
-            shown = [r for r in mine if r.responses is not None and r.responses >= threshold]
-            responses = sum(r.responses or 0 for r in shown)
+            # shown as in ``live.queries.evaluation_results``: from MIN_RESPONSES responses
+            # (and here the report's threshold), the scale items of the session in content
+            shown = [r for r in mine if r.responses >= max(MIN_RESPONSES, threshold)]
+            responses = sum(r.responses for r in shown)
             points = [
-                (point, n)
+                (point, tally.get((r.session_id, item.slug, point), 0))
                 for r in shown
-                for item in r.items
+                for item in self._evaluation_items(r)
                 if item.kind == "scale"
-                for point, n in item.distribution.items()
+                for point in EVALUATION_SCALE
             ]
             answers = sum(n for _p, n in points)
             mean = Cell("—", "")
             if answers:
                 value = round(sum(p * n for p, n in points) / answers, 2)
-                mean = Cell(format_decimal(value, "0.00"), f"{value:.2f}", value)
+                mean = Cell(format_decimal(value), f"{value:.2f}", value)
             rows.append(
                 Row(
                     name,
@@ -316,15 +319,27 @@ class EvaluationBuilder(Builder):
             maximum=5.0,
         )
 
+    def _evaluation_items(self, session: queries.HeldEvaluation) -> tuple[EvaluationItem, ...]:
+        """The evaluation items of a programme session in content (``live``'s rule for the
+        programme cohorts of a report's population)."""
+        programme = self.inputs.content.programmes.get(session.programme_slug or "")
+        if programme is None:
+            return ()
+        try:
+            return programme.session(session.blueprint_slug).evaluation
+        except KeyError:
+            return ()
+
     def competency_growth(self) -> Table:
         """Start, end and follow-up means per competency, of the people with all three
         (their number protected per competency like the change table's)."""
         inst = self.inputs.content.instruments[INSTRUMENT_SLUG]
         Scores = dict[str, float | None]
         people: dict[int | None, list[tuple[Scores, Scores, Scores]]] = {}
+        score = Scorer(inst)
         for t in queries.assessment_triples(self.pop):
             dept = t.dept if self.inputs.by_department else None
-            scored = (scores(inst, t.start), scores(inst, t.end), scores(inst, t.follow_up))
+            scored = (score(t.start), score(t.end), score(t.follow_up))
             people.setdefault(dept, []).append(scored)
         rows = []
         series: list[list[Cell]] = [[], [], []]
@@ -458,6 +473,7 @@ def evaluation_report(organisation: Organisation, period: Period, content: Conte
         content=content,
         by_department=True,
         department_names=department_names(organisation),
+        enrolments=queries.organisation_enrolments(organisation.id),
     )
     builder = EvaluationBuilder(inputs)
     report = Report(inputs.threshold)

@@ -12,15 +12,17 @@ from dataclasses import dataclass, field, replace
 from statistics import mean
 from typing import cast
 
-from flask_babel import format_decimal, format_percent
+from babel import numbers
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import Subquery
 
 from learnpath.action_plans.outcomes import ACHIEVEMENTS, GOAL_CATEGORIES, RESULTS
-from learnpath.assignments.selfassessment import INSTRUMENT_SLUG, scores
+from learnpath.assignments.selfassessment import INSTRUMENT_SLUG
 from learnpath.cohorts.models import CohortKind, DropoutReason, EnrolmentStatus
-from learnpath.content.schema import CAREER_PROGRAMME, Content
+from learnpath.content.schema import CAREER_PROGRAMME, Content, Instrument
 from learnpath.db import utcnow
 from learnpath.i18n import current_locale
 from learnpath.opportunities.queries import taken_facts
@@ -130,6 +132,23 @@ class Inputs:
     #: HR reports show departments (and protect the department filter); facilitators do not.
     by_department: bool
     department_names: Mapping[int | None, str] = field(default_factory=dict)
+    #: The organisation's enrolments (``queries.organisation_enrolments``), read once for
+    #: every population of the report; None: the populations query the enrolments.
+    enrolments: Subquery | None = None
+
+
+#: The patterns of shares and means, parsed once (babel parses a pattern given as text on
+#: every call; a report formats hundreds of cells). Same output as flask_babel's helpers.
+_PERCENT = numbers.parse_pattern("#,##0.0%")
+_DECIMAL = numbers.parse_pattern("0.00")
+
+
+def format_percent(number: float, pattern: numbers.NumberPattern = _PERCENT) -> str:
+    return numbers.format_percent(number, format=pattern, locale=get_locale())
+
+
+def format_decimal(number: float, pattern: numbers.NumberPattern = _DECIMAL) -> str:
+    return numbers.format_decimal(number, format=pattern, locale=get_locale())
 
 
 class Formatter:
@@ -155,7 +174,7 @@ class Formatter:
         if not derived_visible(part, whole) or not whole:
             return Cell("—", "")
         ratio = cast(int, part) / whole
-        return Cell(format_percent(ratio, "#,##0.0%"), f"{ratio * 100:.1f}", ratio * 100)
+        return Cell(format_percent(ratio), f"{ratio * 100:.1f}", ratio * 100)
 
     def fill(self, facts: queries.CohortFacts, base: Cell) -> Cell:
         """A cohort's fill rate (seats taken by anyone / capacity), suppressed like its count.
@@ -179,7 +198,7 @@ class Formatter:
         if not values:
             return Cell("—", "")
         result = round(mean(values), 2)
-        return Cell(format_decimal(result, "0.00"), f"{result:.2f}", result)
+        return Cell(format_decimal(result), f"{result:.2f}", result)
 
 
 def _collapse(counts: queries.Counts) -> queries.Counts:
@@ -196,10 +215,17 @@ class Builder:
         self.inputs = inputs
         self.view = inputs.view
         self.fmt = Formatter(inputs.threshold)
-        self.pop = queries.population(inputs.scope)
+        self.pop = queries.population(inputs.scope, inputs.enrolments)
         self.departments: list[int | None] = list(inputs.department_names)
         self._linked: dict[str, Protected] | None = None
         self._cohort_facts: list[queries.CohortFacts] = []
+        self._plan_rows: queries.PlanRows | None = None
+
+    def _plans(self) -> queries.PlanRows:
+        """The plans of the population by step and result (one query, read once)."""
+        if self._plan_rows is None:
+            self._plan_rows = queries.plan_rows(self.pop)
+        return self._plan_rows
 
     def counts(self, counts: queries.Counts) -> queries.Counts:
         return counts if self.inputs.by_department else _collapse(counts)
@@ -291,7 +317,7 @@ class Builder:
             result[f"step:{step}"] = self._matrix(counts, ["yes", "not"], shared)
 
         outcomes: queries.Counts = {}
-        for (dept, outcome), value in queries.result_counts(self.pop).items():
+        for (dept, outcome), value in queries.results_of(self._plans()).items():
             key = (dept, outcome if outcome is not None else NO_FOLLOW_UP)
             outcomes[key] = outcomes.get(key, 0) + value
         result["results"] = self._matrix(
@@ -340,7 +366,7 @@ class Builder:
             result[f"assignment:{slug}"] = self._matrix(
                 counts, ["handed_in", "not"], self._figure("took_part")
             )
-        steps = queries.plan_step_counts(self.pop)
+        steps = queries.plan_steps_of(self._plans())
         result |= self._plan_matrices(took_part, list(PLAN_STEPS), steps)
         return result
 
@@ -528,10 +554,12 @@ class Builder:
         for slug, name in self._competencies():
             counts: queries.Counts = {}
             for dept, pairs in scored.items():
+                tally = dict.fromkeys(CHANGE_BINS, 0)
+                for p in pairs:
+                    if (v := p[slug]) is not None:
+                        tally[v[2]] += 1
                 for b in CHANGE_BINS:
-                    counts[(dept, b)] = sum(
-                        1 for p in pairs if (v := p[slug]) is not None and v[2] == b
-                    )
+                    counts[(dept, b)] = tally[b]
             protected = self.protect(counts, CHANGE_BINS)
             n = self.fmt.count(protected, self.view)
             mine = self._pairs_in_view(scored, slug)
@@ -623,8 +651,11 @@ class Builder:
         set_texts: list[str] = []
         achieved_values: list[float | None] = []
         achieved_texts: list[str] = []
+        by_category: dict[str, list[queries.GoalFact]] = {}
+        for f in facts:
+            by_category.setdefault(f.category or NO_CATEGORY, []).append(f)
         for slug, label in categories.items():
-            mine = [f for f in facts if (f.category or NO_CATEGORY) == slug]
+            mine = by_category.get(slug, [])
             counts: queries.Counts = {}
             people: dict[Key, set[int]] = {}
             for f in mine:
@@ -732,7 +763,7 @@ class Builder:
 
     def manager_tracks(self) -> Table:
         scope = self.inputs.scope
-        mpop = queries.manager_population(scope)
+        mpop = queries.manager_population(scope, self.inputs.enrolments)
         now = utcnow()
         kinds = list(MANAGER_TRACKS)
         people = self.protect(queries.manager_people_counts(mpop), kinds)
@@ -789,9 +820,10 @@ class Builder:
     def _scored_pairs(self) -> dict[int | None, list[dict[str, tuple[float, float, str] | None]]]:
         inst = self.inputs.content.instruments[INSTRUMENT_SLUG]
         result: dict[int | None, list[dict[str, tuple[float, float, str] | None]]] = {}
+        score = Scorer(inst)
         for pair in queries.assessment_pairs(self.pop):
             dept = pair.dept if self.inputs.by_department else None
-            before, after = scores(inst, pair.start), scores(inst, pair.end)
+            before, after = score(pair.start), score(pair.end)
             person: dict[str, tuple[float, float, str] | None] = {}
             for slug, value in before.items():
                 later = after.get(slug)
@@ -834,6 +866,33 @@ class Builder:
         plot = charts.Plot([row.label for row in table.rows], [series], top)
         chart = charts.bar_chart(f"chart-{table.slug}", table.title, plot.labels, [series], top)
         return replace(table, chart=chart, plot=plot)
+
+
+class Scorer:
+    """``selfassessment.scores`` for many answers of one instrument: the items, their
+    competency and reverse scoring are read from content once (a report scores thousands
+    of self-assessments). The same values, rounded the same way."""
+
+    def __init__(self, inst: Instrument) -> None:
+        flip = inst.scale_min + inst.scale_max
+        self.scales = [
+            (scale.competency, [(item.slug, item.reverse_scored) for item in scale.items])
+            for scale in inst.scales
+        ]
+        self.flip = flip
+
+    def __call__(self, answers: Mapping[str, int]) -> dict[str, float | None]:
+        result: dict[str, float | None] = {}
+        get, flip = answers.get, self.flip
+        for competency, items in self.scales:
+            total = count = 0
+            for slug, reverse in items:
+                answer = get(slug)
+                if isinstance(answer, int):
+                    total += flip - answer if reverse else answer
+                    count += 1
+            result[competency] = round(total / count, 2) if count else None
+        return result
 
 
 def _bin(change: float) -> str:

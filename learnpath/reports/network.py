@@ -150,6 +150,7 @@ class NetworkBuilder(EvaluationBuilder):
         self.departments = list(member_ids)
         self._linked: dict[str, Protected] | None = None
         self._cohort_facts = []
+        self._plan_rows = None
         self.taken = taken
 
     def _matrices(self) -> dict[str, Matrix]:

@@ -8,7 +8,8 @@ cohorts of the scope.
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import threading
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Column,
     ColumnElement,
+    FromClause,
     MetaData,
     Select,
     Subquery,
@@ -26,7 +28,9 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    literal_column,
     select,
+    true,
 )
 
 from learnpath.accounts.models import Role, User, UserRole
@@ -56,6 +60,7 @@ from learnpath.cohorts.models import (
     SessionStatus,
 )
 from learnpath.extensions import db
+from learnpath.live.models import EvaluationAnswer, EvaluationReceipt
 
 Counts = dict[tuple[int | None, Hashable], int]
 _Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
@@ -145,10 +150,159 @@ def registrations(
     return _in_scope(query, scope, starts)
 
 
-def population(scope: Scope) -> Subquery:
-    """The registrations in scope: enrolment, user, cohort, department, status, reason."""
+def organisation_enrolments(organisation_id: int) -> Subquery:
+    """Every enrolment of the organisation's people (any year, kind or status) with what the
+    reports select on: the person's department, the cohort's kind, status and start.
+
+    Computed once per report (a temporary table on PostgreSQL): the year's populations
+    (``population``, ``manager_population``) and ``cohort_years`` read it, so no report query
+    joins the country's enrolments or aggregates its sessions; each cohort's first session is
+    looked up by its own index (cost: the organisation's enrolments, not the country's).
+    """
+    columns = (
+        Enrolment.id.label("enrolment_id"),
+        Enrolment.user_id,
+        Enrolment.cohort_id,
+        Enrolment.status,
+        Enrolment.dropout_reason,
+        Enrolment.moved_to_cohort_id,
+    )
+    people = (
+        select(User.id, User.department_id)
+        .where(User.organisation_id == organisation_id)
+        .subquery("people")
+    )
+    theirs: FromClause
+    if db.session.connection().dialect.name == "postgresql":
+        # each person's enrolments by the index on user_id (OFFSET 0 keeps PostgreSQL from
+        # turning this into a hash join over every enrolment of the country)
+        theirs = (
+            select(*columns)
+            .where(Enrolment.user_id == people.c.id)
+            .offset(literal_column("0"))
+            .lateral("theirs")
+        )
+        joined = select(people).join(theirs, true())
+    else:
+        theirs = select(*columns).subquery("theirs")
+        joined = select(people).join(theirs, theirs.c.user_id == people.c.id)
+    mine = (
+        joined.with_only_columns(
+            theirs.c.enrolment_id,
+            theirs.c.user_id,
+            theirs.c.cohort_id,
+            people.c.department_id.label("dept"),
+            theirs.c.status,
+            theirs.c.dropout_reason,
+            theirs.c.moved_to_cohort_id,
+        )
+        .cte("mine")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    first = (
+        select(func.min(CohortSession.starts_at))
+        .where(
+            CohortSession.cohort_id == Cohort.id,
+            CohortSession.status == SessionStatus.SCHEDULED,
+        )
+        .correlate(Cohort)
+        .scalar_subquery()
+    )
+    # one start per cohort (not per enrolment), each from the cohort's own sessions
+    cohort = select(
+        Cohort.id,
+        Cohort.kind,
+        Cohort.status,
+        func.coalesce(first, Cohort.signup_opens_at).label("starts_at"),
+    )
+    ids = select(mine.c.cohort_id).distinct().subquery("ids")
+    if db.session.connection().dialect.name == "postgresql":
+        # by the cohorts' primary key, not a scan of the country's cohorts
+        one = cohort.where(Cohort.id == ids.c.cohort_id).offset(literal_column("0"))
+        each = one.lateral("each")
+        per_cohort = select(*each.c).select_from(ids).join(each, true())
+    else:
+        per_cohort = cohort.where(Cohort.id.in_(select(ids.c.cohort_id)))
+    starts = per_cohort.cte("starts").prefix_with("MATERIALIZED", dialect="postgresql")
+    query = select(
+        *mine.c,
+        starts.c.kind,
+        starts.c.status.label("cohort_status"),
+        starts.c.starts_at,
+    ).join(starts, starts.c.id == mine.c.cohort_id)
+    return materialise(query, "report_enrolments")
+
+
+def _from_enrolments(
+    base: Subquery, scope: Scope, kinds: tuple[CohortKind, ...], statuses: Any
+) -> Select[*tuple[Any, ...]]:
+    """The rows of ``organisation_enrolments`` that ``registrations`` (or the managers' groups)
+    would select for ``scope``: active cohorts of ``kinds``, not moved, starting in the window."""
+    query = select(base).where(
+        base.c.kind.in_(kinds),
+        base.c.cohort_status == CohortStatus.ACTIVE,
+        statuses,
+        base.c.moved_to_cohort_id.is_(None),
+    )
+    if scope.starts_from is not None:
+        query = query.where(base.c.starts_at >= scope.starts_from)
+    if scope.starts_before is not None:
+        query = query.where(base.c.starts_at < scope.starts_before)
+    if scope.cohort_ids is not None:
+        query = query.where(base.c.cohort_id.in_(scope.cohort_ids))
+    return query
+
+
+def population(scope: Scope, base: Subquery | None = None) -> Subquery:
+    """The registrations in scope: enrolment, user, cohort, department, status, reason.
+
+    ``base``: the organisation's ``organisation_enrolments`` (the scope's organisation), read
+    instead of the enrolments of the country."""
+    if base is not None and scope.organisation_id is not None:
+        rows = _from_enrolments(
+            base, scope, (CohortKind.PROGRAMME,), base.c.status != EnrolmentStatus.INVITED
+        ).subquery()
+        return select(
+            rows.c.enrolment_id,
+            rows.c.user_id,
+            rows.c.cohort_id,
+            rows.c.dept,
+            rows.c.status,
+            rows.c.dropout_reason,
+        ).subquery()
     query = registrations(scope, scope_cohorts(scope), User.department_id.expression)
     return materialise(query, "report_population")
+
+
+#: The temporary tables' definitions, made once per worker: a new Table object per report would
+#: give every statement reading it a new compiled-cache key (the cache would fill with
+#: statements never used again, and push out the ones that are).
+_TEMPORARY = MetaData()
+_TABLES: dict[tuple[str, str, int], Table] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def _temporary_table(connection: Any, prefix: str, query: Select[*tuple[Any, ...]]) -> Table:
+    """The same Table for the same columns; numbered within a transaction so that several
+    reports in one transaction never meet."""
+    columns = [(column.name, column.type) for column in query.selected_columns]
+    shape = hashlib.sha1(repr([(n, repr(t)) for n, t in columns]).encode()).hexdigest()[:8]
+    transaction = connection.get_transaction()
+    seen = connection.info.get("learnpath_report_tables")
+    if seen is None or seen[0] is not transaction:
+        seen = connection.info["learnpath_report_tables"] = (transaction, {})
+    number = seen[1][(prefix, shape)] = seen[1].get((prefix, shape), 0) + 1
+    key = (prefix, shape, number)
+    with _TABLES_LOCK:
+        if key not in _TABLES:
+            _TABLES[key] = Table(
+                f"{prefix}_{shape}_{number}",
+                _TEMPORARY,
+                *(Column(name, type_) for name, type_ in columns),
+                prefixes=["TEMPORARY"],
+                postgresql_on_commit="DROP",
+            )
+        return _TABLES[key]
 
 
 def materialise(query: Select[*tuple[Any, ...]], prefix: str) -> Subquery:
@@ -157,22 +311,20 @@ def materialise(query: Select[*tuple[Any, ...]], prefix: str) -> Subquery:
     A report runs some twenty figure queries over the same registrations; each one joining
     enrolments, users, cohorts and session starts again would cost (and plan) that join twenty
     times. The table lives in the current transaction (ON COMMIT DROP; a report never commits
-    in between), its name is random so several reports in one transaction never meet. On SQLite
-    (development and tests), where a temporary table would outlive the transaction on the
-    pooled connection, the query stays a plain subquery.
+    in between); its name is numbered within the transaction, so several reports in one
+    transaction never meet, and the same from one request to the next, so its statements are
+    compiled once per worker (``_temporary_table``). On SQLite (development and tests), where a
+    temporary table would outlive the transaction on the pooled connection, the query stays a
+    plain subquery.
     """
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return query.subquery()
-    table = Table(
-        f"{prefix}_{secrets.token_hex(6)}",
-        MetaData(),
-        *(Column(column.name, column.type) for column in query.selected_columns),
-        prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP",
-    )
+    table = _temporary_table(connection, prefix, query)
     table.create(connection)
     connection.execute(insert(table).from_select([c.name for c in table.columns], query))
+    # the planner's row estimates of the queries that read it (a few thousand rows at most)
+    connection.exec_driver_sql(f"ANALYZE {table.name}")
     return select(table).subquery()
 
 
@@ -216,13 +368,20 @@ def people_counts(pop: Subquery) -> Counts:
 
 def eligible_counts(organisation_id: int) -> dict[int | None, int]:
     """Department -> employees with the participant role (the programme's target group)."""
+    # the role of each of the organisation's people by the roles' primary key: a subquery in
+    # the select list is looked up per person, never joined against every role of the country
+    participant = (
+        select(func.count())
+        .where(UserRole.user_id == User.id, UserRole.role == Role.PARTICIPANT)
+        .correlate(User)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        select(User.department_id, func.count())
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.organisation_id == organisation_id, UserRole.role == Role.PARTICIPANT)
+        select(User.department_id, func.sum(participant))
+        .where(User.organisation_id == organisation_id)
         .group_by(User.department_id)
     )
-    return {dept: count for dept, count in rows}
+    return {dept: int(count) for dept, count in rows if count}
 
 
 def cohort_counts(pop: Subquery) -> tuple[Counts, Counts]:
@@ -400,16 +559,12 @@ def group_by_dept(pairs: list[AssessmentPair]) -> dict[int | None, list[Assessme
     return result
 
 
-def cohort_years(organisation_id: int) -> list[int]:
-    """Calendar years (UTC) in which cohorts with the organisation's employees start."""
-    starts = cohort_start(scope_cohorts(Scope(organisation_id)))
-    row = db.session.execute(
-        select(func.min(starts.c.starts_at), func.max(starts.c.starts_at))
-        .select_from(starts)
-        .join(Enrolment, Enrolment.cohort_id == starts.c.cohort_id)
-        .join(User, User.id == Enrolment.user_id)
-        .where(User.organisation_id == organisation_id)
-    ).one()
+def cohort_years(organisation_id: int, base: Subquery | None = None) -> list[int]:
+    """Calendar years (UTC) in which cohorts with the organisation's employees start
+    (``base``: the organisation's ``organisation_enrolments``, made here if not given)."""
+    if base is None:
+        base = organisation_enrolments(organisation_id)
+    row = db.session.execute(select(func.min(base.c.starts_at), func.max(base.c.starts_at))).one()
     low, high = row
     if low is None or high is None:
         return []
@@ -426,6 +581,80 @@ def _year(value: datetime | str) -> int:
 
 def _finalised() -> Any:
     return select(PlanVersion.id).where(PlanVersion.plan_id == ActionPlan.id).exists()
+
+
+#: (dept, finalised, shared, discussed, looked back, trajectory result) -> plans.
+PlanRows = list[tuple[int | None, bool, bool, bool, bool, Any, int]]
+
+
+def plan_rows(pop: Subquery) -> PlanRows:
+    """The action plans of the people in scope who took part, counted by the steps they
+    reached and their result at follow-up: what ``plan_step_counts`` and ``result_counts``
+    both tell, in one query (each plan's versions, shares and follow-up looked up once)."""
+    discussed = (
+        select(Conversation.id)
+        .join(PlanShare, PlanShare.id == Conversation.share_id)
+        .where(PlanShare.plan_id == ActionPlan.id, Conversation.discussed_at.is_not(None))
+        .exists()
+    )
+    shared = (
+        select(PlanShare.id)
+        .where(PlanShare.plan_id == ActionPlan.id, PlanShare.revoked_at.is_(None))
+        .exists()
+    )
+    plans = (
+        select(
+            pop.c.dept,
+            _finalised().label("finalised"),
+            shared.label("shared"),
+            discussed.label("discussed"),
+            PlanFollowUp.id.is_not(None).label("looked_back"),
+            PlanFollowUp.result,
+        )
+        .select_from(pop)
+        .join(
+            ActionPlan,
+            and_(ActionPlan.user_id == pop.c.user_id, ActionPlan.cohort_id == pop.c.cohort_id),
+        )
+        .outerjoin(PlanFollowUp, PlanFollowUp.plan_id == ActionPlan.id)
+        .where(pop.c.status.in_(TOOK_PART))
+        # computed once per plan, then counted (not copied into the GROUP BY)
+        .offset(literal_column("0"))
+        .subquery("plans")
+    )
+    keys = list(plans.c)
+    rows: Any = db.session.execute(select(*keys, func.count()).group_by(*keys))
+    return [
+        (dept, bool(fin), bool(sha), bool(dis), bool(back), result, count)
+        for dept, fin, sha, dis, back, result, count in rows
+    ]
+
+
+def plan_steps_of(rows: PlanRows) -> Counts:
+    """``plan_step_counts`` from ``plan_rows``."""
+    result: Counts = {}
+    for dept, finalised, shared, discussed, looked_back, _result, count in rows:
+        for step in ("finalised", "shared", "discussed", "followed_up"):
+            result.setdefault((dept, step), 0)
+        steps = {
+            "finalised": finalised,
+            "shared": shared,
+            "discussed": discussed,
+            "followed_up": finalised and looked_back,
+        }
+        for step, reached in steps.items():
+            if reached:
+                result[(dept, step)] += count
+    return result
+
+
+def results_of(rows: PlanRows) -> Counts:
+    """``result_counts`` from ``plan_rows``."""
+    result: Counts = {}
+    for dept, finalised, _shared, _discussed, _looked_back, outcome, count in rows:
+        if finalised:
+            result[(dept, outcome)] = result.get((dept, outcome), 0) + count
+    return result
 
 
 def plan_step_counts(pop: Subquery) -> Counts:
@@ -532,6 +761,62 @@ def held_sessions(pop: Subquery, now: datetime) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class HeldEvaluation:
+    """A session held in scope: its programme and blueprint, and its evaluation's responses."""
+
+    session_id: int
+    blueprint_slug: str
+    programme_slug: str | None
+    responses: int
+
+
+def held_evaluations(
+    pop: Subquery, now: datetime, min_responses: int
+) -> tuple[list[HeldEvaluation], dict[tuple[int, str, int], int]]:
+    """The sessions held of the cohorts in scope with their number of responses, and the
+    scale answers (session, item, score) -> answers of those with ``min_responses`` or more.
+
+    Two queries, whatever the number of sessions, responses or answers (the evaluation
+    report's count does not grow with the data).
+    """
+    in_scope = select(pop.c.cohort_id).distinct()
+    responses = (
+        select(func.count())
+        .where(EvaluationReceipt.session_id == CohortSession.id)
+        .correlate(CohortSession)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(CohortSession.id, CohortSession.blueprint_slug, Cohort.programme_slug, responses)
+        .join(Cohort, Cohort.id == CohortSession.cohort_id)
+        .where(CohortSession.cohort_id.in_(in_scope), _held(now))
+    ).all()
+    held = [HeldEvaluation(*row) for row in rows]
+    enough = (
+        select(EvaluationReceipt.session_id)
+        .join(CohortSession, CohortSession.id == EvaluationReceipt.session_id)
+        .where(CohortSession.cohort_id.in_(in_scope), _held(now))
+        .group_by(EvaluationReceipt.session_id)
+        .having(func.count() >= min_responses)
+    )
+    answers = db.session.execute(
+        select(
+            EvaluationAnswer.session_id,
+            EvaluationAnswer.item_slug,
+            EvaluationAnswer.score,
+            func.count(),
+        )
+        .where(EvaluationAnswer.session_id.in_(enough), EvaluationAnswer.score.is_not(None))
+        .group_by(EvaluationAnswer.session_id, EvaluationAnswer.item_slug, EvaluationAnswer.score)
+    )
+    tally: dict[tuple[int, str, int], int] = {}
+    for sid, item, score, n in answers:
+        if score is not None:
+            tally[(sid, item, score)] = n
+    return held, tally
+
+
 def _value(member: Any) -> str | None:
     return None if member is None else str(getattr(member, "value", member))
 
@@ -556,8 +841,15 @@ def result_counts(pop: Subquery) -> Counts:
 MANAGER_KINDS = (CohortKind.WORKSHOP, CohortKind.INTERVISION)
 
 
-def manager_population(scope: Scope) -> Subquery:
-    """Managers of the organisation taking part in workshop and intervision groups in scope."""
+def manager_population(scope: Scope, base: Subquery | None = None) -> Subquery:
+    """Managers of the organisation taking part in workshop and intervision groups in scope
+    (``base``: as in ``population``)."""
+    if base is not None and scope.organisation_id is not None:
+        rows = _from_enrolments(base, scope, MANAGER_KINDS, base.c.status.in_(TOOK_PART))
+        rows_sub = rows.subquery()
+        return select(
+            rows_sub.c.user_id, rows_sub.c.cohort_id, rows_sub.c.dept, rows_sub.c.kind
+        ).subquery()
     starts = cohort_start(scope_cohorts(scope))
     query = (
         select(

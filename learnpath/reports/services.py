@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Subquery, select
 
 from learnpath.accounts.models import Department, Organisation
 from learnpath.cohorts.models import SEAT_STATUSES, Cohort, EnrolmentStatus
@@ -55,9 +55,11 @@ def year_window(organisation: Organisation, year: int) -> tuple[datetime, dateti
     return start, datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
 
 
-def available_years(organisation: Organisation, today: datetime) -> list[int]:
+def available_years(
+    organisation: Organisation, today: datetime, enrolments: Subquery | None = None
+) -> list[int]:
     """Years with cohorts of the organisation's employees, and always the current one."""
-    years = set(queries.cohort_years(organisation.id)) | {today.year}
+    years = set(queries.cohort_years(organisation.id, enrolments)) | {today.year}
     return sorted(years, reverse=True)
 
 
@@ -72,7 +74,14 @@ def department_names(organisation: Organisation) -> dict[int | None, str]:
     return names
 
 
-def _inputs(organisation: Organisation, year: int, view: View, content: Content) -> Inputs:
+def _inputs(
+    organisation: Organisation,
+    year: int,
+    view: View,
+    content: Content,
+    enrolments: Subquery | None = None,
+    names: dict[int | None, str] | None = None,
+) -> Inputs:
     start, end = year_window(organisation, year)
     return Inputs(
         scope=queries.Scope(organisation.id, start, end),
@@ -80,7 +89,8 @@ def _inputs(organisation: Organisation, year: int, view: View, content: Content)
         threshold=clamp_threshold(organisation.report_min_group),
         content=content,
         by_department=True,
-        department_names=department_names(organisation),
+        department_names=names if names is not None else department_names(organisation),
+        enrolments=enrolments,
     )
 
 
@@ -97,8 +107,10 @@ def hr_report(
     ``only``: the slugs of the tables wanted (a CSV of one table builds that table alone; the
     figures it shares with other tables are still protected together with them).
     """
-    years = available_years(organisation, today)
-    builder = Builder(_inputs(organisation, year, ALL, content))
+    enrolments = queries.organisation_enrolments(organisation.id)
+    # the years to choose from are the page's (a download of one table needs none)
+    years = available_years(organisation, today, enrolments) if only is None else [year]
+    builder = Builder(_inputs(organisation, year, ALL, content, enrolments))
     people = builder.people()
     names = builder.inputs.department_names
     allowed = [(d, names[d]) for d in names if d is not None and (people.total(d) or 0) > 0]
@@ -106,7 +118,7 @@ def hr_report(
     view: View = ALL if refused or department_id is None else department_id
     selection = Selection(year, years, None if view == ALL else department_id, allowed, refused)
     if view != ALL:
-        builder = Builder(_inputs(organisation, year, view, content))
+        builder = Builder(_inputs(organisation, year, view, content, enrolments, dict(names)))
     report = Report(builder.inputs.threshold)
     if people.total(ALL) is None or people.total(ALL) == 0:
         report.too_small = True
@@ -189,8 +201,9 @@ def cohort_overview(
             groups.setdefault((year, str(cohort.kind)), []).append(cohort.id)
     hidden_regs: set[int] = set()
     hidden_waits: set[int] = set()
+    enrolments = queries.organisation_enrolments(organisation.id) if groups else None
     for year in sorted({year for year, _kind in groups}):
-        builder = Builder(_inputs(organisation, year, ALL, content))
+        builder = Builder(_inputs(organisation, year, ALL, content, enrolments))
         facts, regs, waits = builder.cohort_protection()
         hidden_regs |= {f.id for f in facts if regs.cell(ALL, f.id) is None}
         hidden_waits |= {f.id for f in facts if waits.cell(ALL, f.id) is None}
