@@ -1,21 +1,31 @@
 """Subscription feeds: which sessions a token shows, and the feed's bytes, ETag and date.
 
 A feed request is answered in two steps, so that a conditional request (``If-None-Match``)
-is answered before anything is built (F11):
+is answered by one query, before anything is built (F11, issue #17.4):
 
-1. :func:`feed_for_token` reads the token (with its user) and one small row per event the
-   feed shows: the columns the event's text is made of (the session and its cohort,
-   organisation and facilitators; the conversation and its two people), no ORM objects.
-   The ETag is a hash of those rows together with everything else the bytes depend on
-   (the reader's language, the calendar's name and zone, the year, the programme content and
-   the translations): equal ETags mean equal bytes, so it is a strong validator.
-2. Only when the body is asked for (:attr:`Feed.body`) are the events made: each event's data
-   is kept per process by its row, so only sessions not seen before (or changed since) are
-   loaded and turned into event data, and the VEVENT texts are kept by event data
-   (``builder.feed_vevent``), so a feed is mostly concatenation.
+1. :func:`feed_for_token` reads, in one statement, the token with its user (and, for a cohort
+   feed, the cohort and whether the user still facilitates it) and a *version* of what the
+   feed is made of: per kind of event (sessions, conversations) the number of rows, sums of
+   their ids and of the ids' squares (which rows), and the latest ``updated_at`` of every
+   table an event's text reads (the session, its cohort and organisation, the facilitators;
+   the conversation, its two people and the participant's organisation), and the latest
+   change shown (Last-Modified). Every change an event shows sets an ``updated_at`` to now
+   (``TimestampMixin``, also through Core ``update()``), which is later than every value
+   before it; a row that joins or leaves the feed (an enrolment, a withdrawn share, a
+   facilitator, a cancelled session leaving the 30-day window) changes the count and sums.
+   The ETag is a hash of that version with everything else the bytes depend on (the token,
+   the reader's language, discreet mode and zone, the year, the programme content and the
+   translations): a changed feed gets a new ETag; an unchanged one keeps it.
+2. Only when the body is asked for (:attr:`Feed.body`) are the rows read (one small row per
+   event, :func:`_session_rows`, :func:`_conversation_rows`) and the events made: each event's
+   data is kept per process by its row, so only sessions not seen before (or changed since)
+   are loaded and turned into event data, and the VEVENT texts are kept by event data
+   (``builder.feed_vevent``), so a feed is mostly concatenation. The version is read first,
+   so a change between the two statements gives a body newer than its ETag (the next request
+   gets a 200 again), never an ETag newer than its body.
 
-The number of SQL queries per feed is constant (two or three for the ETag; for the body, two
-more for the sessions not kept yet and one when there are conversations), whatever the number
+The number of SQL queries per feed is constant (one for a 304; for the body one or two more,
+two for the sessions not kept yet and one when there are conversations), whatever the number
 of sessions; none of them reads more than the user's own rows through indexes (the EXPLAIN
 test in tests/ical/test_feed_plans.py).
 """
@@ -35,11 +45,15 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Integer,
     Select,
+    String,
     bindparam,
+    cast,
+    func,
     or_,
     select,
     true,
@@ -47,7 +61,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from learnpath.accounts.models import Organisation, Role, User
+from learnpath.accounts.models import Organisation, Role, User, UserRole
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
 from learnpath.cohorts.models import (
     SEAT_STATUSES,
@@ -65,8 +79,8 @@ from learnpath.ical import discreet
 from learnpath.ical.builder import EventData, Zones, feed_text
 from learnpath.ical.conversations import conversation_event
 from learnpath.ical.events import event_data
-from learnpath.ical.models import FACILITATING_SCOPE, CalendarToken
-from learnpath.ical.services import resolve
+from learnpath.ical.models import FACILITATING_SCOPE, PERSONAL_SCOPE, CalendarToken
+from learnpath.ical.services import lookup_hash
 
 #: Enrolments whose cohort's sessions are in the participant's feed: a seat (also an offered
 #: seat or one waiting for approval), or a finished programme (its past sessions stay).
@@ -75,7 +89,7 @@ FEED_STATUSES = SEAT_STATUSES | {EnrolmentStatus.COMPLETED}
 #: A cancelled session stays in feeds, marked as cancelled, until this long after its start (F13).
 KEEP_CANCELLED = timedelta(days=30)
 #: Part of every ETag: raise it when the feed's output changes for the same data.
-FEED_FORMAT = "2"
+FEED_FORMAT = "3"
 #: Event data kept per process, by the row it was made from.
 EVENT_CACHE_SIZE = 8192
 
@@ -146,7 +160,7 @@ def cohort_sessions(cohort_id: int, now: datetime) -> list[CohortSession]:
     return list(db.session.scalars(_sessions(CohortSession.cohort_id == cohort_id, now)).unique())
 
 
-def _personal_share_ids(user: User | BindParameter[int]) -> Select[tuple[int]]:
+def _personal_share_ids(user: User | int | BindParameter[int]) -> Select[tuple[int]]:
     """Shares the user takes part in, as participant or as manager, that are not revoked: one
     UNION of two index lookups (plans by user, shares by manager)."""
     user_id = user.id if isinstance(user, User) else user
@@ -161,7 +175,7 @@ def _personal_share_ids(user: User | BindParameter[int]) -> Select[tuple[int]]:
     return select(union(mine, managed).subquery().c.id)
 
 
-def personal_conversations(user: User) -> list[Conversation]:
+def personal_conversations(user: User | int) -> list[Conversation]:
     """Agreed career conversations the user takes part in (as participant or as manager),
     while the plan is still shared."""
     return list(
@@ -184,31 +198,14 @@ def personal_conversations(user: User) -> list[Conversation]:
     )
 
 
-def facilitates(user: User, cohort_id: int) -> bool:
-    """Whether the user is (still) a facilitator of the cohort."""
-    return _facilitated_cohort(user, cohort_id) is not None
-
-
-def _facilitated_cohort(user: User, cohort_id: int) -> tuple[str, str] | None:
-    """(name, time zone) of the cohort if the user facilitates it, else None."""
-    if Role.FACILITATOR not in user.roles:
-        return None
-    row = db.session.execute(
-        select(Cohort.name, Organisation.timezone)
-        .join(Organisation, Cohort.organisation_id == Organisation.id)
-        .join(cohort_facilitators, cohort_facilitators.c.cohort_id == Cohort.id)
-        .where(Cohort.id == cohort_id, cohort_facilitators.c.user_id == user.id)
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
 # --- rows: what each event is made of ----------------------------------------------------
 
 
 @dataclass(frozen=True)
 class EventRow:
-    """One event of a feed as read for its ETag: ``key`` holds every column its text is made
-    of (so equal keys make equal VEVENTs), the rest is what ordering and time zones need."""
+    """One event of a feed as read for its body: ``key`` holds every column its text is made
+    of (so equal keys make equal VEVENTs: the kept event data's key), the rest is what
+    ordering and time zones need."""
 
     key: tuple[Hashable, ...]
     id: int
@@ -216,7 +213,6 @@ class EventRow:
     zone: str
     starts_at: datetime
     ends_at: datetime
-    changed_at: datetime
 
 
 _Facilitator = aliased(User)
@@ -301,7 +297,6 @@ def _session_rows(now: datetime, **params: int) -> list[EventRow]:
                 zone=columns[18],
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=columns[4]),
-                changed_at=max(columns[11], columns[17]),
             )
         )
     return rows
@@ -369,8 +364,8 @@ def _conversation_rows_query() -> Any:
     )
 
 
-def _conversation_rows(user: User) -> list[EventRow]:
-    result = db.session.execute(_conversation_rows_query(), {"user_id": user.id})
+def _conversation_rows(user_id: int) -> list[EventRow]:
+    result = db.session.execute(_conversation_rows_query(), {"user_id": user_id})
     rows = []
     columns: Any
     for columns in result:
@@ -382,7 +377,6 @@ def _conversation_rows(user: User) -> list[EventRow]:
                 zone=columns[9],
                 starts_at=columns[2],
                 ends_at=columns[2] + timedelta(minutes=columns[3]),
-                changed_at=columns[5] or columns[4],
             )
         )
     return rows
@@ -439,23 +433,11 @@ class _Kept:
 
 #: Event data by (language, content version, row key).
 _events = _Kept(EVENT_CACHE_SIZE)
-#: A stable digest of each row key (hashing the rows' text anew on every request costs more
-#: than the queries): what the ETag is made of.
-_digests = _Kept(EVENT_CACHE_SIZE)
-
-
-def _digest(key: tuple[Hashable, ...]) -> str:
-    found = _digests.get(key)
-    if found is None:
-        found = hashlib.sha256(repr(key).encode()).hexdigest()
-        _digests.put(key, found)
-    return str(found)
 
 
 def clear_kept_events() -> None:
     """Forget the kept event data (benchmarks measure a feed built from nothing)."""
     _events.clear()
-    _digests.clear()
 
 
 @cache
@@ -495,61 +477,264 @@ def _load_sessions(ids: list[int]) -> list[tuple[tuple[Hashable, ...], EventData
 
 
 def _loader_of_conversations(
-    user: User,
+    user_id: int,
 ) -> Callable[[list[int]], list[tuple[tuple[Hashable, ...], EventData]]]:
     def load(ids: list[int]) -> list[tuple[tuple[Hashable, ...], EventData]]:
         wanted = set(ids)
         return [
             (_conversation_key(c), conversation_event(c))
-            for c in personal_conversations(user)
+            for c in personal_conversations(user_id)
             if c.id in wanted
         ]
 
     return load
 
 
+# --- the version: what a 304 is decided by ------------------------------------------------
+
+_HASH = bindparam("token_hash", type_=String())
+
+
+def _token(*scopes: str) -> tuple[Any, list[ColumnElement[bool]]]:
+    """The request's token, looked up by its hash (a unique index) in each part of the version
+    query on its own, so that every part is an uncorrelated index lookup (a shared CTE would
+    hide from the planner that it is one row)."""
+    token = aliased(CalendarToken)
+    where = [token.token_hash == _HASH]
+    if scopes:
+        where.append(token.scope.in_(scopes))
+    return token, where
+
+
+def _token_cohort_ids() -> Any:
+    """The cohorts whose sessions the token's feed shows, whatever its scope."""
+    seat_token, seat_where = _token(PERSONAL_SCOPE)
+    seated = (
+        select(Enrolment.cohort_id)
+        .join(seat_token, seat_token.user_id == Enrolment.user_id)
+        .where(*seat_where, Enrolment.status.in_(FEED_STATUSES))
+    )
+    run_token, run_where = _token(PERSONAL_SCOPE, FACILITATING_SCOPE)
+    facilitated = (
+        select(cohort_facilitators.c.cohort_id)
+        .join(run_token, run_token.user_id == cohort_facilitators.c.user_id)
+        .where(*run_where)
+    )
+    one_token, one_where = _token()
+    one = select(one_token.cohort_id).where(
+        *one_where,
+        one_token.cohort_id.is_not(None),
+        one_token.scope.not_in([PERSONAL_SCOPE, FACILITATING_SCOPE]),
+    )
+    return union(seated, facilitated, one)
+
+
+def _token_shares() -> Any:
+    """The token's (personal) feed's plan shares, with their manager and participant."""
+    rows = []
+    for by_manager in (False, True):
+        token, where = _token(PERSONAL_SCOPE)
+        mine = PlanShare.manager_id if by_manager else ActionPlan.user_id
+        rows.append(
+            select(
+                PlanShare.id.label("share_id"),
+                PlanShare.manager_id.label("manager_id"),
+                ActionPlan.user_id.label("participant_id"),
+            )
+            .join(ActionPlan, PlanShare.plan_id == ActionPlan.id)
+            .join(token, token.user_id == mine)
+            .where(*where, PlanShare.revoked_at.is_(None))
+        )
+    return union(*rows).cte("feed_shares")
+
+
+def _wide(column: Any) -> Any:
+    return cast(column, BigInteger)
+
+
+def _fingerprint(prefix: str, column: Any, other: Any = None) -> list[Any]:
+    """Which rows: their number, the sum of their ids and of the ids' squares (or, for pairs,
+    of the products of the two ids)."""
+    second = _wide(column) if other is None else _wide(other)
+    return [
+        func.count(column).label(f"{prefix}_count"),
+        func.coalesce(func.sum(_wide(column)), 0).label(f"{prefix}_sum"),
+        func.coalesce(func.sum(_wide(column) * second), 0).label(f"{prefix}_products"),
+    ]
+
+
+def _version_parts() -> tuple[Any, ...]:
+    """The version of the sessions, their cohorts, the facilitators, the conversations and
+    the people in them: one row each."""
+    s = CohortSession
+    shown = (
+        select(s.id, s.cohort_id, s.updated_at, s.changed_at)
+        .where(s.cohort_id.in_(_token_cohort_ids()), _shown(_SINCE))
+        .cte("feed_sessions")
+    )
+    shown_cohorts = select(shown.c.cohort_id)
+    sessions = select(
+        *_fingerprint("sessions", shown.c.id),
+        func.max(shown.c.updated_at).label("sessions_updated"),
+        func.max(shown.c.changed_at).label("sessions_changed"),
+    ).subquery("session_version")
+    cohorts = (
+        select(
+            func.max(Cohort.updated_at).label("cohorts_updated"),
+            func.max(Organisation.updated_at).label("organisations_updated"),
+        )
+        .join(Organisation, Cohort.organisation_id == Organisation.id)
+        .where(Cohort.id.in_(shown_cohorts))
+        .subquery("cohort_version")
+    )
+    facilitator = aliased(User)
+    cf = cohort_facilitators.c
+    facilitators = (
+        select(
+            *_fingerprint("facilitators", cf.user_id, cf.cohort_id),
+            func.max(facilitator.updated_at).label("facilitators_updated"),
+        )
+        .join(facilitator, facilitator.id == cf.user_id)
+        .where(cf.cohort_id.in_(shown_cohorts))
+        .subquery("facilitator_version")
+    )
+    shares = _token_shares()
+    c = Conversation
+    conversations = (
+        select(
+            *_fingerprint("conversations", c.id),
+            func.max(c.updated_at).label("conversations_updated"),
+            func.max(func.coalesce(c.updated_at, c.created_at)).label("conversations_changed"),
+        )
+        .where(c.share_id.in_(select(shares.c.share_id)), c.starts_at.is_not(None))
+        .subquery("conversation_version")
+    )
+    person = aliased(User)
+    person_organisation = aliased(Organisation)
+    people = (
+        select(
+            func.max(person.updated_at).label("people_updated"),
+            func.max(person_organisation.updated_at).label("people_organisations_updated"),
+        )
+        .join(person_organisation, person.organisation_id == person_organisation.id)
+        .where(person.id.in_(union(select(shares.c.manager_id), select(shares.c.participant_id))))
+        .subquery("people_version")
+    )
+    return sessions, cohorts, facilitators, conversations, people
+
+
+@cache
+def _version_query() -> Any:
+    """One row for a feed URL's token (none when there is no such token): who it is for and
+    the version of the feed's events (parameters token_hash, since)."""
+    cf = cohort_facilitators.c
+    token = CalendarToken
+    cohort_organisation = aliased(Organisation)
+    is_facilitator = (
+        select(UserRole.user_id)
+        .where(UserRole.user_id == token.user_id, UserRole.role == Role.FACILITATOR)
+        .exists()
+    )
+    facilitates_cohort = (
+        select(cf.user_id)
+        .where(cf.cohort_id == token.cohort_id, cf.user_id == token.user_id)
+        .exists()
+    )
+    parts = _version_parts()
+    # The parts in one row that the planner does not merge into the token's joins (OFFSET):
+    # ordering one join of all of them costs more planning than the query takes to run.
+    version = select(*(column for part in parts for column in part.c)).select_from(parts[0])
+    for part in parts[1:]:
+        version = version.join(part, true())
+    events = version.offset(0).subquery("feed_version")
+    return (
+        select(
+            token.id,
+            token.scope,
+            token.cohort_id,
+            token.updated_at,
+            User.id,
+            User.is_active_account,
+            User.locale,
+            User.discreet_calendar,
+            Organisation.timezone,
+            is_facilitator,
+            facilitates_cohort,
+            Cohort.name,
+            cohort_organisation.timezone,
+            *events.c,
+        )
+        .join(User, token.user_id == User.id)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .outerjoin(Cohort, token.cohort_id == Cohort.id)
+        .outerjoin(cohort_organisation, Cohort.organisation_id == cohort_organisation.id)
+        .join(events, true())
+        .where(token.token_hash == _HASH)
+    )
+
+
 # --- the feed ------------------------------------------------------------------------------
 
 
-def _feed(
-    token: CalendarToken,
-    name: str,
-    zone: str,
-    sessions: list[EventRow],
-    now: datetime,
-    conversations: list[EventRow],
-) -> Feed:
-    locale = token.user.locale
-    hidden = discreet.is_discreet(token.user)
+def feed_for_token(token: str, now: datetime) -> Feed | None:
+    """The feed a feed URL's token stands for, or None (404): no such token, or it no longer
+    gives access. One query; the body is made only when asked for."""
+    token_hash = lookup_hash(token)
+    if token_hash is None:
+        return None
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        # A feed only reads: without a transaction there is no ROLLBACK to wait for when the
+        # request ends (a round trip as long as the query), and each statement reads the
+        # latest data, as it would inside one (READ COMMITTED).
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    row = db.session.execute(
+        _version_query(), {"token_hash": token_hash, "since": now - KEEP_CANCELLED}
+    ).first()
+    if row is None:
+        return None
+    version = tuple(row)
+    (token_id, scope, cohort_id, token_updated, user_id, active, locale, hidden, user_zone) = (
+        version[:9]
+    )
+    is_facilitator, facilitates_cohort, cohort_name, cohort_zone = version[9:13]
+    if not active:
+        return None
+    params: dict[str, int]
+    if scope == PERSONAL_SCOPE:
+        with force_locale(locale):
+            name = _("my sessions")
+        zone, params = user_zone, {"user_id": user_id}
+    elif scope == FACILITATING_SCOPE:
+        if not is_facilitator:
+            return None
+        with force_locale(locale):
+            name = _("the cohorts I facilitate")
+        zone, params = user_zone, {"facilitator_id": user_id}
+    else:
+        if cohort_id is None or not (is_facilitator and facilitates_cohort):
+            return None
+        name, zone, params = cohort_name, cohort_zone, {"cohort_id": cohort_id}
     if hidden:
         with force_locale(locale):
             name = discreet.calendar_name()
     content = get_content().version
-    scope = (locale, content)
-    rows = sorted([*sessions, *conversations], key=lambda r: (r.starts_at, r.uid))
-    zones = Zones(rows, zone, now.year)
     etag = hashlib.sha256(
-        repr(
-            (
-                FEED_FORMAT,
-                hidden,
-                _translations_version(),
-                content,
-                locale,
-                name,
-                zone,
-                tuple(sorted(zones.ranges.items())),
-                tuple(_digest(r.key) for r in rows),
-            )
-        ).encode()
+        repr((FEED_FORMAT, _translations_version(), content, now.year, name, version)).encode()
     ).hexdigest()[:32]
-    last_modified = max([token.updated_at, *(r.changed_at for r in rows)])
+    changes = (row.sessions_changed, row.cohorts_updated, row.conversations_changed)
+    last_modified = max([token_updated, *(c for c in changes if c is not None)])
 
     def build() -> bytes:
+        # No query for a kind of event the version counted none of (most people have no
+        # conversation); a change since gives a new version, so the next request gets it.
+        sessions = _session_rows(now, **params) if row.sessions_count else []
+        personal = scope == PERSONAL_SCOPE and row.conversations_count
+        conversations = _conversation_rows(user_id) if personal else []
+        scope_key = (locale, content)
         with force_locale(locale):
-            events = _events_for(sessions, scope, _load_sessions)
+            events = _events_for(sessions, scope_key, _load_sessions)
             if conversations:
-                events += _events_for(conversations, scope, _loader_of_conversations(token.user))
+                events += _events_for(conversations, scope_key, _loader_of_conversations(user_id))
             if hidden:
                 events = [discreet.neutral(e, mark_cancelled=True) for e in events]
             items = sorted(events, key=lambda e: (e.starts_at, e.uid))
@@ -557,37 +742,3 @@ def _feed(
             return feed_text(title, zone, Zones(items, zone, now.year), items)
 
     return Feed(etag, last_modified, build)
-
-
-def feed_for(token: CalendarToken, now: datetime) -> Feed | None:
-    """The feed a token stands for, or None when it no longer gives access."""
-    user = token.user
-    if not user.is_active_account:
-        return None
-    if token.is_personal:
-        with force_locale(user.locale):
-            name = _("my sessions")
-        sessions = _session_rows(now, user_id=user.id)
-        conversations = _conversation_rows(user)
-        return _feed(token, name, user.organisation.timezone, sessions, now, conversations)
-    if token.scope == FACILITATING_SCOPE:
-        if Role.FACILITATOR not in user.roles:
-            return None
-        with force_locale(user.locale):
-            name = _("the cohorts I facilitate")
-        sessions = _session_rows(now, facilitator_id=user.id)
-        return _feed(token, name, user.organisation.timezone, sessions, now, [])
-    if token.cohort_id is None:
-        return None
-    cohort = _facilitated_cohort(user, token.cohort_id)
-    if cohort is None:
-        return None
-    name, zone = cohort
-    sessions = _session_rows(now, cohort_id=token.cohort_id)
-    return _feed(token, name, zone, sessions, now, [])
-
-
-def feed_for_token(token: str, now: datetime) -> Feed | None:
-    """Resolve a token from a feed URL and find its feed; None means 404."""
-    row = resolve(token)
-    return None if row is None else feed_for(row, now)

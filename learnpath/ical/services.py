@@ -113,6 +113,11 @@ def revoke_token(user: User, cohort: Cohort | None = None, *, facilitating: bool
     return True
 
 
+def lookup_hash(token: str) -> str | None:
+    """The ``token_hash`` a feed URL's token is looked up by; None for what cannot be a token."""
+    return hash_token(token) if _TOKEN_SHAPE.match(token) else None
+
+
 def resolve(token: str) -> CalendarToken | None:
     """Return the token row a feed URL names (with its user and organisation), or None.
 

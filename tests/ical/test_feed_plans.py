@@ -86,7 +86,7 @@ def feed_statements(client, url: str, headers: dict[str, str] | None = None) -> 
     statements: list[tuple] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             statements.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)
