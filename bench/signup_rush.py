@@ -9,8 +9,14 @@ of its ``SELECT ... FOR UPDATE`` to the end of its commit, measured inside the w
 
     .venv/bin/python bench/signup_rush.py [--people 1000] [--workers 4] [--concurrency 64]
         [--database postgresql+psycopg://postgres@127.0.0.1:5432/learnpath_bench] [--port N]
+        [--cpu]
 
 The database named in --database is dropped and created anew.
+
+``--cpu``: no server; the same sign-ups (same cookies and CSRF tokens) one after another through
+the app's test client in this process, printing the CPU time per request (median, p10, p90 of
+``time.process_time``, the first 20 left out as warm-up) and the statements per request. It
+does not depend on what else the machine runs, so it compares two versions of the code.
 """
 
 from __future__ import annotations
@@ -216,6 +222,48 @@ def start_server(url: str, workers: int, port: int, config: str) -> subprocess.P
     raise SystemExit("server did not start")
 
 
+def cpu_per_request(url: str, cohort_id: int, credentials: list[tuple[str, str]]) -> None:
+    """Sign everyone up in this process, one after another; print CPU ms and statements."""
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="signup-cpu-"))
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from learnpath import create_app
+
+    os.environ.update(LEARNPATH_DATABASE_URL=url, LEARNPATH_SECRET_KEY=SECRET)
+    app = create_app()  # as wsgi.py builds it
+    client = app.test_client(use_cookies=False)
+    statements = [0]
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    cpu: list[float] = []
+    counts: list[int] = []
+    for cookie, token in credentials:
+        before = statements[0]
+        started = time.process_time()
+        response = client.post(
+            f"/trajecten/{cohort_id}/aanmelden",
+            data=f"csrf_token={token}",
+            headers={
+                "Cookie": f"session={cookie}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        cpu.append((time.process_time() - started) * 1000)
+        counts.append(statements[0] - before)
+        assert response.status_code == 302, response.status_code
+    cpu, counts = cpu[20:] or cpu, counts[20:] or counts
+    ordered = sorted(cpu)
+    print(
+        f"in-process sign-ups={len(cpu)}  CPU per request median={statistics.median(cpu):.2f} ms  "
+        f"p10={percentile(ordered, 0.10):.2f} ms  p90={percentile(ordered, 0.90):.2f} ms  "
+        f"statements per request median={statistics.median(counts):g} max={max(counts)}"
+    )
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
@@ -249,10 +297,16 @@ def main() -> None:
         "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/learnpath_bench"
     )
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument(
+        "--cpu", action="store_true", help="CPU and statements per sign-up, in-process, no server"
+    )
     args = parser.parse_args()
 
     recreate_database(args.database)
     cohort_id, credentials = prepare(args.database, args.people)
+    if args.cpu:
+        cpu_per_request(args.database, cohort_id, credentials)
+        return
     port = args.port or free_port()
     probes = tempfile.mkdtemp(prefix="signup-rush-")
     server = start_server(args.database, args.workers, port, probe_config(probes))

@@ -28,10 +28,15 @@ def _subject(enrolment: Enrolment) -> object | None:
 
 
 def enrolment_changed(
-    enrolment: Enrolment, old: EnrolmentStatus | None, *, expired: bool = False
+    enrolment: Enrolment,
+    old: EnrolmentStatus | None,
+    *,
+    expired: bool = False,
+    position: int | None = None,
 ) -> None:
     """Tell the participant (and, for approvals, the manager) what changed; ``expired``: an
-    offered place went to the next person because the time to confirm ran out."""
+    offered place went to the next person because the time to confirm ran out; ``position``:
+    the waitlist position when the caller has read it in this transaction (else read here)."""
     new = enrolment.status
     if new == old:
         return
@@ -49,7 +54,7 @@ def enrolment_changed(
         enrolment=enrolment,
         cohort=enrolment.cohort,
         status="expired" if expired else new.value,
-        position=waitlist_position(enrolment),
+        position=position if position is not None else waitlist_position(enrolment),
         link=external_url(track_of(enrolment.cohort).home_endpoint),
     )
     manager = own_manager(enrolment.user)

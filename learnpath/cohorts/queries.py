@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from learnpath.accounts.models import Organisation, Role, User, UserRole
 from learnpath.cohorts.models import (
@@ -23,23 +25,54 @@ from learnpath.cohorts.tracks import kinds_for_role, open_kinds_for_hr
 from learnpath.extensions import db
 
 
+@cache
+def _ahead_statement() -> Select[int]:
+    """Built once (every sign-up to a waitlist asks): the waitlisted ahead of a place."""
+    rank: Any = bindparam("lp_rank")
+    own_id: Any = bindparam("lp_id")
+    return (
+        select(func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.cohort_id == bindparam("lp_cohort_id"),
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            (Enrolment.waitlist_rank < rank)
+            | ((Enrolment.waitlist_rank == rank) & (Enrolment.id < own_id)),
+        )
+    )
+
+
 def waitlist_position(enrolment: Enrolment) -> int | None:
     """1-based position of a waitlisted enrolment, or None."""
     if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlist_rank is None:
         return None
     ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Enrolment)
-        .where(
-            Enrolment.cohort_id == enrolment.cohort_id,
-            Enrolment.status == EnrolmentStatus.WAITLISTED,
-            (Enrolment.waitlist_rank < enrolment.waitlist_rank)
-            | (
-                (Enrolment.waitlist_rank == enrolment.waitlist_rank) & (Enrolment.id < enrolment.id)
-            ),
-        )
+        _ahead_statement(),
+        {
+            "lp_cohort_id": enrolment.cohort_id,
+            "lp_rank": enrolment.waitlist_rank,
+            "lp_id": enrolment.id,
+        },
     )
     return (ahead or 0) + 1
+
+
+@cache
+def _cohort_with_open_to_statement() -> Select[Cohort]:
+    return (
+        select(Cohort)
+        .where(Cohort.id == bindparam("lp_cohort_id"))
+        .options(joinedload(Cohort.open_to))
+    )
+
+
+def cohort_with_open_to(cohort_id: int) -> Cohort | None:
+    """The cohort with the organisations it is open to, in one statement (a sign-up asks)."""
+    return (
+        db.session.execute(_cohort_with_open_to_statement(), {"lp_cohort_id": cohort_id})
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 #: Statuses of people who are (or were, until the end) part of the group that meets.

@@ -17,21 +17,26 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
-    Insert,
+    Executable,
+    Select,
     Table,
+    and_,
+    bindparam,
     case,
     func,
     insert,
     literal,
     null,
+    or_,
     select,
 )
 from sqlalchemy import (
@@ -287,14 +292,20 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def lock_cohort(cohort_id: int) -> Cohort:
-    """Load the cohort with a row lock held until commit (see the module docstring)."""
-    cohort = db.session.scalar(
+@cache
+def _lock_statement() -> Select[Cohort]:
+    """Built once: every sign-up runs it."""
+    return (
         select(Cohort)
-        .where(Cohort.id == cohort_id)
+        .where(Cohort.id == bindparam("lp_cohort_id"))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def lock_cohort(cohort_id: int) -> Cohort:
+    """Load the cohort with a row lock held until commit (see the module docstring)."""
+    cohort = db.session.scalar(_lock_statement(), {"lp_cohort_id": cohort_id})
     if cohort is None:
         raise CohortError(_l("This cohort does not exist."))
     return cohort
@@ -311,12 +322,30 @@ def seats_taken(cohort: Cohort) -> int:
     )
 
 
-def can_manage(user: User, cohort: Cohort) -> bool:
+def can_manage(user: User, cohort: Cohort, coordinated: Collection[int] | None = None) -> bool:
     """Facilitators manage the cohorts they facilitate; a network's coordinators manage its
-    cohorts while they coordinate it."""
+    cohorts while they coordinate it. ``coordinated``: the user's
+    ``networks.coordinated_network_ids`` when the caller read them once for many cohorts
+    (otherwise a network cohort costs a query)."""
     if Role.FACILITATOR in user.roles and any(f.id == user.id for f in cohort.facilitators):
         return True
-    return cohort.network_id is not None and networks.is_coordinator(user, cohort.network_id)
+    if cohort.network_id is None:
+        return False
+    if coordinated is None:
+        return networks.is_coordinator(user, cohort.network_id)
+    return cohort.network_id in coordinated
+
+
+def managed_by(user: User) -> ColumnElement[bool]:
+    """``can_manage`` as a condition on ``Cohort``, to list the cohorts a user runs in one
+    statement (one query here for the networks they coordinate, none per cohort)."""
+    clauses: list[ColumnElement[bool]] = []
+    if Role.FACILITATOR in user.roles:
+        clauses.append(Cohort.facilitators.any(User.id == user.id))
+    coordinated = networks.coordinated_network_ids(user)
+    if coordinated:
+        clauses.append(Cohort.network_id.in_(sorted(coordinated)))
+    return or_(*clauses) if clauses else literal(False)
 
 
 def facilitates(user: User, cohort: Cohort) -> bool:
@@ -356,16 +385,44 @@ def _existing(cohort: Cohort, user: User) -> Enrolment | None:
     )
 
 
+@cache
+def _earlier_statement(active: bool) -> Select[Enrolment]:
+    """Built once per kind (every sign-up runs one)."""
+    user_id: Any = bindparam("lp_user_id")
+    wanted = and_(Enrolment.cohort_id == bindparam("lp_cohort_id"), Enrolment.user_id == user_id)
+    if active:
+        wanted = or_(wanted, Enrolment.active_user_id == user_id)
+    return select(Enrolment).where(wanted).execution_options(populate_existing=True)
+
+
+def _earlier_enrolments(
+    cohort: Cohort, user: User, *, active: bool
+) -> tuple[Enrolment | None, Enrolment | None]:
+    """The person's earlier enrolment in this cohort and (if ``active``) their current active
+    place anywhere (:func:`active_enrolment`), read in one statement."""
+    rows = db.session.scalars(
+        _earlier_statement(active), {"lp_cohort_id": cohort.id, "lp_user_id": user.id}
+    ).all()
+    existing = next((e for e in rows if e.cohort_id == cohort.id and e.user_id == user.id), None)
+    current = next((e for e in rows if active and e.active_user_id == user.id), None)
+    return existing, current
+
+
 @dataclass(frozen=True)
 class SignUp:
     """A decided sign-up: the enrolment and its status before (for the notices)."""
 
     enrolment_id: int
     old: EnrolmentStatus | None
+    #: The enrolment as the decision loaded it (held, so it outlives the commit loaded when
+    #: the unit of work keeps what it loaded: cohorts.views.sign_up).
+    loaded: Enrolment | None = field(default=None, compare=False, repr=False)
 
     @property
     def enrolment(self) -> Enrolment:
-        """The enrolment (loaded when first asked for: after the commit, in a view)."""
+        """The enrolment (as loaded by the decision, else read when first asked for)."""
+        if self.loaded is not None and self.loaded in db.session:
+            return self.loaded
         found = db.session.get(Enrolment, self.enrolment_id)
         assert found is not None
         return found
@@ -396,11 +453,12 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
         raise CohortError(_l("This cohort is not open to your organisation."))
     if not signup_is_open(cohort, now):
         raise CohortError(_l("Sign-up for this cohort is closed."))
-    if _existing(cohort, user) is not None:
+    existing, active = _earlier_enrolments(cohort, user, active=track.exclusive)
+    if existing is not None:
         return _place_again(cohort, user, now)
     if cohort.signup_mode == SignupMode.INVITATION:
         raise CohortError(_l("This cohort is by invitation only."))
-    if track.exclusive and active_enrolment(user) is not None:
+    if active is not None:
         raise CohortError(_l("You are already taking part in another cohort (or on its waitlist)."))
     # Who approves: the manager on record if of the person's own organisation (a manager
     # elsewhere could never decide: the place would wait for ever). Read before the lock.
@@ -416,7 +474,7 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
         )
         return (cohort.capacity, cohort.network_id, cohort.quota_release_at, seated)
 
-    def decision(built_from: tuple[object, ...]) -> Insert:
+    def decision(built_from: tuple[object, ...]) -> Executable:
         seated = cast(EnrolmentStatus, built_from[3])
         return _decided_insert(cohort, user, seated, now, exclusive=track.exclusive)
 
@@ -437,29 +495,60 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     if depends_on() != built_from:
         statement = decision(depends_on())
     try:
-        enrolment_id = int(db.session.execute(statement).scalar_one())
+        # RETURNING the whole row: the enrolment is loaded (no SELECT after the commit).
+        enrolment: Enrolment = db.session.scalars(
+            statement, {"lp_user_id": user.id, "lp_now": now}
+        ).one()
     except IntegrityError as exc:  # a sign-up that raced this one won (the last statement)
         if "active_user_id" in str(exc.orig):
             raise CohortError(
                 _l("You are already taking part in another cohort (or on its waitlist).")
             ) from exc
         raise CohortError(_l("You have already signed up for this cohort.")) from exc
-    return SignUp(enrolment_id, EnrolmentStatus.INVITED)
+    return SignUp(enrolment.id, EnrolmentStatus.INVITED, loaded=enrolment)
+
+
+#: The decided INSERTs built so far (building one costs more than running it), by what they
+#: are built from; the person and the moment are parameters (``lp_user_id``, ``lp_now``).
+_DECISIONS: dict[tuple[object, ...], Executable] = {}
+_DECISIONS_KEPT = 256
 
 
 def _decided_insert(
     cohort: Cohort, user: User, seated: EnrolmentStatus, now: datetime, *, exclusive: bool
-) -> Insert:
+) -> Executable:
     """The INSERT of the enrolment with its decided place in one statement (run it with the
-    cohort locked):
-    ``seated`` when a seat is free and nobody waits who could take it, else the end of the
-    waitlist. Its SELECT counts the seats and the waitlist (and, while the quotas hold, the
-    seats, waitlist and quota of the person's organisation: cohorts.quotas) after the lock was
-    taken, so it sees every committed sign-up before this one."""
+    cohort locked, with the parameters ``lp_user_id`` and ``lp_now``; it returns the
+    enrolment, loaded): ``seated`` when a seat is free and nobody waits who could take it,
+    else the end of the waitlist. Its SELECT counts the seats and the waitlist (and, while the
+    quotas hold, the seats, waitlist and quota of the person's organisation: cohorts.quotas)
+    after the lock was taken, so it sees every committed sign-up before this one.
+
+    Built once per cohort, organisation, capacity, quota period, place and track kind (what
+    the statement holds of the cohort: its id and capacity) and kept for the next sign-up."""
+    quotas_hold = quotas.hold(cohort, now)
+    key = (cohort.id, user.organisation_id, cohort.capacity, quotas_hold, seated, exclusive)
+    statement = _DECISIONS.get(key)
+    if statement is None:
+        if len(_DECISIONS) >= _DECISIONS_KEPT:
+            _DECISIONS.clear()
+        statement = _DECISIONS[key] = _build_decided_insert(
+            cohort, user.organisation_id, seated, quotas_hold=quotas_hold, exclusive=exclusive
+        )
+    return statement
+
+
+def _build_decided_insert(
+    cohort: Cohort,
+    organisation_id: int,
+    seated: EnrolmentStatus,
+    *,
+    quotas_hold: bool,
+    exclusive: bool,
+) -> Executable:
     table = cast(Table, Enrolment.__table__)
     c = table.c
-    quotas_hold = quotas.hold(cohort, now)
-    counts = quotas.counts(cohort, user.organisation_id, quotas_hold=quotas_hold).subquery()
+    counts = quotas.counts(cohort, organisation_id, quotas_hold=quotas_hold).subquery()
     has_seat = quotas.has_seat_sql(cohort, counts.c, quotas_hold=quotas_hold)
 
     def value(of: object, column: ColumnElement[Any]) -> Any:
@@ -468,35 +557,44 @@ def _decided_insert(
     def none(column: ColumnElement[Any]) -> Any:  # a typed NULL (PostgreSQL needs the type)
         return sql_cast(null(), column.type)
 
+    def user_id(column: ColumnElement[Any]) -> Any:
+        return bindparam("lp_user_id", type_=column.type)
+
+    def now(column: ColumnElement[Any]) -> Any:
+        return bindparam("lp_now", type_=column.type)
+
     enrolled_at = (
-        case((has_seat, value(now, c.enrolled_at)), else_=none(c.enrolled_at))
+        case((has_seat, now(c.enrolled_at)), else_=none(c.enrolled_at))
         if seated == EnrolmentStatus.ENROLLED
         else none(c.enrolled_at)
     )
     columns = {
         "cohort_id": value(cohort.id, c.cohort_id),
-        "user_id": value(user.id, c.user_id),
+        "user_id": user_id(c.user_id),
         "status": case(
             (has_seat, value(seated, c.status)),
             else_=value(EnrolmentStatus.WAITLISTED, c.status),
         ),
-        "active_user_id": value(user.id, c.active_user_id) if exclusive else none(c.active_user_id),
+        "active_user_id": user_id(c.active_user_id) if exclusive else none(c.active_user_id),
         "waitlist_rank": case((has_seat, none(c.waitlist_rank)), else_=counts.c.top + 1),
-        "requested_at": value(now, c.requested_at),
+        "requested_at": now(c.requested_at),
         "enrolled_at": enrolled_at,
-        "created_at": value(now, c.created_at),
-        "updated_at": value(now, c.updated_at),
+        "created_at": now(c.created_at),
+        "updated_at": now(c.updated_at),
     }
-    return (
+    insert_returning = (
         insert(table)
         .from_select(list(columns), select(*columns.values()).select_from(counts))
-        .returning(c.id)
+        .returning(*table.c)
     )
+    # As an ORM statement, so the row comes back as the enrolment (loaded, in the session).
+    return select(Enrolment).from_statement(insert_returning)
 
 
-def notify(decided: SignUp) -> None:
-    """The notices of a decided sign-up (mail, calendar invitations), after :func:`place`."""
-    notices.enrolment_changed(decided.enrolment, decided.old)
+def notify(decided: SignUp, *, position: int | None = None) -> None:
+    """The notices of a decided sign-up (mail, calendar invitations), after :func:`place`;
+    ``position``: the waitlist position, when the caller has read it already."""
+    notices.enrolment_changed(decided.enrolment, decided.old, position=position)
 
 
 def _place_again(cohort: Cohort, user: User, now: datetime) -> SignUp:

@@ -30,7 +30,6 @@ from learnpath.cohorts.forms import (
     RemoveForm,
 )
 from learnpath.cohorts.models import (
-    Cohort,
     DropoutReason,
     EnrolmentStatus,
     SignupMode,
@@ -41,7 +40,6 @@ from learnpath.cohorts.tracks import track_of
 from learnpath.content.schema import CAREER_PROGRAMME
 from learnpath.content_registry import get_content
 from learnpath.db import utcnow
-from learnpath.extensions import db
 from learnpath.reports import services as report_services
 from learnpath.web.access import roles
 from learnpath.web.actions import commit, run_action, show_on_form, unit_of_work
@@ -76,7 +74,7 @@ def open_list() -> ResponseReturnValue:
 @roles(Role.PARTICIPANT)
 def sign_up(cohort_id: int) -> ResponseReturnValue:
     """Sign up (or accept an invitation): a seat if one is free, else the waitlist."""
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = queries.cohort_with_open_to(cohort_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if not services.is_open_to(cohort, current_user):
@@ -92,8 +90,9 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
     # invitations follow in a unit of work of their own. The message is worded before that
     # commit, while the rows are loaded (after it they would be read again).
     with unit_of_work():
-        enrolment = decided.enrolment  # held here, so notify finds it loaded
-        services.notify(decided)
+        enrolment = decided.enrolment  # loaded by the INSERT (RETURNING)
+        position = waitlist_position(enrolment)  # read once: the mail and the message say it
+        services.notify(decided, position=position)
         if enrolment.status == EnrolmentStatus.WAITLISTED and quotas.waiting_for_quota(
             enrolment, utcnow()
         ):
@@ -101,7 +100,7 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
                 _(
                     "The places for your organisation are full; you are number %(n)s on the "
                     "waitlist.",
-                    n=waitlist_position(enrolment),
+                    n=position,
                 ),
                 "warning",
             )
@@ -109,7 +108,7 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
             message, category = (
                 _(
                     "The cohort is full. You are number %(n)s on the waitlist.",
-                    n=waitlist_position(enrolment),
+                    n=position,
                 ),
                 "warning",
             )

@@ -171,7 +171,37 @@ def test_after_the_lock_a_sign_up_reads_neither_the_cohort_nor_the_user_again(
     ]
     assert again == [], again
     enrolment_reads = [t for t in after if t.startswith("SELECT enrolments.id")]
-    assert len(enrolment_reads) == 1  # the decided enrolment, once
+    assert enrolment_reads == []  # the INSERT returned the decided enrolment, loaded
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seat", "waitlist"])
+def test_a_sign_up_runs_seven_statements(client, org, coach, make_user, login_as, full):
+    """What a sign-up rush pays per request (issue #17.5): the user with their roles, the cohort
+    with the organisations it is open to, the person's earlier enrolments (here and their
+    active place) in one read, the lock, the INSERT that returns the enrolment, then for a
+    seat the planned sessions (calendar invitations: none planned here), for the waitlist the
+    position once (for the mail and the message alike), and the mail."""
+    cohort = make_cohort(org, coach, capacity=4)
+    if full:
+        for _ in range(5):
+            services.sign_up(cohort, make_user(Role.PARTICIPANT))
+        db.session.commit()
+    person = make_user(Role.PARTICIPANT)
+    login_as(person)
+    url, person_id = f"/trajecten/{cohort.id}/aanmelden", person.id
+    db.session.commit()
+    db.session.expunge_all()  # a new request starts with nothing loaded
+    with recorded() as log:
+        response = client.post(url)
+    assert response.status_code == 302
+    statements = [t for t in log if t != "COMMIT" and not t.startswith(("BEGIN", "PRAGMA"))]
+    positions = [t for t in statements if t.startswith("SELECT count(*)")]
+    assert len(positions) == (1 if full else 0), statements
+    assert len(statements) == 7, "\n".join(statements)
+    db.session.rollback()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person_id))
+    assert enrolment.status == (EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED)
+    assert outbox_kinds(enrolment.user) == [f"enrolment.{enrolment.status.value}"]
 
 
 def test_the_decision_follows_a_capacity_changed_just_before_the_lock(org, coach, make_user):
