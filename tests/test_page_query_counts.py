@@ -180,3 +180,76 @@ def test_the_assignment_page_does_not_grow_with_ones_own_work(
     few = page_queries(client, login_as, little.participants[0], url)
     many = page_queries(client, login_as, much.participants[0], url)
     assert len(many) == len(few), "\n---\n".join(many)
+
+
+def _much_of_ones_own(group, manager, now) -> None:
+    """The participant of ``group`` attended the first session (joined, confirmed present: its
+    evaluation is open), said they cannot come to the next one, and shared a final plan."""
+    from learnpath.action_plans import services as plan_services
+    from learnpath.cohorts.models import Attendance, AttendanceStatus
+    from learnpath.content_registry import get_content
+    from learnpath.live import services as live
+    from learnpath.live.models import AbsenceNotice
+
+    person, first, second = group.participants[0], group.sessions[0], group.sessions[1]
+    person.manager = manager
+    live.record_join(first, person, first.starts_at)
+    db.session.add(
+        Attendance(
+            session_id=first.id,
+            user_id=person.id,
+            status=AttendanceStatus.PRESENT,
+            recorded_by_id=group.facilitator.id,
+            recorded_at=first.ends_at,
+        )
+    )
+    db.session.add(AbsenceNotice(session_id=second.id, user_id=person.id, created_at=now))
+    plan = plan_services.start_plan(group.enrolments[0], get_content(), "nl")
+    plan_services.save_plan(plan, full_plan_data(), now.date(), final=True)
+    plan_services.share(plan, manager, ["question", "goals"])
+    db.session.commit()
+
+
+def test_the_participant_home_does_not_grow_with_ones_own_data(
+    make_group, make_user, login_as, client, clock
+):
+    """Attended sessions, an open evaluation, a noted absence and a shared plan: the same
+    statements as a participant of the same schedule with none of them."""
+    from datetime import timedelta
+
+    from tests.live.conftest import main_of
+
+    little, much = make_group(size=1), make_group(size=1)
+    now = much.sessions[0].ends_at + timedelta(hours=1)
+    _much_of_ones_own(much, make_user(Role.MANAGER), now)
+    clock(now)
+    login_as(much.participants[0])
+    page = main_of(client.get("/"))
+    assert f"/sessies/{much.sessions[0].id}/evaluatie" in page  # the open evaluation shows
+    few = page_queries(client, login_as, little.participants[0], "/")
+    many = page_queries(client, login_as, much.participants[0], "/")
+    assert len(many) == len(few), "\n---\n".join(many)
+
+
+def test_the_assignment_page_reads_a_hand_in_in_one_more_statement(
+    make_group, make_user, login_as, client
+):
+    """An assignment with a hand-in, feedback of three authors and colleagues' answers costs
+    one statement more than one not started (the colleagues' answers), whoever wrote what."""
+    untouched, much = make_group(size=1), make_group(size=1)
+    others = [make_user(Role.FACILITATOR) for _ in range(2)]
+    _worked_on(much.enrolments[0], [much.facilitator, *others], 6)
+    url = "/opdrachten/jij-op-je-best"
+    none = page_queries(client, login_as, untouched.participants[0], url)
+    many = page_queries(client, login_as, much.participants[0], url)
+    extra = [s for s in many if "feedback_requests" in s]
+    assert len(many) == len(none) + 1 and len(extra) == 1, "\n---\n".join(many)
+
+
+def test_the_shared_plan_page_reads_the_share_once(setup, shared, login_as, client):
+    """Recording the manager's read commits; the share, the plan and the participant it just
+    read are not read again for the page."""
+    row = shared(["question", "goals"])
+    statements = page_queries(client, login_as, setup.manager, f"/team/plannen/{row.id}")
+    reads = [s for s in statements if s.startswith("SELECT") and "FROM action_plan_shares" in s]
+    assert len(reads) == 1, "\n---\n".join(statements)

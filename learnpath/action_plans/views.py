@@ -578,8 +578,10 @@ def _shared_plan_page(row: PlanShare, **overrides: Any) -> str:
 def shared_plan(share_id: int) -> ResponseReturnValue:
     """Show the shared sections of a plan, and prepare and record the conversation."""
     row = _manager_share_or_404(share_id)
-    services.manager_read(row, current_user)
-    commit()
+    # The read is recorded and committed; the share, plan and people just read stay loaded for
+    # the page (not read again after the commit).
+    with unit_of_work(refusals=(), keep_loaded=True):
+        services.manager_read(row, current_user)
     return _shared_plan_page(row)
 
 

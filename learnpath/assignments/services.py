@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from learnpath.accounts.models import Role, User
 from learnpath.assignments import answers as answer_rules
@@ -271,6 +271,8 @@ def workspace_enrolment(user: User) -> Enrolment | None:
             Enrolment.status.in_(WORKSPACE_STATUSES),
             Cohort.kind.in_(kinds_for_role(Role.PARTICIPANT)),
         )
+        # Every page of the workspace reads the cohort and its organisation's time zone.
+        .options(contains_eager(Enrolment.cohort).joinedload(Cohort.organisation))
         .order_by(Enrolment.updated_at.desc())
     ).all()
     active = [e for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
@@ -333,12 +335,20 @@ def can_edit(
 
 def find_submission(enrolment: Enrolment, slug: str) -> Submission | None:
     """The person's submission of ``slug``, with its feedback and their authors (the page
-    shows them: one query for all, not one per author)."""
-    return db.session.scalar(
-        select(Submission)
-        .where(Submission.enrolment_id == enrolment.id, Submission.assignment_slug == slug)
-        .options(selectinload(Submission.feedback).selectinload(Feedback.author))
+    shows them): one query, however many authors wrote feedback. The authors' roles are read
+    only if something asks for them."""
+    found = (
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.enrolment_id == enrolment.id, Submission.assignment_slug == slug)
+            .options(
+                joinedload(Submission.feedback).joinedload(Feedback.author).lazyload(User.role_rows)
+            )
+        )
+        .unique()
+        .all()
     )
+    return found[0] if found else None
 
 
 def _submission(enrolment: Enrolment, assignment: Assignment, content: Content) -> Submission:

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from learnpath.accounts.models import Role, User
 from learnpath.assignments.models import Submission, SubmissionStatus
@@ -78,7 +78,7 @@ def facilitator_panel(user: User, content: Content, now: datetime) -> Facilitato
             select(Cohort)
             .join(cohort_facilitators, cohort_facilitators.c.cohort_id == Cohort.id)
             .where(cohort_facilitators.c.user_id == user.id, Cohort.status == CohortStatus.ACTIVE)
-            .options(selectinload(Cohort.organisation))
+            .options(joinedload(Cohort.organisation))
             .order_by(Cohort.name)
         )
     )
@@ -128,7 +128,8 @@ def facilitator_panel(user: User, content: Content, now: datetime) -> Facilitato
                 Enrolment.cohort_id.in_([c.id for c in cohorts if c.kind in participant_kinds]),
                 Enrolment.status == EnrolmentStatus.ENROLLED,
             )
-            .options(selectinload(Enrolment.user))
+            # Their names are shown, not their roles.
+            .options(contains_eager(Enrolment.user).lazyload(User.role_rows))
             .order_by(User.name, User.id)
         )
     )

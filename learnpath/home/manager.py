@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from learnpath.accounts.models import User
 from learnpath.action_plans.models import ActionPlan, Conversation, PlanShare
@@ -45,7 +46,9 @@ def manager_panel(manager: User, now: datetime, content: Content | None = None) 
                 PlanShare.revoked_at.is_(None),
                 PlanShare.acknowledged_at.is_(None),
             )
-            .options(joinedload(PlanShare.plan).joinedload(ActionPlan.user))
+            .options(
+                joinedload(PlanShare.plan).joinedload(ActionPlan.user).lazyload(User.role_rows)
+            )
             .order_by(PlanShare.created_at)
             .limit(10)
         )
@@ -59,7 +62,10 @@ def manager_panel(manager: User, now: datetime, content: Content | None = None) 
             Conversation.starts_at > now,
         )
         .options(
-            joinedload(Conversation.share).joinedload(PlanShare.plan).joinedload(ActionPlan.user)
+            joinedload(Conversation.share)
+            .joinedload(PlanShare.plan)
+            .joinedload(ActionPlan.user)
+            .lazyload(User.role_rows)
         )
         .order_by(Conversation.starts_at)
         .limit(1)
@@ -87,13 +93,15 @@ def manager_panel(manager: User, now: datetime, content: Content | None = None) 
             db.session.scalars(
                 select(CohortSession)
                 .where(CohortSession.cohort_id.in_(cohort_ids))
-                .options(selectinload(CohortSession.cohort))
+                .options(selectinload(CohortSession.cohort).joinedload(Cohort.organisation))
                 .order_by(CohortSession.starts_at)
             )
         )
         next_meeting = next((s for s in sessions if not s.is_cancelled and s.ends_at > now), None)
         if content is not None:
-            _load_cohorts(member)
+            # The cohorts came with their sessions; only a group without sessions is read here.
+            held = {s.cohort_id for s in sessions}
+            _load_cohorts([e for e in member if e.cohort_id not in held])
             planned = [s for s in sessions if not s.is_cancelled]
             reflections = [w for w in open_work(member, content, planned) if w.due is not None]
             reflections.sort(key=lambda w: w.due or now)
@@ -110,12 +118,20 @@ def manager_panel(manager: User, now: datetime, content: Content | None = None) 
 
 
 def _load_cohorts(enrolments: list[Enrolment]) -> None:
-    """Load the enrolments' cohorts with their organisations in one query."""
-    db.session.scalars(
-        select(Cohort)
-        .where(Cohort.id.in_([e.cohort_id for e in enrolments]))
-        .options(selectinload(Cohort.organisation))
-    ).all()
+    """Load the enrolments' cohorts with their organisations in one query (none without
+    enrolments), each kept on its enrolment (the session holds loaded rows only weakly)."""
+    if not enrolments:
+        return
+    cohorts = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Cohort)
+            .where(Cohort.id.in_({e.cohort_id for e in enrolments}))
+            .options(joinedload(Cohort.organisation))
+        )
+    }
+    for enrolment in enrolments:
+        set_committed_value(enrolment, "cohort", cohorts[enrolment.cohort_id])
 
 
 def _counts(manager: User) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from learnpath.accounts.models import User
 from learnpath.action_plans.models import ActionPlan, PlanShare
@@ -34,7 +34,7 @@ from learnpath.cohorts.models import (
 from learnpath.cohorts.presenters import seat_counts
 from learnpath.content.schema import Content
 from learnpath.extensions import db
-from learnpath.live import queries as live_queries
+from learnpath.live.models import AbsenceNotice
 
 #: The participant's situation, one per kind of start page.
 NOT_SIGNED_UP = "not_signed_up"
@@ -141,7 +141,6 @@ def _fill_programme(
         panel.join = join_window(upcoming)
         panel.shows_link = may_see_link(enrolment, upcoming)
         panel.can_join = can_join(enrolment, upcoming, now)
-        panel.absence_noted = live_queries.absence_noted(enrolment.user_id, upcoming.id)
         panel.due = steps.due_before(upcoming.starts_at)
         # The intake self-assessment closes at the end of the intro: it belongs to that session.
         panel.due += [i for i in steps.items if i.is_self_assessment and i not in panel.due]
@@ -149,7 +148,9 @@ def _fill_programme(
     else:
         panel.due = list(steps.items)
     panel.more_open = len(steps.items) - len(panel.due) + steps.later
-    panel.catch_up = _catch_up(enrolment, content, now)
+    # The timeline holds the catch-up work already (assignments.queries.catch_up_work is
+    # the same list, read again).
+    panel.catch_up = list(timeline.catch_up)
     planned = [s for s in sessions if not s.is_cancelled]
     assignments = [
         item
@@ -157,8 +158,11 @@ def _fill_programme(
         for item in step.assignments
         if not item.assignment.is_action_plan
     ]
+    attended, panel.absence_noted = _attendance(
+        enrolment.user_id, [s.id for s in planned], upcoming.id if upcoming else None
+    )
     panel.progress = Progress(
-        sessions_attended=_attended(enrolment.user_id, [s.id for s in planned]),
+        sessions_attended=attended,
         sessions_past=sum(1 for s in planned if s.ends_at <= now),
         sessions_total=len(planned),
         handed_in=sum(
@@ -166,48 +170,53 @@ def _fill_programme(
         ),
         assignments_total=len(assignments),
     )
-    panel.plan = db.session.scalar(
-        select(ActionPlan).where(
-            ActionPlan.user_id == enrolment.user_id, ActionPlan.cohort_id == cohort.id
-        )
-    )
-    if panel.plan is not None:
-        panel.share = db.session.scalar(
-            select(PlanShare)
-            .where(PlanShare.plan_id == panel.plan.id, PlanShare.revoked_at.is_(None))
-            .order_by(PlanShare.created_at.desc())
-            .limit(1)
-        )
+    panel.plan, panel.share = _plan_and_share(enrolment.user_id, cohort.id)
     if panel.share is not None:
         panel.shared_titles = [
             str(SECTION_TITLES[k]) for k in SECTIONS if k in (panel.share.sections or [])
         ]
 
 
-def _catch_up(enrolment: Enrolment, content: Content, now: datetime) -> list[object]:
-    """Work due before the person's seat began (a later issue adds it to the assignments
-    feature as ``catch_up_work``); empty while that query does not exist."""
-    catch_up = getattr(assignment_queries, "catch_up_work", None)
-    if catch_up is None:
-        return []
-    return list(catch_up(enrolment, content, now))
-
-
-def _attended(user_id: int, session_ids: list[int]) -> int:
-    if not session_ids:
-        return 0
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Attendance)
-            .where(
-                Attendance.user_id == user_id,
-                Attendance.session_id.in_(session_ids),
-                Attendance.status == AttendanceStatus.PRESENT,
-            )
+def _attendance(user_id: int, session_ids: list[int], upcoming_id: int | None) -> tuple[int, bool]:
+    """Sessions attended (confirmed present) of ``session_ids``, and whether the person said
+    "ik kan niet komen" for the upcoming session: one query, also with nothing to count."""
+    present = (
+        select(func.count())
+        .select_from(Attendance)
+        .where(
+            Attendance.user_id == user_id,
+            Attendance.session_id.in_(session_ids),
+            Attendance.status == AttendanceStatus.PRESENT,
         )
-        or 0
+        .scalar_subquery()
     )
+    noted = (
+        select(AbsenceNotice.id)
+        .where(AbsenceNotice.session_id == upcoming_id, AbsenceNotice.user_id == user_id)
+        .exists()
+        if upcoming_id is not None
+        else false()
+    )
+    count, absent = db.session.execute(select(present, noted)).one()
+    return int(count or 0), bool(absent)
+
+
+def _plan_and_share(user_id: int, cohort_id: int) -> tuple[ActionPlan | None, PlanShare | None]:
+    """The person's plan in the cohort and its latest share not revoked, in one query."""
+    latest = (
+        select(PlanShare.id)
+        .where(PlanShare.plan_id == ActionPlan.id, PlanShare.revoked_at.is_(None))
+        .order_by(PlanShare.created_at.desc(), PlanShare.id.desc())
+        .limit(1)
+        .correlate(ActionPlan)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(ActionPlan, PlanShare)
+        .outerjoin(PlanShare, PlanShare.id == latest)
+        .where(ActionPlan.user_id == user_id, ActionPlan.cohort_id == cohort_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def _open_groups(user: User, now: datetime, exclude: int | None) -> list[OpenGroup]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from learnpath.accounts.models import User
 from learnpath.cohorts.models import (
@@ -188,10 +188,31 @@ def absence_noted(user_id: int, session_id: int) -> bool:
 def open_evaluations(user: User, now: datetime) -> list[CohortSession]:
     """Sessions of the user's groups whose evaluation is open to them now and not answered:
     ended in the last 7 days, attended (joined, or confirmed present), with items in content.
-    Four queries."""
+    One query, whatever the user has attended, joined or answered."""
     content = get_content()
-    sessions = db.session.scalars(
-        select(CohortSession)
+    mark = (
+        select(Attendance.status)
+        .where(Attendance.user_id == user.id, Attendance.session_id == CohortSession.id)
+        .correlate(CohortSession)
+        .scalar_subquery()
+    )
+    joined = (
+        select(SessionJoin.session_id)
+        .where(SessionJoin.user_id == user.id, SessionJoin.session_id == CohortSession.id)
+        .correlate(CohortSession)
+        .exists()
+    )
+    answered = (
+        select(EvaluationReceipt.session_id)
+        .where(
+            EvaluationReceipt.user_id == user.id,
+            EvaluationReceipt.session_id == CohortSession.id,
+        )
+        .correlate(CohortSession)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(CohortSession, mark.label("mark"), joined.label("joined"))
         .join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
         .where(
             Enrolment.user_id == user.id,
@@ -199,42 +220,15 @@ def open_evaluations(user: User, now: datetime) -> list[CohortSession]:
             CohortSession.status == SessionStatus.SCHEDULED,
             CohortSession.starts_at <= now,
             CohortSession.starts_at >= now - EVALUATION_OPEN_FOR - _LONGEST,
+            ~answered,
         )
-        .options(selectinload(CohortSession.cohort).selectinload(Cohort.organisation))
+        .options(joinedload(CohortSession.cohort).joinedload(Cohort.organisation))
         .order_by(CohortSession.starts_at)
     ).all()
-    sessions = [
-        s
-        for s in sessions
-        if s.ends_at <= now < s.ends_at + EVALUATION_OPEN_FOR and evaluation_items(s, content)
-    ]
-    if not sessions:
-        return []
-    ids = [s.id for s in sessions]
-    marks = dict(
-        db.session.execute(
-            select(Attendance.session_id, Attendance.status).where(
-                Attendance.user_id == user.id, Attendance.session_id.in_(ids)
-            )
-        ).all()
-    )
-    joined = set(
-        db.session.scalars(
-            select(SessionJoin.session_id).where(
-                SessionJoin.user_id == user.id, SessionJoin.session_id.in_(ids)
-            )
-        )
-    )
-    answered = set(
-        db.session.scalars(
-            select(EvaluationReceipt.session_id).where(
-                EvaluationReceipt.user_id == user.id, EvaluationReceipt.session_id.in_(ids)
-            )
-        )
-    )
     return [
         s
-        for s in sessions
-        if s.id not in answered
-        and (marks[s.id] == AttendanceStatus.PRESENT if s.id in marks else s.id in joined)
+        for s, status, was_there in rows
+        if s.ends_at <= now < s.ends_at + EVALUATION_OPEN_FOR
+        and (status == AttendanceStatus.PRESENT if status is not None else was_there)
+        and evaluation_items(s, content)
     ]

@@ -21,6 +21,7 @@ from learnpath.cohorts.models import (
     ACTIVE_STATUSES,
     Cohort,
     CohortAction,
+    CohortStatus,
     Enrolment,
     EnrolmentStatus,
 )
@@ -598,16 +599,19 @@ def cohort_from_custom(
 
 
 def bindable_cohorts(user: User) -> list[Cohort]:
-    """Cohorts this facilitator may bind a link to: the active ones they facilitate."""
-    return [
-        c
-        for c in db.session.scalars(
+    """Cohorts this facilitator may bind a link to: the active ones of their organisation they
+    manage (``cohorts.can_manage``), in two queries however many there are."""
+    return list(
+        db.session.scalars(
             select(Cohort)
-            .where(Cohort.organisation_id == user.organisation_id)
+            .where(
+                Cohort.organisation_id == user.organisation_id,
+                Cohort.status != CohortStatus.CANCELLED,
+                cohorts.managed_by(user),
+            )
             .order_by(Cohort.name, Cohort.id)
         )
-        if cohorts.can_manage(user, c) and not c.is_cancelled
-    ]
+    )
 
 
 def bind(link: ResourceLink, cohort: Cohort, actor: User) -> None:
