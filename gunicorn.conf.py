@@ -6,10 +6,21 @@ Environment: ``LEARNPATH_BIND`` (default 127.0.0.1:8000, behind a reverse proxy)
 ``LEARNPATH_WORKERS`` (default 2 x cores + 1), ``PROMETHEUS_MULTIPROC_DIR`` (a folder the
 workers, and a scheduler on the same host, write their metrics to; made for this server when
 unset). The app writes one JSON line per request itself, so gunicorn's access log is off.
+
+Memory (issue #17): the app is loaded once in the master (``preload_app``) and the workers are
+forked from it, so the pages of the code and the loaded content are shared between them
+(``gc.freeze()`` before forking keeps the collector from writing to, and so copying, them).
+A worker's RSS still counts those shared pages; its PSS and USS (bench/worker_memory.py)
+show what it adds. Heavy libraries (PDF, XLSX, numpy/scipy for the report suppression) are
+imported where they are used, not at start (tests/test_startup_imports.py). Numerical
+libraries use one thread (a worker serves one request at a time). ``max_requests`` restarts
+a worker after that many requests (with jitter, so not all at once): a safety net against
+slow growth, not what keeps a worker small.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -26,6 +37,16 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+# Load the app before forking: one copy of its code and content, shared by the workers.
+preload_app = True
+max_requests = int(os.environ.get("LEARNPATH_MAX_REQUESTS") or 5000)
+max_requests_jitter = max_requests // 10
+
+# OpenBLAS (numpy, scipy) starts a thread per core by default, each with its own buffers; a
+# sync worker serves one request at a time and needs none. Set before the app (and numpy)
+# load, so the master and the workers have it.
+for _name, _value in (("OPENBLAS_NUM_THREADS", "1"), ("OMP_NUM_THREADS", "1")):
+    os.environ.setdefault(_name, _value)
 
 _made_metrics_dir: str | None = None
 
@@ -53,6 +74,23 @@ def on_starting(server: object) -> None:
         pid = file.stem.rsplit("_", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             file.unlink(missing_ok=True)
+
+
+def when_ready(server: object) -> None:
+    """The app is loaded (preload_app): move its objects out of the collector's reach, so that
+    collections in the workers do not write to (and so copy) the pages they share."""
+    gc.collect()
+    gc.freeze()
+
+
+def post_fork(server: object, worker: object) -> None:
+    """No database connection of the master may be used by a worker (preload_app)."""
+    from learnpath.extensions import db
+
+    app = server.app.wsgi()  # type: ignore[attr-defined]
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -4,8 +4,8 @@ Runs gunicorn on a database loaded by bench/national_scale.py (--keep), signs in
 participant, a facilitator, a manager, an HR officer and an administrator of the largest
 organisation (and HR of a median-sized one) through the login form, then sends --requests
 requests over HTTP, mixed over their main pages and the personal calendar feed, from a few
-clients at once. Prints each worker's resident memory after start-up, after one round of the
-pages and at the end.
+clients at once. Prints each worker's memory (RSS, PSS, USS) after start-up, after one round of
+the pages and at the end, with the project's gunicorn.conf.py (read from the project folder).
 
     .venv/bin/python bench/national_scale.py --database URL --scale 0.1 --keep
     .venv/bin/python bench/worker_memory.py --database URL [--requests 2000] [--workers 2]
@@ -13,6 +13,11 @@ pages and at the end.
 
 The HR dashboard of the largest organisation is left out of the mix unless --with-largest-hr
 is given (its suppression step can take very long at national scale).
+
+HR officers and administrators must give a second step when they sign in: the benchmark gives
+them a new TOTP secret in the database first (it writes that to the benchmark's database) and
+answers with its code, once per person; the clients of one person share that sign-in. A page
+that sends a client back to the login page counts as status 0.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import create_engine, text
 
@@ -36,6 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.national_scale import PASSWORD, SECRET  # noqa: E402
+
+#: The people of the mix whose role requires the second step when signing in.
+SECOND_STEP = ("hr", "hr_median", "admin")
 
 
 def pick_people(url: str) -> dict[str, str]:
@@ -101,24 +111,64 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> tuple[int, bytes]:
+        """Status and body; status 0 when the page sent the browser to the login page."""
         try:
             with self.opener.open(self.base + path, timeout=600) as response:
-                return response.status, response.read()
+                body = response.read()
+                if path != "/login" and urllib.parse.urlsplit(response.geturl()).path == "/login":
+                    return 0, body
+                return response.status, body
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
-    def login(self, email: str) -> None:
-        _status, body = self.get("/login")
+    def _csrf(self, path: str) -> str:
+        _status, body = self.get(path)
         match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
-        token = html.unescape(match.group(1).decode()) if match else ""
-        data = urllib.parse.urlencode(
-            {"csrf_token": token, "email": email, "password": PASSWORD}
-        ).encode()
-        with self.opener.open(self.base + "/login", data=data, timeout=60) as response:
+        return html.unescape(match.group(1).decode()) if match else ""
+
+    def post(self, path: str, fields: dict[str, str]) -> str:
+        """Submit a form (with the CSRF token of its page); the URL the answer came from."""
+        data = urllib.parse.urlencode({"csrf_token": self._csrf(path), **fields}).encode()
+        with self.opener.open(self.base + path, data=data, timeout=60) as response:
             response.read()
-        status, _body = self.get("/account")
-        if status != 200:
-            raise SystemExit(f"could not sign in as {email} (status {status})")
+            return urllib.parse.urlsplit(response.geturl()).path
+
+    def login(self, email: str, totp_secret: str | None = None) -> None:
+        landed = self.post("/login", {"email": email, "password": PASSWORD})
+        if landed == "/tweede-stap" and totp_secret:  # HR and administrators: the second step
+            import pyotp
+
+            self.post(landed, {"code": pyotp.TOTP(totp_secret).now()})
+        with self.opener.open(self.base + "/account", timeout=60) as response:
+            response.read()
+            landed = urllib.parse.urlsplit(response.geturl()).path
+        if landed != "/account":
+            raise SystemExit(f"could not sign in as {email} (ended at {landed})")
+
+    def share_sign_in(self, other: Browser) -> None:
+        """Use the cookies (the signed-in session) of ``other``: one sign-in per person."""
+        for cookie in other.jar:
+            self.jar.set_cookie(cookie)
+
+
+def enrol_second_step(url: str, emails: list[str]) -> str:
+    """Give these people (HR, administrators: the second step is required) a known TOTP secret."""
+    import pyotp
+
+    from bench.national_scale import make_app
+    from learnpath.accounts import mfa
+    from learnpath.accounts.models import User
+    from learnpath.extensions import db
+
+    secret = pyotp.random_base32()
+    with make_app(url).app_context():
+        for user in db.session.scalars(db.select(User).where(User.email.in_(emails))):
+            mfa.enrol_with_secret(user, secret)
+            credential = mfa.credential_of(user)
+            if credential is not None:
+                credential.last_step = 0  # a code of an earlier run must not block this one
+        db.session.commit()
+    return secret
 
 
 def workers_of(master: int) -> list[int]:
@@ -128,11 +178,27 @@ def workers_of(master: int) -> list[int]:
     return [int(p) for p in out.stdout.split()]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mb(pid: int) -> tuple[float, float, float]:
+    """RSS, PSS and USS of a process in MB (/proc/PID/smaps_rollup).
+
+    RSS counts every page the process maps, also those it shares with the master and the other
+    workers (a preloaded app, the interpreter); PSS divides each shared page among its sharers;
+    USS is what the process holds alone (what stopping it would give back).
+    """
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            fields[name] = int(parts[0])
+    uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return fields.get("Rss", 0) / 1024, fields.get("Pss", 0) / 1024, uss / 1024
+
+
+def log_lines(log: IO[bytes]) -> list[str]:
+    log.flush()
+    log.seek(0)
+    return log.read().decode(errors="replace").splitlines()
 
 
 def main() -> None:
@@ -147,6 +213,7 @@ def main() -> None:
 
     people = pick_people(args.database)
     token = feed_token(args.database, people["participant_id"])
+    totp = enrol_second_step(args.database, [people[who] for who in SECOND_STEP])
     env = {
         **os.environ,
         "LEARNPATH_DATABASE_URL": args.database,
@@ -154,6 +221,8 @@ def main() -> None:
         "LEARNPATH_BASE_URL": f"http://127.0.0.1:{args.port}",
         "LEARNPATH_MAIL_BACKEND": "file",
     }
+    # The app's request lines (one per request) and errors.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally block)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -170,6 +239,7 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         base = f"http://127.0.0.1:{args.port}"
@@ -179,7 +249,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        started = {pid: rss_mb(pid) for pid in workers_of(server.pid)}
+        started = {pid: memory_mb(pid) for pid in workers_of(server.pid)}
+        master_started = memory_mb(server.pid)
         c = people["cohort"]
         mix: list[tuple[str, str]] = [
             ("participant", "/"),
@@ -202,16 +273,18 @@ def main() -> None:
             mix.append(("feed", f"/cal/{token}.ics"))
         browsers: dict[str, list[Browser]] = {}
         for who in {w for w, _ in mix}:
-            browsers[who] = []
-            for _ in range(args.clients):
+            first = Browser(base)
+            if who != "feed":
+                first.login(people[who], totp if who in SECOND_STEP else None)
+            browsers[who] = [first]
+            for _ in range(args.clients - 1):
                 browser = Browser(base)
-                if who != "feed":
-                    browser.login(people[who])
+                browser.share_sign_in(first)
                 browsers[who].append(browser)
         for who, path in mix:  # one round: every page once per worker, roughly
             for _ in range(args.workers):
                 browsers[who][0].get(path)
-        warm = {pid: rss_mb(pid) for pid in workers_of(server.pid)}
+        warm = {pid: memory_mb(pid) for pid in workers_of(server.pid)}
 
         statuses: dict[int, int] = {}
 
@@ -225,18 +298,36 @@ def main() -> None:
             for status in pool.map(one, range(args.requests)):
                 statuses[status] = statuses.get(status, 0) + 1
         seconds = time.perf_counter() - start
-        final = {pid: rss_mb(pid) for pid in workers_of(server.pid)}
-        print(f"\n{args.requests} requests in {seconds:.0f} s, statuses {statuses}")
-        print("| worker | after start MB | after one round MB | after the mix MB |")
+        final = {pid: memory_mb(pid) for pid in workers_of(server.pid)}
+        lost = set(started) - set(final)
+        print(f"\n{args.requests} requests in {seconds:.0f} s, statuses {statuses} (0: signed out)")
+        errors = [line for line in log_lines(log) if '"level": "error"' in line]
+        if errors:
+            print(f"{len(errors)} error lines in the log, the last: {errors[-1][:300]}")
+        if lost:
+            print(f"workers restarted during the run: {sorted(lost)} (max_requests?)")
+        print("RSS / PSS / USS in MB (PSS shares a shared page among its sharers, USS is private)")
+        print("| worker | after start | after one round | after the mix |")
         print("|---|---:|---:|---:|")
+
+        def cell(values: tuple[float, float, float] | None) -> str:
+            return " / ".join(f"{v:.0f}" for v in values) if values else "-"
+
         for pid in final:
             print(
-                f"| {pid} | {started.get(pid, 0):.0f} | {warm.get(pid, 0):.0f} | {final[pid]:.0f} |"
+                f"| {pid} | {cell(started.get(pid))} | {cell(warm.get(pid))} | {cell(final[pid])} |"
             )
-        print(f"largest worker: {max(final.values()):.0f} MB (goal: at most 150 MB)")
+        print(f"| master {server.pid} | {cell(master_started)} | | {cell(memory_mb(server.pid))} |")
+        largest = max(v[0] for v in final.values())
+        print(
+            f"largest worker: RSS {largest:.0f} MB (goal: at most 150 MB), "
+            f"PSS {max(v[1] for v in final.values()):.0f} MB, "
+            f"USS {max(v[2] for v in final.values()):.0f} MB"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 if __name__ == "__main__":

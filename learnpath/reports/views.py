@@ -20,9 +20,8 @@ from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.i18n import current_locale
 from learnpath.ical.services import facilitated_cohorts
-from learnpath.reports import evaluation, exports, network, services
+from learnpath.reports import evaluation, network, services
 from learnpath.reports.blueprint import bp
-from learnpath.reports.exports import table_rows
 from learnpath.reports.figures import Report, Table
 from learnpath.reports.forms import ThresholdForm
 from learnpath.web.access import roles, signed_in
@@ -127,6 +126,8 @@ def _csv(report: Report, slug: str, filename: str) -> Response:
     table = report.table(slug)
     if table is None:
         abort(404)
+    from learnpath.reports.exports import table_rows  # fpdf/openpyxl load on first use
+
     return localised_csv_response(table_rows(table), filename, current_locale())
 
 
@@ -218,6 +219,8 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @roles(*HR_ROLES)
 def evaluation_xlsx() -> ResponseReturnValue:
     """Download the evaluation as a workbook, one sheet per table."""
+    from learnpath.reports import exports  # fpdf and openpyxl: loaded on the first download
+
     result = _evaluation_or_page()
     if isinstance(result, Response):
         return result
@@ -233,6 +236,8 @@ def evaluation_xlsx() -> ResponseReturnValue:
 @roles(*HR_ROLES)
 def evaluation_pdf() -> ResponseReturnValue:
     """Download the whole evaluation as a PDF with its charts (for a board memo)."""
+    from learnpath.reports import exports  # fpdf and openpyxl: loaded on the first download
+
     result = _evaluation_or_page()
     if isinstance(result, Response):
         return result
@@ -326,6 +331,8 @@ def network_page(network_id: int) -> ResponseReturnValue:
 @signed_in
 def network_xlsx(network_id: int) -> ResponseReturnValue:
     """Download the network report as a workbook, one sheet per table."""
+    from learnpath.reports import exports  # fpdf and openpyxl: loaded on the first download
+
     return _network_download(network_id, exports.workbook, XLSX, "xlsx")
 
 
@@ -333,6 +340,8 @@ def network_xlsx(network_id: int) -> ResponseReturnValue:
 @signed_in
 def network_pdf(network_id: int) -> ResponseReturnValue:
     """Download the network report as a PDF."""
+    from learnpath.reports import exports  # fpdf and openpyxl: loaded on the first download
+
     return _network_download(network_id, exports.report_pdf, "application/pdf", "pdf")
 
 
