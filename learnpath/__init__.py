@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from learnpath.config import PROJECT_ROOT, build_config
-from learnpath.db import configure_sqlite
+from learnpath.db import configure_pool, configure_sqlite
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_pool(db.engine)
     migrate.init_app(
         app,
         db,

@@ -180,7 +180,8 @@ def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Several threads (dev server, tests) share the file; wait for locks instead of failing.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+    # Connections idle for a while are tested before use (``db.configure_pool``), not all.
+    return {}
 
 
 def _local_secret_key(instance: Path) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -89,6 +91,44 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+#: A pooled connection unused for longer than this is tested ("SELECT 1") before it is handed
+#: out; one used more recently is handed out as it is.
+IDLE_PING_SECONDS = 10.0
+
+
+def configure_pool(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Test a pooled server connection before use only when it has been idle a while.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every connection on every checkout: a second round
+    trip per request (a third of a calendar 304's time). A connection breaks when the server
+    restarts or a proxy drops it, which happens to idle ones; so only a connection idle for
+    ``idle_seconds`` is tested, and a broken one is replaced before the request sees it. A
+    connection that broke within the last seconds fails its request once: SQLAlchemy then
+    recognises the disconnect and discards every older connection of the pool.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()
+        except Exception as exc:  # any failure: let the pool connect anew
+            raise DisconnectionError() from exc
 
 
 def str_enum(cls: type[enum.Enum], length: int = 30) -> SAEnum:
