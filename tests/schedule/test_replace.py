@@ -135,7 +135,9 @@ def test_replacement_keeps_uid_raises_sequence_and_tells_participants(
     )
     assert feed_event["SEQUENCE"] == 2 and feed_event["STATUS"] == "CONFIRMED"
     history = db.session.scalars(
-        select(CohortChange.action).where(CohortChange.session_id == session.id)
+        select(CohortChange.action)
+        .where(CohortChange.session_id == session.id)
+        .order_by(CohortChange.id)
     ).all()
     assert history == ["scheduled", "session_cancelled", "replaced"]
     assert (
