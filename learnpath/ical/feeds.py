@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -53,12 +54,15 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    create_engine,
+    event,
     func,
     or_,
     select,
     true,
     union,
 )
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from learnpath.accounts.models import Organisation, Role, User, UserRole
@@ -73,7 +77,7 @@ from learnpath.cohorts.models import (
     cohort_facilitators,
 )
 from learnpath.content_registry import get_content
-from learnpath.db import UTCDateTime
+from learnpath.db import UTCDateTime, configure_pool
 from learnpath.extensions import db
 from learnpath.ical import discreet
 from learnpath.ical.builder import EventData, Zones, feed_text
@@ -673,6 +677,53 @@ def _version_query() -> Any:
     )
 
 
+#: PostgreSQL: per engine of the app, a small pool of its own that runs only the version query.
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_READERS_LOCK = threading.Lock()
+
+
+def _reader(engine: Engine) -> Engine:
+    """Connections in autocommit that run nothing but the version query.
+
+    psycopg forgets every prepared statement when a transaction is rolled back, and every
+    request that only read ends with a ROLLBACK; so on the app's own pool the version query is
+    planned again after each other page (planning is most of its cost). These connections
+    never hold a transaction, so it stays prepared and a 304 costs as little between other
+    requests as after another 304. Their statements are announced on the app's engine too
+    (``before/after_cursor_execute``), where query counts are read; disposing of the app's
+    engine (as after a fork) disposes of its reader.
+    """
+    reader = _READERS.get(engine)
+    if reader is not None:
+        return reader
+    with _READERS_LOCK:
+        reader = _READERS.get(engine)
+        if reader is None:
+            reader = create_engine(
+                engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8
+            )
+            configure_pool(reader)
+            dispatch = engine.dispatch
+            event.listen(
+                reader,
+                "before_cursor_execute",
+                lambda *args: dispatch.before_cursor_execute(*args),
+            )
+            event.listen(
+                reader, "after_cursor_execute", lambda *args: dispatch.after_cursor_execute(*args)
+            )
+            event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+            _READERS[engine] = reader
+    return reader
+
+
+def _version_row(params: dict[str, Any]) -> Row[Any] | None:
+    if db.engine.dialect.name != "postgresql":
+        return db.session.execute(_version_query(), params).first()
+    with _reader(db.engine).connect() as connection:
+        return connection.execute(_version_query(), params).first()
+
+
 # --- the feed ------------------------------------------------------------------------------
 
 
@@ -682,14 +733,7 @@ def feed_for_token(token: str, now: datetime) -> Feed | None:
     token_hash = lookup_hash(token)
     if token_hash is None:
         return None
-    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
-        # A feed only reads: without a transaction there is no ROLLBACK to wait for when the
-        # request ends (a round trip as long as the query), and each statement reads the
-        # latest data, as it would inside one (READ COMMITTED).
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    row = db.session.execute(
-        _version_query(), {"token_hash": token_hash, "since": now - KEEP_CANCELLED}
-    ).first()
+    row = _version_row({"token_hash": token_hash, "since": now - KEEP_CANCELLED})
     if row is None:
         return None
     version = tuple(row)
@@ -725,6 +769,10 @@ def feed_for_token(token: str, now: datetime) -> Feed | None:
     last_modified = max([token_updated, *(c for c in changes if c is not None)])
 
     def build() -> bytes:
+        if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+            # A feed only reads: without a transaction there is no ROLLBACK to wait for when
+            # the request ends, and each statement reads the latest data (READ COMMITTED).
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         # No query for a kind of event the version counted none of (most people have no
         # conversation); a change since gives a new version, so the next request gets it.
         sessions = _session_rows(now, **params) if row.sessions_count else []
