@@ -91,6 +91,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 #: The smallest threshold an organisation may choose (DOMAIN: groups under 5 suppressed).
 MIN_THRESHOLD = 5
@@ -897,19 +898,11 @@ class _Opening:
         even that has no solution; with it, when that solution is whole and opens one
         value, the value and the reading (checked here exactly, equation by equation)."""
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
 
-        i = self.index[exposed]
-        if not self.low[i] <= direction <= self.high[i]:
+        run = self._run(exposed, direction, whole=False)
+        if run is None:
             return None
-        lo_, hi_ = self.low.copy(), self.high.copy()
-        lo_[i] = hi_[i] = direction
-        found = milp(
-            self.objective,
-            constraints=LinearConstraint(self.matrix, self.lower, self.upper),
-            integrality=np.zeros(self.size),
-            bounds=Bounds(lo_, hi_),
-        )
+        found, lo_, hi_ = run
         if found.status != 0 or found.fun is None or found.x is None:
             return None
         x = np.round(found.x)
@@ -925,9 +918,9 @@ class _Opening:
             return float(found.fun), None
         return float(found.fun), (gates[0], reading)
 
-    def solve(self, exposed: _Var, direction: int) -> tuple[list[_Var], float] | None:
-        """The cheapest gates letting ``exposed`` change by ``direction`` and their cost
-        (as HiGHS finds them, within its default gap), or None when there are none."""
+    def _run(self, exposed: _Var, direction: int, *, whole: bool) -> tuple[Any, Any, Any] | None:
+        """The program with ``exposed`` changed by ``direction`` (None when its bounds forbid
+        that): HiGHS's answer and the bounds it ran with; ``whole``: integers, else relaxed."""
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -939,9 +932,18 @@ class _Opening:
         found = milp(
             self.objective,
             constraints=LinearConstraint(self.matrix, self.lower, self.upper),
-            integrality=np.ones(self.size),
+            integrality=np.ones(self.size) if whole else np.zeros(self.size),
             bounds=Bounds(lo_, hi_),
         )
+        return found, lo_, hi_
+
+    def solve(self, exposed: _Var, direction: int) -> tuple[list[_Var], float] | None:
+        """The cheapest gates letting ``exposed`` change by ``direction`` and their cost
+        (as HiGHS finds them, within its default gap), or None when there are none."""
+        run = self._run(exposed, direction, whole=True)
+        if run is None:
+            return None
+        found = run[0]
         if found.status == 0 and found.x is not None:
             return [v for v in self.shown if found.x[self.gate[v]] > 0.5], float(found.fun)
         return None
