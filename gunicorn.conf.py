@@ -49,6 +49,11 @@ for _name, _value in (("OPENBLAS_NUM_THREADS", "1"), ("OMP_NUM_THREADS", "1")):
     os.environ.setdefault(_name, _value)
 
 _made_metrics_dir: str | None = None
+# The metrics folder is known before the app is loaded: with preload_app the master loads it
+# before on_starting runs, and prometheus-client picks its multi-process mode on import.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _made_metrics_dir = tempfile.mkdtemp(prefix="learnpath-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _made_metrics_dir
 
 
 def _alive(pid: int) -> bool:
@@ -63,11 +68,7 @@ def _alive(pid: int) -> bool:
 
 def on_starting(server: object) -> None:
     """Prometheus multi-process mode: every worker writes its own files in one folder."""
-    global _made_metrics_dir
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if not folder:
-        folder = _made_metrics_dir = tempfile.mkdtemp(prefix="learnpath-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     Path(folder).mkdir(parents=True, exist_ok=True)
     # Files of processes that are gone (an earlier run) would be added up forever.
     for file in Path(folder).glob("*.db"):
