@@ -224,16 +224,3 @@ def timeline(enrolment: Enrolment, content: Content, now: datetime) -> Timeline:
     ]
     catch_up.sort(key=lambda i: i.cell.due or now)
     return Timeline(steps, upcoming[0] if upcoming else None, open_items, catch_up)
-
-
-def catch_up_work(
-    enrolment: Enrolment, content: Content, now: datetime
-) -> list[TimelineAssignment]:
-    """The member's catch-up work: assignments not handed in whose due moment (extension
-    included) lies before ``enrolment.enrolled_at``, earliest due first.
-
-    Each item has the assignment and its ``Cell`` (state, due moment, submission id); link it
-    with ``services.assignment_endpoint(enrolment.cohort, item.assignment.slug)``. Read-only,
-    a fixed number of queries (those of ``timeline``).
-    """
-    return timeline(enrolment, content, now).catch_up

@@ -148,8 +148,7 @@ def _fill_programme(
     else:
         panel.due = list(steps.items)
     panel.more_open = len(steps.items) - len(panel.due) + steps.later
-    # The timeline holds the catch-up work already (assignments.queries.catch_up_work is
-    # the same list, read again).
+    # The timeline holds the catch-up work already (``Timeline.catch_up``).
     panel.catch_up = list(timeline.catch_up)
     planned = [s for s in sessions if not s.is_cancelled]
     assignments = [

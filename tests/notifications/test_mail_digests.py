@@ -211,7 +211,7 @@ def test_someone_promoted_after_deadlines_gets_catch_up_work_not_overdue_mail(
         assert item.kind == "reminder.assignment.due_soon"
         assert _slug(item) == "jij-op-je-best"
         assert [m.kind for m in _messages(late.id)] == ["reminder.assignment.due_soon"]
-        catch_up = queries.catch_up_work(waiting, get_content(), due + timedelta(hours=2))
+        catch_up = queries.timeline(waiting, get_content(), due + timedelta(hours=2)).catch_up
         assert sorted(i.assignment.slug for i in catch_up) == sorted(TOGETHER)
         assert all(i.cell.due == due for i in catch_up)
         login_as(late)

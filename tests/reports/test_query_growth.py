@@ -3,11 +3,9 @@ organisation, nor for more data of other organisations (the rest of the country)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts.models import CohortSession
@@ -16,20 +14,7 @@ from learnpath.extensions import db
 from learnpath.live.models import EvaluationAnswer, EvaluationReceipt
 from tests.reports.conftest import year_of
 from tests.reports.data import generate
-
-
-@contextmanager
-def recorded() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
+from tests.test_page_query_counts import recorded
 
 
 def _evaluated(data, per_session: int) -> None:
