@@ -700,18 +700,24 @@ def _reader(engine: Engine) -> Engine:
         reader = _READERS.get(engine)
         if reader is None:
             reader = create_engine(
-                engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8
+                engine.url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=4
             )
             configure_pool(reader)
-            dispatch = engine.dispatch
-            event.listen(
-                reader,
-                "before_cursor_execute",
-                lambda *args: dispatch.before_cursor_execute(*args),
-            )
-            event.listen(
-                reader, "after_cursor_execute", lambda *args: dispatch.after_cursor_execute(*args)
-            )
+            # The reader must not keep the app's engine alive (it is the key of _READERS).
+            app_engine = weakref.ref(engine)
+
+            def before(*args: Any) -> None:
+                owner = app_engine()
+                if owner is not None:
+                    owner.dispatch.before_cursor_execute(*args)
+
+            def after(*args: Any) -> None:
+                owner = app_engine()
+                if owner is not None:
+                    owner.dispatch.after_cursor_execute(*args)
+
+            event.listen(reader, "before_cursor_execute", before)
+            event.listen(reader, "after_cursor_execute", after)
             event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
             _READERS[engine] = reader
     return reader
