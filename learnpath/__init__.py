@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from learnpath import cli, content_registry, i18n, models
     from learnpath.extensions import csrf, db, login_manager, migrate
+    from learnpath.reports import freshness
     from learnpath.web import access, errors, filters, headers, inputs
 
     content_registry.init_app(app)  # refuses to start on invalid content
@@ -37,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
         configure_pool(db.engine)
+        freshness.listen(db.engine)  # which organisations' report data a commit changed
     migrate.init_app(
         app,
         db,

@@ -462,6 +462,20 @@ class Evaluation:
 
 
 def evaluation_report(organisation: Organisation, period: Period, content: Content) -> Evaluation:
+    """The evaluation of ``organisation`` for the cohorts starting in ``period``, computed
+    again only when its data changed (learnpath.reports.services.reused)."""
+    from learnpath.reports.services import reused
+
+    return reused(
+        organisation,
+        ("evaluation", period.start, period.end, content.version),
+        lambda: build_evaluation_report(organisation, period, content),
+    )
+
+
+def build_evaluation_report(
+    organisation: Organisation, period: Period, content: Content
+) -> Evaluation:
     """Build the evaluation of ``organisation`` for the cohorts starting in ``period``."""
     from learnpath.reports.services import department_names
 

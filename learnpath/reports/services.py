@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Subquery, select
@@ -14,9 +20,10 @@ from sqlalchemy import Subquery, select
 from learnpath.accounts.models import Department, Organisation
 from learnpath.cohorts.models import SEAT_STATUSES, Cohort, EnrolmentStatus
 from learnpath.content.schema import Content
+from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
-from learnpath.reports import queries
+from learnpath.reports import freshness, queries
 from learnpath.reports.anonymity import (
     ALL,
     MAX_THRESHOLD,
@@ -94,7 +101,115 @@ def _inputs(
     )
 
 
+#: How long a computed HR report may be shown again while its data is unchanged: the figures
+#: that follow the clock (sessions held by now) and a commit whose counters were not raised
+#: (its process died in between) are at most this old.
+REPORT_MAX_AGE = 300.0
+#: Computed reports kept per process (about 0.3 MB each for the largest organisation).
+REPORTS_KEPT = 16
+
+
+class _Reports:
+    """The last computed HR reports of a process, by what they were computed from."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Any | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > REPORT_MAX_AGE:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic(), value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > REPORTS_KEPT:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _reports() -> _Reports:
+    reports = current_app.extensions.get("learnpath.hr_reports")
+    if reports is None:
+        reports = current_app.extensions.setdefault("learnpath.hr_reports", _Reports())
+    return reports
+
+
+def forget_reports() -> None:
+    """Drop this process's computed reports (the next ones are computed anew)."""
+    _reports().clear()
+
+
+T = TypeVar("T")
+
+
+def reused(
+    organisation: Organisation,
+    what: tuple[Any, ...],
+    build: Callable[[], T],
+    also: tuple[Any, ...] | None = None,
+) -> T:
+    """``build()``, or what it returned before for the same ``what`` of ``organisation``
+    while the organisation's report data (learnpath.reports.freshness), its settings, the
+    day, the language are unchanged and for at most ``REPORT_MAX_AGE`` seconds. ``also``: a
+    ``what`` whose result may stand in (the whole report for one of its tables)."""
+    session = db.session()
+    version = freshness.version_of(organisation.id)  # flushes: uncommitted() knows all
+    if freshness.uncommitted(session):
+        return build()
+    settings = (
+        organisation.id,
+        organisation.report_min_group,
+        organisation.timezone,
+        organisation.name,
+        utcnow().astimezone(ZoneInfo(organisation.timezone)).date(),
+        str(get_locale()),
+        version,
+    )
+    reports = _reports()
+    if also is not None:
+        found = reports.get((*also, *settings))
+        if found is not None:
+            return cast(T, found)
+    found = reports.get((*what, *settings))
+    if found is None:
+        found = build()
+        reports.put((*what, *settings), found)
+    return cast(T, found)
+
+
 def hr_report(
+    organisation: Organisation,
+    year: int,
+    department_id: int | None,
+    content: Content,
+    today: datetime,
+    only: Collection[str] | None = None,
+) -> tuple[Report, Selection]:
+    """The HR dashboard (see :func:`build_hr_report`), computed again only when its data
+    changed (see :func:`reused`); a table of the whole report computed before is taken from
+    it (a CSV after the page)."""
+    what = ("hr", year, department_id, content.version, today.year)
+    return reused(
+        organisation,
+        (*what, None if only is None else tuple(sorted(only))),
+        lambda: build_hr_report(organisation, year, department_id, content, today, only),
+        also=None if only is None else (*what, None),
+    )
+
+
+def build_hr_report(
     organisation: Organisation,
     year: int,
     department_id: int | None,

@@ -342,10 +342,14 @@ def test_only_the_organisations_own_figures_and_constant_queries(
     seeded, make_org, make_user, login_as, hr_client
 ):
     """Another organisation's people (in the same period) change neither the figures nor the
-    number of queries."""
+    number of queries (computed anew), and leave the computed report in use."""
     from sqlalchemy import event
 
-    def count_queries():
+    from learnpath.reports.services import forget_reports
+
+    def count_queries(anew=True):
+        if anew:
+            forget_reports()
         seen = []
         listener = lambda *a, **k: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
@@ -359,6 +363,8 @@ def test_only_the_organisations_own_figures_and_constant_queries(
     before, page = count_queries()
     other = make_org("Gemeente Elders")
     seed(other, start=datetime(2020, 3, 2, 9, tzinfo=UTC))
+    reused, _page = count_queries(anew=False)
+    assert reused < before  # still this organisation's report of before: not computed again
     after, again = count_queries()
     assert after == before
     # the same figures (the page from its heading on; the header holds a fresh CSRF token)

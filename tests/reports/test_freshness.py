@@ -1,0 +1,262 @@
+"""A computed HR report is shown again only while its organisation's data is unchanged: each
+commit raises the counters of the organisations whose people it wrote about, and no other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from learnpath.accounts.models import Role, User
+from learnpath.action_plans.models import ActionPlan, PlanGoal
+from learnpath.cohorts.models import Attendance, AttendanceStatus, CohortSession
+from learnpath.content_registry import get_content
+from learnpath.db import utcnow
+from learnpath.extensions import db
+from learnpath.privacy.models import AuditEvent
+from learnpath.reports import freshness, services
+from learnpath.reports.models import EVERY_ORGANISATION, ReportVersion
+from tests.factories import enrol, hand_in, make_cohort, network_cohort, plan
+from tests.reports.conftest import hr, year_of
+
+
+def _versions() -> dict[int, int]:
+    db.session.rollback()
+    rows = db.session.execute(select(ReportVersion.organisation_id, ReportVersion.version))
+    return {org: version for org, version in rows}
+
+
+@pytest.fixture
+def two(make_org, make_user):
+    """Two organisations of one network with a person each in one network cohort."""
+    a, b = make_org("Gemeente A"), make_org("Gemeente B")
+    coach = make_user(Role.FACILITATOR, organisation=a)
+    cohort = network_cohort([a, b], coach)
+    plan(cohort, coach)
+    db.session.commit()
+    alice = make_user(organisation=a)
+    bob = make_user(organisation=b)
+    enrolments = {alice.id: enrol(cohort, alice), bob.id: enrol(cohort, bob)}
+    return a, b, cohort, alice, bob, enrolments
+
+
+def test_a_write_raises_only_its_people_s_organisation(two):
+    a, b, _cohort, alice, bob, enrolments = two
+    before = _versions()
+    hand_in(enrolments[alice.id], "kwaliteiten")
+    after = _versions()
+    assert after[a.id] == before[a.id] + 1
+    assert after.get(b.id) == before.get(b.id)
+    assert after.get(EVERY_ORGANISATION) == before.get(EVERY_ORGANISATION)
+
+
+def test_a_plan_goal_raises_the_plan_owner_s_organisation(two):
+    a, b, cohort, alice, _bob, _e = two
+    plan = ActionPlan(user_id=alice.id, cohort_id=cohort.id, content_version="test")
+    db.session.add(plan)
+    db.session.commit()
+    before = _versions()
+    db.session.add(PlanGoal(plan_id=plan.id, position=0))
+    db.session.commit()
+    after = _versions()
+    assert after[a.id] == before[a.id] + 1
+    assert after.get(b.id) == before.get(b.id)
+
+
+def test_a_session_of_a_shared_cohort_raises_every_organisation_in_it(two):
+    a, b, cohort, _alice, _bob, _e = two
+    before = _versions()
+    session = db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id)
+    ).first()
+    session.duration_minutes += 15
+    db.session.commit()
+    after = _versions()
+    assert after[a.id] == before[a.id] + 1 and after[b.id] == before[b.id] + 1
+
+
+def test_a_deleted_row_counts_by_what_it_held(two):
+    a, b, cohort, _alice, bob, _e = two
+    session = db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id)
+    ).first()
+    db.session.add(
+        Attendance(session_id=session.id, user_id=bob.id, status=AttendanceStatus.PRESENT)
+    )
+    db.session.commit()
+    before = _versions()
+    row = db.session.scalars(select(Attendance).where(Attendance.user_id == bob.id)).one()
+    db.session.delete(row)
+    db.session.commit()
+    after = _versions()
+    assert after[b.id] == before[b.id] + 1
+    assert after[a.id] == before[a.id]
+
+
+def test_a_bulk_statement_raises_every_organisation(two):
+    before = _versions()
+    db.session.execute(update(User).where(User.id < 0).values(name="x"))
+    db.session.commit()
+    after = _versions()
+    assert after[EVERY_ORGANISATION] == before.get(EVERY_ORGANISATION, 0) + 1
+
+
+def test_unrelated_writes_and_rollbacks_raise_nothing(two):
+    _a, _b, _cohort, alice, _bob, enrolments = two
+    before = _versions()
+    db.session.add(
+        AuditEvent(actor_id=alice.id, subject_user_id=alice.id, action="test", object_ref="x")
+    )
+    db.session.commit()
+    hand_in_rolled_back = enrolments[alice.id]
+    db.session.add(
+        Attendance(
+            session_id=db.session.scalars(select(CohortSession.id)).first(),
+            user_id=hand_in_rolled_back.user_id,
+            status=AttendanceStatus.ABSENT,
+        )
+    )
+    db.session.flush()
+    db.session.rollback()
+    assert _versions() == before
+
+
+def test_a_savepoint_inside_a_transaction_raises_once_after_the_commit(two):
+    a, _b, cohort, alice, _bob, _e = two
+    before = _versions()
+    session = db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id == cohort.id)
+    ).first()
+    with db.session.begin_nested():
+        db.session.add(
+            Attendance(session_id=session.id, user_id=alice.id, status=AttendanceStatus.PRESENT)
+        )
+    db.session.commit()
+    assert _versions()[a.id] == before[a.id] + 1
+
+
+def test_the_sign_up_statement_names_its_person(make_org, make_user):
+    a, b = make_org("Gemeente A"), make_org("Gemeente B")
+    cohort = make_cohort(a, make_user(Role.FACILITATOR, organisation=a))
+    make_user(organisation=b)  # an organisation that must not move
+    before = _versions()
+    enrol(cohort, make_user(organisation=a))
+    after = _versions()
+    assert after.get(EVERY_ORGANISATION) == before.get(EVERY_ORGANISATION)
+    assert after[a.id] > before.get(a.id, 0)
+    assert after.get(b.id) == before.get(b.id)
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+def test_the_dashboard_is_reused_until_its_data_changes(big):
+    first, _ = hr(big)
+    again, _ = hr(big)
+    assert again is first  # nothing changed: the same computed report
+    registered = first.table("status").total.cells[0].value
+
+    person = big.facts[0].user
+    other = next(c for c in big.cohorts if c is not big.facts[0].cohort)
+    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+
+    db.session.add(
+        Enrolment(
+            cohort_id=other.id,
+            user_id=person.id,
+            status=EnrolmentStatus.COMPLETED,
+            requested_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    changed, _ = hr(big)
+    assert changed is not first
+    assert changed.table("status").total.cells[0].value == registered + 1
+
+
+def test_an_uncommitted_change_is_computed_not_kept(big):
+    first, _ = hr(big)
+    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+
+    person = big.facts[0].user
+    other = next(c for c in big.cohorts if c is not big.facts[0].cohort)
+    db.session.add(
+        Enrolment(
+            cohort_id=other.id,
+            user_id=person.id,
+            status=EnrolmentStatus.COMPLETED,
+            requested_at=utcnow(),
+        )
+    )
+    db.session.flush()
+    seen, _ = hr(big)
+    assert seen is not first
+    db.session.rollback()
+    after, _ = hr(big)
+    assert after is first  # the rolled-back row was never kept
+
+
+def test_a_report_older_than_the_maximum_age_is_computed_again(big, monkeypatch):
+    first, _ = hr(big)
+    monkeypatch.setattr(services, "REPORT_MAX_AGE", -1.0)
+    assert hr(big)[0] is not first
+
+
+def test_a_csv_table_comes_from_the_whole_report(big):
+    whole, selection = hr(big)
+    part, _ = services.hr_report(
+        big.org, year_of(big), None, get_content(), utcnow(), only=("status",)
+    )
+    assert part is whole
+
+
+def test_each_language_and_department_has_its_own_report(big, app):
+    from flask_babel import force_locale
+
+    dutch, _ = hr(big)
+    with force_locale("en"):
+        english, _ = hr(big)
+    assert english is not dutch
+    dept = next(d.id for d in big.org.departments if d.name == "Sociaal domein")
+    assert hr(big, dept)[0] is not dutch
+
+
+def test_every_table_the_reports_read_has_a_rule():
+    """A table the report queries read must name its people (else every change would be
+    taken for every organisation's, or worse: listed as unrelated and missed)."""
+    from learnpath.extensions import db as database
+
+    read: set[str] = set()
+    for path in ("learnpath/reports/queries.py", "learnpath/opportunities/queries.py"):
+        tree = ast.parse(Path(path).read_text())
+        names = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("models")
+            for alias in node.names
+        }
+        for mapper in database.Model.registry.mappers:
+            if mapper.class_.__name__ in names:
+                read.add(mapper.local_table.name)
+    assert read, "no models found"
+    # every one has a rule, or (network memberships: who may see an opportunity) none, so
+    # that a change counts for every organisation; none is taken for unrelated
+    assert read - set(freshness.RULES) == {"network_memberships"}
+    assert not read & freshness.UNRELATED
+    tables = {t.name for t in database.metadata.sorted_tables}
+    assert set(freshness.RULES) <= tables and tables >= freshness.UNRELATED
+
+
+def test_the_evaluation_is_reused_until_its_data_changes(big):
+    from learnpath.reports import evaluation
+
+    today = utcnow().date()
+    period = evaluation.default_period(today)
+    first = evaluation.evaluation_report(big.org, period, get_content())
+    assert evaluation.evaluation_report(big.org, period, get_content()) is first
+    big.org.name = "Gemeente Anders"
+    db.session.commit()
+    renamed = evaluation.evaluation_report(big.org, period, get_content())
+    assert renamed is not first and renamed.organisation_name == "Gemeente Anders"
