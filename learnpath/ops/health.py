@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import text
 
@@ -28,6 +25,11 @@ def migration_heads(app: Flask) -> set[str]:
     """The head revision(s) of the migrations shipped with this code (read once per app)."""
     heads = app.extensions.get("learnpath_migration_heads")
     if heads is None:
+        # alembic (with mako) is imported here, not at start: a web worker that is never asked
+        # for its readiness does not hold it (issue #17, memory per worker)
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
         config = Config()
         config.set_main_option("script_location", str(Path(app.extensions["migrate"].directory)))
         heads = set(ScriptDirectory.from_config(config).get_heads())
@@ -45,6 +47,8 @@ def _database() -> Check:
 
 
 def _migrations(app: Flask) -> Check:
+    from alembic.migration import MigrationContext
+
     try:
         current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
     except Exception as exc:

@@ -886,6 +886,7 @@ class _Opening:
             self.lower[r], self.upper[r] = -np.inf, 0
             self.lower[r + 1], self.upper[r + 1] = 0, np.inf
             r += 2
+        self.count = count
         self.matrix = _sparse(entries, count, self.size)
         self.low = np.array([*(min(bounds[v][0], opened[v][0]) for v in reach), *[0] * len(shown)])
         self.high = np.array([*(max(bounds[v][1], opened[v][1]) for v in reach), *[1] * len(shown)])
@@ -922,7 +923,8 @@ class _Opening:
         """The program with ``exposed`` changed by ``direction`` (None when its bounds forbid
         that): HiGHS's answer and the bounds it ran with; ``whole``: integers, else relaxed."""
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        from learnpath.reports.highs import milp
 
         i = self.index[exposed]
         if not self.low[i] <= direction <= self.high[i]:
@@ -931,9 +933,13 @@ class _Opening:
         lo_[i] = hi_[i] = direction
         found = milp(
             self.objective,
-            constraints=LinearConstraint(self.matrix, self.lower, self.upper),
-            integrality=np.ones(self.size) if whole else np.zeros(self.size),
-            bounds=Bounds(lo_, hi_),
+            self.matrix,
+            self.count,
+            self.lower,
+            self.upper,
+            lo_,
+            hi_,
+            np.ones(self.size) if whole else np.zeros(self.size),
         )
         return found, lo_, hi_
 
@@ -949,26 +955,14 @@ class _Opening:
         return None
 
 
-def _sparse(entries: list[tuple[int, int, float]], rows: int, columns: int) -> object:
+def _sparse(entries: list[tuple[int, int, float]], rows: int, columns: int) -> tuple[Any, Any, Any]:
     """The matrix with these (row, column, coefficient) entries, repeated ones added up, in
     the canonical sparse form (sorted, no explicit zeros): exactly what a dense matrix of
-    the same values becomes in ``milp``, built without the dense one."""
-    import numpy as np
-    from scipy.sparse import coo_array, csc_array
+    the same values becomes in ``milp``, built without the dense one (and without
+    scipy.sparse: ``highs.csc``)."""
+    from learnpath.reports.highs import csc
 
-    if entries:
-        r, c, d = zip(*entries, strict=True)
-    else:
-        r, c, d = (), (), ()
-    m = coo_array(
-        (np.array(d, dtype=float), (np.array(r, dtype=np.int64), np.array(c, dtype=np.int64))),
-        shape=(rows, columns),
-    )
-    out = csc_array(m)
-    out.sum_duplicates()
-    out.eliminate_zeros()
-    out.sort_indices()
-    return out
+    return csc(entries, rows, columns)
 
 
 class _Component:
@@ -989,7 +983,7 @@ class _Component:
         self.high = np.array([bounds[v][1] for v in variables], dtype=float)
 
     @cached_property
-    def matrix(self) -> object:
+    def matrix(self) -> tuple[Any, Any, Any]:
         """The equations as a sparse matrix (built when a reading is first asked for)."""
         index = self.index
         return _sparse(
@@ -1001,16 +995,20 @@ class _Component:
     def spread(self) -> list[dict[_Var, int]]:
         """Two readings that push the values one way and the other (a fixed pseudo-random
         weight each, so that the result is repeatable)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from learnpath.reports.highs import milp
 
         weights = [1.0 + zlib.crc32(repr(v).encode()) % 997 / 997 for v in self.vars]
         readings = []
         for sign in (1.0, -1.0):
             found = milp(
                 [sign * w for w in weights],
-                constraints=LinearConstraint(self.matrix, 0, 0),
-                integrality=[1] * len(self.vars),
-                bounds=Bounds(self.low, self.high),
+                self.matrix,
+                len(self.equations),
+                0,
+                0,
+                self.low,
+                self.high,
+                [1] * len(self.vars),
             )
             if found.status == 0 and found.x is not None:
                 readings.append({v: int(round(found.x[j])) for v, j in self.index.items()})
@@ -1030,7 +1028,7 @@ class _Component:
         self, var: _Var, direction: int, towards: Iterable[_Var] = ()
     ) -> dict[_Var, int] | None:
         """A reading in which ``var`` changes by ``direction`` (+1 or -1), or None."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        from learnpath.reports.highs import milp
 
         i = self.index[var]
         if not self.low[i] <= direction <= self.high[i]:
@@ -1043,9 +1041,13 @@ class _Component:
         low[i] = high[i] = direction
         found = milp(
             objective,
-            constraints=LinearConstraint(self.matrix, 0, 0),
-            integrality=[1] * len(self.vars),
-            bounds=Bounds(low, high),
+            self.matrix,
+            len(self.equations),
+            0,
+            0,
+            low,
+            high,
+            [1] * len(self.vars),
         )
         if found.status == 0 and found.x is not None:
             return {v: int(round(found.x[j])) for v, j in self.index.items()}

@@ -7,6 +7,9 @@ percentages, means with two decimals) and every text cell goes through
 embeds DejaVu Sans (as the action plan does) and draws each chart next to its data table:
 bars with their values written beside them, a second series as an outline, so neither
 colour nor the bar alone carries a number.
+
+fpdf2 and openpyxl (and the font tools) are imported by the functions that use them, not with
+this module: a one-table CSV (``table_rows``) loads neither (issue #17, memory per worker).
 """
 
 from __future__ import annotations
@@ -14,17 +17,17 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from learnpath.action_plans.export_pdf import FONT_DIR, FONT_FILES, pdf_text
 from learnpath.reports.charts import Plot
 from learnpath.reports.figures import Cell, Table
 from learnpath.web.spreadsheet import safe_cell
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT = "dejavu"
 ACCENT = (31, 78, 121)
@@ -64,6 +67,9 @@ def _xlsx_value(cell: Cell) -> tuple[object, str | None]:
 def workbook(title: str, subtitle: Sequence[str], tables: Sequence[Table]) -> bytes:
     """The report as an XLSX: a first sheet with the title, then one sheet per table
     (headers in row 1, the rows, the total row; the reading aid two rows below)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     about = book.active
     assert about is not None
@@ -112,17 +118,30 @@ def workbook(title: str, subtitle: Sequence[str], tables: Sequence[Table]) -> by
 # -- PDF ---------------------------------------------------------------------------------------
 
 
-class _ReportPDF(FPDF):
-    footer_text = ""
+@cache
+def _report_pdf_class() -> Any:
+    """The report's FPDF class (its footer: title and page numbers), made on first use."""
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=8)
-        self.set_text_color(110)
-        self.cell(0, 8, pdf_text(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
+    from learnpath.action_plans.export_pdf import pdf_text
+
+    class _ReportPDF(FPDF):
+        footer_text = ""
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font(FONT, size=8)
+            self.set_text_color(110)
+            self.cell(0, 8, pdf_text(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
+
+    return _ReportPDF
 
 
 def _pdf_table(pdf: FPDF, table: Table) -> None:
+    from fpdf.fonts import FontFace
+
+    from learnpath.action_plans.export_pdf import pdf_text
+
     pdf.set_font(FONT, size=8.5)
     first = 2.2 if len(table.headers) > 3 else 1.6
     widths = (first, *([1.0] * (len(table.headers) - 1)))
@@ -145,6 +164,8 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
 
 def _pdf_chart(pdf: FPDF, plot: Plot) -> None:
     """Horizontal bars (mm): a label column, the bars, the value as text after each bar."""
+    from learnpath.action_plans.export_pdf import pdf_text
+
     label_w, bar_w, bar_h, gap = 60.0, 80.0, 4.0, 2.5
     series = list(plot.series)
     height = len(plot.labels) * (bar_h * len(series) + gap) + (8 if len(series) > 1 else 0)
@@ -185,7 +206,9 @@ def _pdf_chart(pdf: FPDF, plot: Plot) -> None:
 
 def report_pdf(title: str, subtitle: Sequence[str], tables: Sequence[Table]) -> bytes:
     """The whole report as a PDF: per table its heading, reading aid, data table and chart."""
-    pdf = _ReportPDF(format="A4")
+    from learnpath.action_plans.export_pdf import FONT_DIR, FONT_FILES, pdf_text
+
+    pdf = _report_pdf_class()(format="A4")
     for style, name in FONT_FILES.items():
         pdf.add_font(FONT, style, FONT_DIR / name)
     pdf.footer_text = title
