@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, event, inspect, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import NO_VALUE
+from sqlalchemy.orm.util import identity_key
 
 from learnpath.extensions import db
 from learnpath.reports.models import EVERY_ORGANISATION, ReportVersion
@@ -132,12 +133,21 @@ class Changes:
 
     keys: dict[str, set[int]] = field(default_factory=dict)
     everyone: bool = False
+    #: The session's identity map: a person it holds names their organisation (no query).
+    known: Any = field(default=None, repr=False, compare=False)
 
     def add(self, kind: str, value: Any) -> None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            self.keys.setdefault(kind, set()).add(value)
-        else:  # not known (not loaded, not set): every organisation
-            self.everyone = True
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.everyone = True  # not known (not loaded, not set): every organisation
+            return
+        if kind == "user" and self.known is not None:
+            from learnpath.accounts.models import User
+
+            person = self.known.get(identity_key(User, value))
+            organisation = None if person is None else vars(person).get("organisation_id")
+            if isinstance(organisation, int):
+                kind, value = "organisation", organisation
+        self.keys.setdefault(kind, set()).add(value)
 
     def __bool__(self) -> bool:
         return self.everyone or any(self.keys.values())
@@ -146,7 +156,7 @@ class Changes:
 def _changes(session: Session) -> Changes:
     changes = session.info.get(_PENDING)
     if changes is None:
-        changes = session.info[_PENDING] = Changes()
+        changes = session.info[_PENDING] = Changes(known=session.identity_map)
     return changes
 
 
@@ -254,6 +264,10 @@ def _committed(session: Session) -> None:
         return
     engine: Engine = session.get_bind().engine
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # not waited for on disk: a counter lost in a crash is bounded by the reports'
+            # maximum age, and the commit it follows has waited already
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         raise_versions(connection, changes)
 
 
@@ -328,16 +342,19 @@ def raise_versions(connection: Connection, changes: Changes) -> None:
         bump(connection, ids)
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
 def bump(connection: Connection, organisation_ids: Iterable[int]) -> None:
     """Raise the counters of ``organisation_ids`` by one (a missing counter becomes 1); in
     ascending order, so two commits raising the same counters cannot deadlock."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    table = ReportVersion.__table__
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.organisation_id],
-        set_={"version": table.c.version + 1},
-    )
+    statement = _UPSERTS.get(connection.dialect.name)
+    if statement is None:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        table = ReportVersion.__table__
+        statement = _UPSERTS[connection.dialect.name] = dialect.insert(table).on_conflict_do_update(
+            index_elements=[table.c.organisation_id], set_={"version": table.c.version + 1}
+        )
     rows = [{"organisation_id": i, "version": 1} for i in sorted(set(organisation_ids))]
     connection.execute(statement, rows)
 

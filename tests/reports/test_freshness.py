@@ -260,3 +260,14 @@ def test_the_evaluation_is_reused_until_its_data_changes(big):
     db.session.commit()
     renamed = evaluation.evaluation_report(big.org, period, get_content())
     assert renamed is not first and renamed.organisation_name == "Gemeente Anders"
+
+
+def test_a_person_the_session_holds_names_the_organisation_without_a_query(two):
+    a, _b, _cohort, alice, _bob, _e = two
+    person = db.session.get(User, alice.id)
+    changes = freshness.Changes(known=db.session.identity_map)
+    changes.add("user", person.id)
+    assert changes.keys == {"organisation": {a.id}}
+    stranger = freshness.Changes(known=db.session.identity_map)
+    stranger.add("user", 10**9)  # not in the session: looked up after the commit
+    assert stranger.keys == {"user": {10**9}}
