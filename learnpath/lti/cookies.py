@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 LTI_COOKIE = "learnpath_lti"
 #: Session key marking a session created by a launch (value: the launching platform's origin).
@@ -24,7 +24,26 @@ LTI_MARK = "_lti_origin"
 
 
 class LtiSessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions, with launch-created sessions in their own cross-site cookie."""
+    """Signed cookie sessions, with launch-created sessions in their own cross-site cookie.
+
+    The signer is built once per secret key (and its fallbacks) and kept: Flask builds a new
+    one each time it is asked, and every request asks two or three times (both cookies read,
+    one written), which a sign-up rush pays for in CPU."""
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple[object, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = super().get_signing_serializer(app)
+            if signer is None:  # no secret key: nothing to keep
+                return None
+            if len(self._signers) > 8:  # the key changed (tests make many apps)
+                self._signers.clear()
+            self._signers[key] = signer
+        return signer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         raw = request.cookies.get(LTI_COOKIE)
