@@ -38,7 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
         configure_pool(db.engine)
-        freshness.listen(db.engine)  # which organisations' report data a commit changed
+        # which organisations' report data a commit changed
+        freshness.listen(db.engine, app.config["REPORT_VERSION_DELAY"])
     migrate.init_app(
         app,
         db,

@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIR": None,
     # Bearer token that /metrics asks for (Prometheus); without one /metrics does not exist.
     "METRICS_TOKEN": None,
+    # Seconds after a commit that the report versions are raised, together for the commits of
+    # a process in that time (learnpath.reports.freshness); None: 0.25 on PostgreSQL (several
+    # workers and servers, rushes of writes), 0 (at once) on SQLite and in tests.
+    "REPORT_VERSION_DELAY": None,
     # A manager who has not acknowledged a shared action plan after this many days is reminded.
     "PLAN_ACK_REMINDER_DAYS": 7,
     # Failed-login throttling (learnpath.accounts.services.authenticate): a source (IP address,
@@ -146,6 +150,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     values.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(values["SQLALCHEMY_DATABASE_URI"])
     )
+    if values.get("REPORT_VERSION_DELAY") in (None, ""):
+        postgres = values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+        values["REPORT_VERSION_DELAY"] = 0.25 if postgres and not values.get("TESTING") else 0.0
+    values["REPORT_VERSION_DELAY"] = float(values["REPORT_VERSION_DELAY"])
     values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
     if not values.get("MAIL_BACKEND"):
         # A first run has no mail server: development writes .eml files, production sends.

@@ -24,7 +24,13 @@ maximum age (``services.REPORT_MAX_AGE``) bounds.
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
 import re
+import threading
+import time
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +130,8 @@ RULES: Mapping[str, tuple[str, str]] = {
 }
 
 _PENDING = "learnpath.report_changes"
+_DELAYED: weakref.WeakKeyDictionary[Engine, _Deferred] = weakref.WeakKeyDictionary()
+log = logging.getLogger(__name__)
 _DML = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -151,6 +159,11 @@ class Changes:
 
     def __bool__(self) -> bool:
         return self.everyone or any(self.keys.values())
+
+    def merge(self, other: Changes) -> None:
+        self.everyone = self.everyone or other.everyone
+        for kind, values in other.keys.items():
+            self.keys.setdefault(kind, set()).update(values)
 
 
 def _changes(session: Session) -> Changes:
@@ -231,8 +244,12 @@ def note_statement(changes: Changes, table: str | None, parameters: Any) -> None
     changes.everyone = True
 
 
-def listen(engine: Any) -> None:
-    """Note the statements the app's session runs on ``engine`` outside its flushes."""
+def listen(engine: Any, delay: float = 0.0) -> None:
+    """Note the statements the app's session runs on ``engine`` outside its flushes; raise
+    the counters ``delay`` seconds after a commit (0: in the commit's hook), together with
+    those of the other commits of this process in that time."""
+    if delay > 0:
+        _DELAYED[engine] = _Deferred(engine, delay)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _executing(
@@ -263,12 +280,73 @@ def _committed(session: Session) -> None:
     if not changes:
         return
     engine: Engine = session.get_bind().engine
+    deferred = _DELAYED.get(engine)
+    if deferred is not None:
+        deferred.add(changes)
+    else:
+        _raise_now(engine, changes)
+
+
+def _raise_now(engine: Engine, changes: Changes) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # not waited for on disk: a counter lost in a crash is bounded by the reports'
             # maximum age, and the commit it follows has waited already
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         raise_versions(connection, changes)
+
+
+class _Deferred:
+    """The changes of a process's commits, raised together by a thread of the process at
+    most ``delay`` seconds after the first of them: a rush of sign-ups of one organisation
+    raises its counter a few times, not once per sign-up, and no request waits for it. A
+    report shown in between is at most ``delay`` seconds behind; a process that ends leaves
+    at most that much unraised (``atexit``), bounded by the reports' maximum age."""
+
+    def __init__(self, engine: Engine, delay: float) -> None:
+        self.engine, self.delay = engine, delay
+        self.lock = threading.Lock()
+        self.pending: Changes | None = None
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+        atexit.register(self.flush)
+
+    def add(self, changes: Changes) -> None:
+        with self.lock:
+            if self.pending is None:
+                self.pending = Changes()
+            self.pending.merge(changes)
+            if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+                # (a forked worker has no thread of its parent's)
+                self.pid = os.getpid()
+                self.wake = threading.Event()
+                self.thread = threading.Thread(
+                    target=self._run, name="report-versions", daemon=True
+                )
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(self.delay)
+            self.wake.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            changes, self.pending = self.pending, None
+        if not changes:
+            return
+        try:
+            _raise_now(self.engine, changes)
+        except Exception:  # the next commit's raise includes these again
+            log.exception("could not raise the report versions")
+            with self.lock:
+                if self.pending is None:
+                    self.pending = Changes()
+                self.pending.merge(changes)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -271,3 +271,37 @@ def test_a_person_the_session_holds_names_the_organisation_without_a_query(two):
     stranger = freshness.Changes(known=db.session.identity_map)
     stranger.add("user", 10**9)  # not in the session: looked up after the commit
     assert stranger.keys == {"user": {10**9}}
+
+
+def test_deferred_raises_come_together_and_soon(two):
+    """On PostgreSQL a process raises the counters of its commits together, shortly after."""
+    import time
+
+    a, b, _cohort, _alice, _bob, _e = two
+    before = _versions()
+    deferred = freshness._Deferred(db.engine, 0.05)
+    for organisation in (a.id, a.id, b.id):
+        changes = freshness.Changes()
+        changes.add("organisation", organisation)
+        deferred.add(changes)
+    for _ in range(100):
+        time.sleep(0.05)
+        after = _versions()
+        if after.get(b.id) != before.get(b.id):
+            break
+    assert after[a.id] == before[a.id] + 1  # two commits, one raise
+    assert after[b.id] == before[b.id] + 1
+    deferred.flush()  # nothing left: changes nothing
+    assert _versions() == after
+
+
+def test_the_delay_follows_the_database(tmp_path):
+    from learnpath.config import build_config
+
+    def delay(url, **more):
+        return build_config(str(tmp_path), {"DATABASE_URL": url, **more})["REPORT_VERSION_DELAY"]
+
+    assert delay("postgresql://u@h/db") == 0.25
+    assert delay("postgresql://u@h/db", TESTING=True) == 0.0
+    assert delay(f"sqlite:///{tmp_path}/x.db") == 0.0
+    assert delay("postgresql://u@h/db", REPORT_VERSION_DELAY="1.5") == 1.5
