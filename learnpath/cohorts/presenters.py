@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from learnpath.accounts.models import User
 from learnpath.cohorts.models import (
@@ -163,14 +164,34 @@ def _action_label(action: str) -> str:
         return action
 
 
-def history(cohort: Cohort) -> list[HistoryRow]:
-    """The cohort's change history, newest first, described in the reader's language and zone."""
+def history(cohort: Cohort, sessions: Sequence[CohortSession] | None = None) -> list[HistoryRow]:
+    """The cohort's change history, newest first, described in the reader's language and zone.
+    ``sessions``: the cohort's sessions when the caller already read them (the cohort page),
+    so that they are not read a second time for the changes that name one."""
+    if sessions is None:
+        session_option = selectinload(CohortChange.session)
+    else:
+        session_option = noload(CohortChange.session)
     changes = db.session.scalars(
         select(CohortChange)
         .where(CohortChange.cohort_id == cohort.id)
-        .options(selectinload(CohortChange.actor), selectinload(CohortChange.session))
+        .options(selectinload(CohortChange.actor), session_option)
         .order_by(CohortChange.created_at.desc(), CohortChange.id.desc())
     ).all()
+    if sessions is not None:
+        known = {s.id: s for s in sessions}
+        missing = {c.session_id for c in changes if c.session_id is not None} - known.keys()
+        if missing:  # not expected (a change names a session of its own cohort): one query
+            known.update(
+                (s.id, s)
+                for s in db.session.scalars(
+                    select(CohortSession).where(CohortSession.id.in_(missing))
+                )
+            )
+        for c in changes:
+            set_committed_value(
+                c, "session", None if c.session_id is None else known.get(c.session_id)
+            )
     values = {c.id: _values(c) for c in changes}
     enrolment_ids = {v["enrolment"] for v in values.values() if "enrolment" in v}
     cohort_ids = {v["other_cohort"] for v in values.values() if "other_cohort" in v}

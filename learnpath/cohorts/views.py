@@ -75,8 +75,9 @@ def open_list() -> ResponseReturnValue:
 def sign_up(cohort_id: int) -> ResponseReturnValue:
     """Sign up (or accept an invitation): a seat if one is free, else the waitlist."""
     cohort = queries.cohort_with_open_to(cohort_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    # The form is a bare button: its CSRF token was checked by CSRFProtect before the view
+    # ran (a bad one is answered 400 there). No ConfirmForm here: building one signs a new
+    # token that nothing uses, which a sign-up rush pays for in CPU.
     if not services.is_open_to(cohort, current_user):
         abort(404)
     # The cohort was read again under its lock and the user at the start of the request:
@@ -258,7 +259,7 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         roster=roster,
         sessions=sessions,
         can_complete=can_complete,
-        history=presenters.history(cohort),
+        history=presenters.history(cohort, sessions),
         account_invitations=invitations.open_invitations(cohort),
         seats=services.seats_taken(cohort),
         quota_rows=quotas.overview(cohort),

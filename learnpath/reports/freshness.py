@@ -38,7 +38,7 @@ from typing import Any
 from flask import has_app_context
 from sqlalchemy import Connection, Engine, event, inspect, select, union
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import NO_VALUE
 from sqlalchemy.orm.util import identity_key
 
@@ -130,6 +130,7 @@ RULES: Mapping[str, tuple[str, str]] = {
 }
 
 _PENDING = "learnpath.report_changes"
+_COMMITTED = "learnpath.report_changes_committed"
 _DELAYED: weakref.WeakKeyDictionary[Engine, _Deferred] = weakref.WeakKeyDictionary()
 log = logging.getLogger(__name__)
 _DML = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -277,6 +278,17 @@ def _committed(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint's: the transaction goes on
         return
     changes = session.info.pop(_PENDING, None)
+    if changes:
+        session.info[_COMMITTED] = changes
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """After the commit, once the session gave back its connection (raising in the commit's
+    own hook would hold a second connection while the first is still out)."""
+    if transaction.parent is not None:
+        return
+    changes = session.info.pop(_COMMITTED, None)
     if not changes:
         return
     engine: Engine = session.get_bind().engine
