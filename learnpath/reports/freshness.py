@@ -373,48 +373,41 @@ def _organisations(changes: Changes) -> Any:
     from learnpath.action_plans.models import ActionPlan, PlanShare
     from learnpath.cohorts.models import CohortSession, Enrolment
 
-    keys = changes.keys
-    parts: list[Any] = []
-    if keys.get("user"):
-        parts.append(select(User.organisation_id).where(User.id.in_(sorted(keys["user"]))))
-    plans = sorted(keys.get("plan", ()))
-    if keys.get("share"):
-        shared = select(PlanShare.plan_id).where(PlanShare.id.in_(sorted(keys["share"])))
-        parts.append(
-            select(User.organisation_id)
-            .join(ActionPlan, ActionPlan.user_id == User.id)
-            .where(ActionPlan.id.in_(shared))
-        )
-    if plans:
-        parts.append(
+    def owners_of(plans: Any) -> Any:
+        return (
             select(User.organisation_id)
             .join(ActionPlan, ActionPlan.user_id == User.id)
             .where(ActionPlan.id.in_(plans))
         )
-    if keys.get("opportunity"):
+
+    def people_in(cohorts: Any) -> Any:
+        return (
+            select(User.organisation_id)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.cohort_id.in_(cohorts))
+        )
+
+    keys = {kind: sorted(values) for kind, values in changes.keys.items() if values}
+    parts: list[Any] = []
+    if "user" in keys:
+        parts.append(select(User.organisation_id).where(User.id.in_(keys["user"])))
+    if "share" in keys:
+        parts.append(owners_of(select(PlanShare.plan_id).where(PlanShare.id.in_(keys["share"]))))
+    if "plan" in keys:
+        parts.append(owners_of(keys["plan"]))
+    if "opportunity" in keys:
         from learnpath.opportunities.models import OpportunityResponse
 
         parts.append(
             select(User.organisation_id)
             .join(OpportunityResponse, OpportunityResponse.user_id == User.id)
-            .where(OpportunityResponse.opportunity_id.in_(sorted(keys["opportunity"])))
+            .where(OpportunityResponse.opportunity_id.in_(keys["opportunity"]))
         )
-    cohorts: Any = sorted(keys.get("cohort", ()))
-    if keys.get("session"):
-        sessions = select(CohortSession.cohort_id).where(
-            CohortSession.id.in_(sorted(keys["session"]))
-        )
-        parts.append(
-            select(User.organisation_id)
-            .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.cohort_id.in_(sessions))
-        )
-    if cohorts:
-        parts.append(
-            select(User.organisation_id)
-            .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.cohort_id.in_(cohorts))
-        )
+    if "session" in keys:
+        sessions = select(CohortSession.cohort_id).where(CohortSession.id.in_(keys["session"]))
+        parts.append(people_in(sessions))
+    if "cohort" in keys:
+        parts.append(people_in(keys["cohort"]))
     return union(*parts) if len(parts) > 1 else (parts[0] if parts else None)
 
 

@@ -152,24 +152,27 @@ def test_the_sign_up_statement_names_its_person(make_org, make_user):
 # --- the dashboard ---------------------------------------------------------------------------
 
 
+def _register_again(data) -> None:
+    """One more registration (completed) of a person of the report, in another cohort."""
+    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+
+    other = next(c for c in data.cohorts if c is not data.facts[0].cohort)
+    db.session.add(
+        Enrolment(
+            cohort_id=other.id,
+            user_id=data.facts[0].user.id,
+            status=EnrolmentStatus.COMPLETED,
+            requested_at=utcnow(),
+        )
+    )
+
+
 def test_the_dashboard_is_reused_until_its_data_changes(big):
     first, _ = hr(big)
     again, _ = hr(big)
     assert again is first  # nothing changed: the same computed report
     registered = first.table("status").total.cells[0].value
-
-    person = big.facts[0].user
-    other = next(c for c in big.cohorts if c is not big.facts[0].cohort)
-    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
-
-    db.session.add(
-        Enrolment(
-            cohort_id=other.id,
-            user_id=person.id,
-            status=EnrolmentStatus.COMPLETED,
-            requested_at=utcnow(),
-        )
-    )
+    _register_again(big)
     db.session.commit()
     changed, _ = hr(big)
     assert changed is not first
@@ -178,18 +181,7 @@ def test_the_dashboard_is_reused_until_its_data_changes(big):
 
 def test_an_uncommitted_change_is_computed_not_kept(big):
     first, _ = hr(big)
-    from learnpath.cohorts.models import Enrolment, EnrolmentStatus
-
-    person = big.facts[0].user
-    other = next(c for c in big.cohorts if c is not big.facts[0].cohort)
-    db.session.add(
-        Enrolment(
-            cohort_id=other.id,
-            user_id=person.id,
-            status=EnrolmentStatus.COMPLETED,
-            requested_at=utcnow(),
-        )
-    )
+    _register_again(big)
     db.session.flush()
     seen, _ = hr(big)
     assert seen is not first
