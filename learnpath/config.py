@@ -153,7 +153,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     if values.get("REPORT_VERSION_DELAY") in (None, ""):
         postgres = values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
         values["REPORT_VERSION_DELAY"] = 0.25 if postgres and not values.get("TESTING") else 0.0
-    values["REPORT_VERSION_DELAY"] = float(values["REPORT_VERSION_DELAY"])
+    try:
+        values["REPORT_VERSION_DELAY"] = max(0.0, float(values["REPORT_VERSION_DELAY"]))
+    except (TypeError, ValueError):
+        raise ConfigError("LEARNPATH_REPORT_VERSION_DELAY must be a number of seconds.") from None
     values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
     if not values.get("MAIL_BACKEND"):
         # A first run has no mail server: development writes .eml files, production sends.

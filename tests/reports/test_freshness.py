@@ -297,3 +297,7 @@ def test_the_delay_follows_the_database(tmp_path):
     assert delay("postgresql://u@h/db", TESTING=True) == 0.0
     assert delay(f"sqlite:///{tmp_path}/x.db") == 0.0
     assert delay("postgresql://u@h/db", REPORT_VERSION_DELAY="1.5") == 1.5
+    from learnpath.config import ConfigError
+
+    with pytest.raises(ConfigError, match="REPORT_VERSION_DELAY"):
+        delay("postgresql://u@h/db", REPORT_VERSION_DELAY="soon")
