@@ -129,6 +129,15 @@ RULES: Mapping[str, tuple[str, str]] = {
     "opportunities": ("opportunity", "id"),
 }
 
+#: table -> the only columns the reports read of it: a change to others (a person's last
+#: sign-in, session epoch, password, reminder settings) is no change to report data.
+#: (An assignment's or plan's draft saved again changes none of them.)
+READ_COLUMNS: Mapping[str, frozenset[str]] = {
+    "users": frozenset({"organisation_id", "department_id", "is_active_account"}),
+    "submissions": frozenset({"status", "assignment_slug", "enrolment_id", "user_id", "cohort_id"}),
+    "action_plans": frozenset({"user_id", "cohort_id"}),
+}
+
 _PENDING = "learnpath.report_changes"
 _COMMITTED = "learnpath.report_changes_committed"
 _DELAYED: weakref.WeakKeyDictionary[Engine, _Deferred] = weakref.WeakKeyDictionary()
@@ -188,9 +197,23 @@ def _loaded(instance: Any, column: str) -> list[Any]:
     return [None if v is NO_VALUE else v for v in values]
 
 
-def note_instance(changes: Changes, instance: Any) -> None:
+def _read_columns_changed(instance: Any, columns: frozenset[str]) -> bool:
+    state = inspect(instance)
+    table = state.mapper.local_table
+    for column in columns:
+        prop = state.mapper.get_property_by_column(table.c[column])
+        if state.attrs[prop.key].history.has_changes():
+            return True
+    return False
+
+
+def note_instance(changes: Changes, instance: Any, *, changed: bool = False) -> None:
+    """Note a new or deleted row, or (``changed``) a changed one."""
     table = inspect(instance).mapper.local_table.name
     if table in UNRELATED:
+        return
+    columns = READ_COLUMNS.get(table)
+    if changed and columns is not None and not _read_columns_changed(instance, columns):
         return
     rule = RULES.get(table)
     if rule is None:
@@ -212,7 +235,7 @@ def _flushed(session: Session, _flush: UOWTransaction) -> None:
         note_instance(changes, instance)
     for instance in session.dirty:
         if session.is_modified(instance, include_collections=False):
-            note_instance(changes, instance)
+            note_instance(changes, instance, changed=True)
 
 
 # --- what other statements write ----------------------------------------------------------------

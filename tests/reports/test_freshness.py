@@ -301,3 +301,53 @@ def test_the_delay_follows_the_database(tmp_path):
 
     with pytest.raises(ConfigError, match="REPORT_VERSION_DELAY"):
         delay("postgresql://u@h/db", REPORT_VERSION_DELAY="soon")
+
+
+def test_a_sign_in_is_no_change_to_report_data(two):
+    """What a sign-in writes of a person (the moment, the session epoch) the reports never
+    read; a move to another department they do."""
+    a, _b, _cohort, alice, _bob, _e = two
+    before = _versions()
+    person = db.session.get(User, alice.id)
+    person.last_login_at = utcnow()
+    person.session_epoch = (person.session_epoch or 0) + 1
+    db.session.commit()
+    assert _versions() == before
+    person = db.session.get(User, alice.id)
+    person.department_id = None
+    db.session.commit()
+    assert _versions()[a.id] == before[a.id] + 1
+
+
+def test_a_draft_saved_again_is_no_change_but_handing_in_is(two):
+    from learnpath.assignments.models import Submission, SubmissionStatus
+
+    a, _b, _cohort, alice, _bob, enrolments = two
+    hand_in(enrolments[alice.id], "kwaliteiten")
+    before = _versions()
+    work = db.session.scalars(select(Submission).where(Submission.user_id == alice.id)).one()
+    work.answers = {"b": {"type": "text", "text": "nieuwe tekst"}}
+    db.session.commit()
+    assert _versions() == before
+    work = db.session.get(Submission, work.id)
+    work.status = SubmissionStatus.DRAFT
+    db.session.commit()
+    assert _versions()[a.id] == before[a.id] + 1
+
+
+def test_the_columns_the_reports_read_are_watched():
+    """The columns READ_COLUMNS lists for a table are the ones the report queries name (a
+    column they read but READ_COLUMNS leaves out would let a report go stale)."""
+    import re
+
+    named: dict[str, set[str]] = {"users": set(), "submissions": set(), "action_plans": set()}
+    classes = {"User": "users", "Submission": "submissions", "ActionPlan": "action_plans"}
+    paths = [*Path("learnpath/reports").glob("*.py"), Path("learnpath/opportunities/queries.py")]
+    for path in paths:
+        for cls, column in re.findall(
+            r"\b(User|Submission|ActionPlan)\.([a-z_]+)\b", path.read_text()
+        ):
+            named[classes[cls]].add(column)
+    for table, columns in named.items():
+        read = {c for c in columns if c != "id" and c in db.metadata.tables[table].c}
+        assert read <= freshness.READ_COLUMNS[table], (table, read - freshness.READ_COLUMNS[table])
