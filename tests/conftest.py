@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from learnpath import create_app
 from learnpath.accounts.models import Department, Organisation, Role, User
@@ -25,6 +26,32 @@ from learnpath.extensions import db
 
 #: Fixtures that several test packages use (one place, instead of conftests importing each other).
 pytest_plugins = ["tests.shared_fixtures"]
+
+# Apps the tests build raise their report versions at once, as the shared one does (a thread
+# per app raising them later would outlive its test); a test of the delay sets its own.
+os.environ.setdefault("LEARNPATH_REPORT_VERSION_DELAY", "0")
+
+#: Every engine a test connected through: the pools of apps a test built itself are emptied
+#: after it. Such apps stay reachable (SQLAlchemy's and Flask's own references), and with their
+#: idle connections a long PostgreSQL run met the server's connection limit.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection: Any) -> None:
+    _ENGINES.add(connection.engine)
+
+
+_SHARED_ENGINES: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_idle_connections() -> Iterator[None]:
+    yield
+    for engine in list(_ENGINES):
+        if not any(engine is shared for shared in _SHARED_ENGINES):
+            engine.dispose()
+
 
 TEST_PASSWORD = "juist-wachtwoord-42"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
@@ -72,7 +99,10 @@ def _migrated(app_config: dict[str, Any]) -> None:
 def _shared_app(app_config: dict[str, Any], _migrated: None) -> Flask:
     """One application for the whole run: building one (about 170 URL rules compiled, an engine
     and its pool) cost a quarter of a second, per test."""
-    return create_app(app_config)
+    app = create_app(app_config)
+    with app.app_context():
+        _SHARED_ENGINES.append(db.engine)  # its pool is kept from test to test
+    return app
 
 
 @pytest.fixture

@@ -287,8 +287,10 @@ def test_deferred_raises_come_together_and_soon(two):
     assert _versions() == after
 
 
-def test_the_delay_follows_the_database(tmp_path):
+def test_the_delay_follows_the_database(tmp_path, monkeypatch):
     from learnpath.config import build_config
+
+    monkeypatch.delenv("LEARNPATH_REPORT_VERSION_DELAY", raising=False)
 
     def delay(url, **more):
         return build_config(str(tmp_path), {"DATABASE_URL": url, **more})["REPORT_VERSION_DELAY"]
