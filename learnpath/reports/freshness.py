@@ -270,7 +270,7 @@ def note_statement(changes: Changes, table: str | None, parameters: Any) -> None
 
 def listen(engine: Any, delay: float = 0.0) -> None:
     """Note the statements the app's session runs on ``engine`` outside its flushes; raise
-    the counters ``delay`` seconds after a commit (0: in the commit's hook), together with
+    the counters ``delay`` seconds after a commit (0: right after it), together with
     those of the other commits of this process in that time."""
     if delay > 0:
         _DELAYED[engine] = _Deferred(engine, delay)
@@ -318,8 +318,11 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     deferred = _DELAYED.get(engine)
     if deferred is not None:
         deferred.add(changes)
-    else:
+        return
+    try:
         _raise_now(engine, changes)
+    except Exception:  # the commit stands; its reports are at most REPORT_MAX_AGE behind
+        log.exception("could not raise the report versions")
 
 
 def _raise_now(engine: Engine, changes: Changes) -> None:

@@ -353,3 +353,17 @@ def test_the_columns_the_reports_read_are_watched():
     for table, columns in named.items():
         read = {c for c in columns if c != "id" and c in db.metadata.tables[table].c}
         assert read <= freshness.READ_COLUMNS[table], (table, read - freshness.READ_COLUMNS[table])
+
+
+def test_a_failed_raise_does_not_undo_or_fail_the_commit(two, monkeypatch):
+    from learnpath.assignments.models import Submission
+
+    _a, _b, _cohort, alice, _bob, enrolments = two
+
+    def broken(*_args):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(freshness, "raise_versions", broken)
+    hand_in(enrolments[alice.id], "kwaliteiten")  # commits without an error
+    db.session.rollback()
+    assert db.session.scalars(select(Submission).where(Submission.user_id == alice.id)).one()
