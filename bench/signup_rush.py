@@ -123,8 +123,11 @@ def prepare(url: str, people: int) -> tuple[int, list[tuple[str, str]]]:
 
 
 #: A gunicorn config that loads the project's gunicorn.conf.py (if any) and adds a probe: each
-#: worker times every transaction from the end of its first SELECT ... FOR UPDATE to the end of
-#: its commit and appends the milliseconds to a file per worker.
+#: worker appends how long each sign-up held the cohort's lock, in milliseconds, to a file per
+#: worker. A lock sent with its decision and COMMIT in one round trip (PostgreSQL:
+#: learnpath.cohorts.locking) is measured by the app itself, by the database's clock from the
+#: lock's grant to the end of the COMMIT (learnpath_signup_lock_seconds); any other
+#: transaction from the end of its first SELECT ... FOR UPDATE to the end of its commit.
 PROBE_CONFIG = """
 import os, runpy, threading, time
 
@@ -146,7 +149,16 @@ def post_worker_init(worker):
     state = threading.local()
     out = open(os.path.join({folder!r}, "locks-%d.txt" % os.getpid()), "a", buffering=1)
 
+    from learnpath import telemetry
+    measured = telemetry.SIGNUP_LOCK_SECONDS
+    observe = measured.observe
+    def observed(seconds, *args, **kwargs):
+        out.write("%.3f\\n" % (seconds * 1000))
+        return observe(seconds, *args, **kwargs)
+    measured.observe = observed
     def locked(conn, cursor, statement, parameters, context, executemany):
+        if "; COMMIT" in statement:  # measured by the app (observed above)
+            return
         if "FOR UPDATE" in statement and getattr(state, "since", None) is None:
             state.since = time.perf_counter()
 

@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from learnpath import cli, content_registry, i18n, models
     from learnpath.extensions import csrf, db, login_manager, migrate
+    from learnpath.cohorts import locking
     from learnpath.reports import freshness
     from learnpath.web import access, errors, filters, headers, inputs
 
@@ -40,6 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_pool(db.engine)
         # which organisations' report data a commit changed
         freshness.listen(db.engine, app.config["REPORT_VERSION_DELAY"])
+        # a sign-up's lock, decision and commit in one round trip (hooks added later, e.g. a
+        # test's or a benchmark's, see the round trip's whole text)
+        locking.listen(db.engine)
     migrate.init_app(
         app,
         db,

@@ -115,6 +115,13 @@ JOB_FAILURES = Counter("learnpath_job_failures", "Scheduler job runs that raised
 JOB_SECONDS = Histogram(
     "learnpath_job_duration_seconds", "Time a scheduler job run takes", ["job"], buckets=_BUCKETS
 )
+#: How long a sign-up held its cohort's row lock (the lock, the deciding INSERT and the COMMIT
+#: in one round trip: learnpath.cohorts.locking). Issue #17.5 wants at most 2 ms.
+SIGNUP_LOCK_SECONDS = Histogram(
+    "learnpath_signup_lock_seconds",
+    "Time a sign-up held its cohort's row lock",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)
 PROMOTIONS = Counter(
     "learnpath_waitlist_promotions", "Waitlisted people who were offered or given a seat"
 )

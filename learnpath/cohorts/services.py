@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from learnpath.accounts import networks
 from learnpath.accounts.managers import is_own_manager, own_manager
 from learnpath.accounts.models import Network, Organisation, Role, User
-from learnpath.cohorts import notices, quotas
+from learnpath.cohorts import locking, notices, quotas
 from learnpath.cohorts.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -436,7 +436,9 @@ def sign_up(cohort: Cohort, user: User, now: datetime | None = None) -> Enrolmen
     return decided.enrolment
 
 
-def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
+def place(
+    cohort: Cohort, user: User, now: datetime | None = None, *, commit: bool = False
+) -> SignUp:
     """Decide a sign-up without sending its notices: :func:`notify` sends them.
 
     A view commits in between (cohorts.views.sign_up), so the cohort's row lock is held only
@@ -444,6 +446,13 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
     and writes the enrolment with its final state. What does not depend on the seats (role,
     organisation, an earlier enrolment, another active place) is read before the lock; the
     unique columns still refuse a second place won by a request that raced this one.
+
+    ``commit``: commit the decision (and what the unit of work did before it) with the lock,
+    the INSERT and the COMMIT in one round trip where the database can
+    (learnpath.cohorts.locking: PostgreSQL), so the lock is held only on the server; call it
+    last in its unit of work. The INSERT then also checks what would be checked on the locked
+    row (open, not by invitation, unchanged capacity, quotas and approval); when one of those
+    changed since it was read it writes nothing, and the sign-up is decided the slow way.
     """
     now = now or utcnow()
     track = track_of(cohort)
@@ -478,6 +487,26 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
         seated = cast(EnrolmentStatus, built_from[3])
         return _decided_insert(cohort, user, seated, now, exclusive=track.exclusive)
 
+    if commit and locking.available() and not track.has_admission_rule:
+        seen = cohort.id
+        enrolment = _inserted(
+            lambda: locking.decide(
+                seen,
+                _decided_insert(
+                    cohort,
+                    user,
+                    cast(EnrolmentStatus, depends_on()[3]),
+                    now,
+                    exclusive=track.exclusive,
+                    guarded=True,
+                ),
+                {"lp_user_id": user.id, "lp_now": now},
+            )
+        )
+        if enrolment is not None:
+            return SignUp(enrolment.id, EnrolmentStatus.INVITED, loaded=enrolment)
+        # The cohort changed since it was read (nothing was written): the slow way says why,
+        # or decides with the cohort as it is now.
     # Built before the lock (building it costs more than running it); built again under the
     # lock only if the cohort changed what it depends on meanwhile.
     built_from = depends_on()
@@ -494,18 +523,24 @@ def place(cohort: Cohort, user: User, now: datetime | None = None) -> SignUp:
         approver = own_manager(user)
     if depends_on() != built_from:
         statement = decision(depends_on())
+    # RETURNING the whole row: the enrolment is loaded (no SELECT after the commit).
+    enrolment = _inserted(
+        lambda: db.session.scalars(statement, {"lp_user_id": user.id, "lp_now": now}).one()
+    )
+    assert enrolment is not None
+    return SignUp(enrolment.id, EnrolmentStatus.INVITED, loaded=enrolment)
+
+
+def _inserted(run: Callable[[], Enrolment | None]) -> Enrolment | None:
+    """Run a decided INSERT; a unique column that refuses it says why."""
     try:
-        # RETURNING the whole row: the enrolment is loaded (no SELECT after the commit).
-        enrolment: Enrolment = db.session.scalars(
-            statement, {"lp_user_id": user.id, "lp_now": now}
-        ).one()
+        return run()
     except IntegrityError as exc:  # a sign-up that raced this one won (the last statement)
         if "active_user_id" in str(exc.orig):
             raise CohortError(
                 _l("You are already taking part in another cohort (or on its waitlist).")
             ) from exc
         raise CohortError(_l("You have already signed up for this cohort.")) from exc
-    return SignUp(enrolment.id, EnrolmentStatus.INVITED, loaded=enrolment)
 
 
 #: The decided INSERTs built so far (building one costs more than running it), by what they
@@ -515,7 +550,13 @@ _DECISIONS_KEPT = 256
 
 
 def _decided_insert(
-    cohort: Cohort, user: User, seated: EnrolmentStatus, now: datetime, *, exclusive: bool
+    cohort: Cohort,
+    user: User,
+    seated: EnrolmentStatus,
+    now: datetime,
+    *,
+    exclusive: bool,
+    guarded: bool = False,
 ) -> Executable:
     """The INSERT of the enrolment with its decided place in one statement (run it with the
     cohort locked, with the parameters ``lp_user_id`` and ``lp_now``; it returns the
@@ -525,17 +566,61 @@ def _decided_insert(
     after the lock was taken, so it sees every committed sign-up before this one.
 
     Built once per cohort, organisation, capacity, quota period, place and track kind (what
-    the statement holds of the cohort: its id and capacity) and kept for the next sign-up."""
+    the statement holds of the cohort: its id and capacity) and kept for the next sign-up.
+
+    ``guarded``: it inserts only while the cohort's row still says what the checks before
+    the lock read (:func:`_unchanged`), for a lock it does not see (learnpath.cohorts.locking).
+    """
     quotas_hold = quotas.hold(cohort, now)
-    key = (cohort.id, user.organisation_id, cohort.capacity, quotas_hold, seated, exclusive)
+    key: tuple[object, ...] = (
+        cohort.id,
+        user.organisation_id,
+        cohort.capacity,
+        quotas_hold,
+        seated,
+        exclusive,
+    )
+    if guarded:
+        key += (cohort.network_id, cohort.quota_release_at, cohort.requires_manager_approval)
     statement = _DECISIONS.get(key)
     if statement is None:
         if len(_DECISIONS) >= _DECISIONS_KEPT:
             _DECISIONS.clear()
         statement = _DECISIONS[key] = _build_decided_insert(
-            cohort, user.organisation_id, seated, quotas_hold=quotas_hold, exclusive=exclusive
+            cohort,
+            user.organisation_id,
+            seated,
+            quotas_hold=quotas_hold,
+            exclusive=exclusive,
+            guarded=guarded,
         )
     return statement
+
+
+def _unchanged(cohort: Cohort) -> ColumnElement[bool]:
+    """The cohort's row as :func:`place` checked it before the lock: open for sign-up now
+    (``lp_now``), not by invitation, with the capacity, network, quota period and approval
+    rule the decision was built from."""
+    row = cast(Table, Cohort.__table__).c
+    now: Any = bindparam("lp_now", type_=row.signup_opens_at.type)
+    return (
+        select(literal(1))
+        .where(
+            row.id == literal(cohort.id, type_=row.id.type),
+            row.status == literal(CohortStatus.ACTIVE, type_=row.status.type),
+            row.signup_mode != literal(SignupMode.INVITATION, type_=row.signup_mode.type),
+            row.signup_opens_at <= now,
+            row.signup_closes_at > now,
+            row.capacity == literal(cohort.capacity, type_=row.capacity.type),
+            row.network_id.is_not_distinct_from(literal(cohort.network_id, row.network_id.type)),
+            row.quota_release_at.is_not_distinct_from(
+                literal(cohort.quota_release_at, row.quota_release_at.type)
+            ),
+            row.requires_manager_approval
+            == literal(cohort.requires_manager_approval, row.requires_manager_approval.type),
+        )
+        .exists()
+    )
 
 
 def _build_decided_insert(
@@ -545,6 +630,7 @@ def _build_decided_insert(
     *,
     quotas_hold: bool,
     exclusive: bool,
+    guarded: bool = False,
 ) -> Executable:
     table = cast(Table, Enrolment.__table__)
     c = table.c
@@ -582,11 +668,10 @@ def _build_decided_insert(
         "created_at": now(c.created_at),
         "updated_at": now(c.updated_at),
     }
-    insert_returning = (
-        insert(table)
-        .from_select(list(columns), select(*columns.values()).select_from(counts))
-        .returning(*table.c)
-    )
+    decided = select(*columns.values()).select_from(counts)
+    if guarded:
+        decided = decided.where(_unchanged(cohort))
+    insert_returning = insert(table).from_select(list(columns), decided).returning(*table.c)
     # As an ORM statement, so the row comes back as the enrolment (loaded, in the session).
     return select(Enrolment).from_statement(insert_returning)
 

@@ -130,6 +130,13 @@ class Track:
     def unnamed_session(self, session: CohortSession) -> str:
         return session.blueprint_slug
 
+    @property
+    def has_admission_rule(self) -> bool:
+        """Whether this kind has a rule of its own (:meth:`admission_error`). Such a rule may
+        read who is in the group, so it runs under the cohort's lock, and a sign-up cannot
+        take the lock and decide in one round trip (learnpath.cohorts.locking)."""
+        return type(self).admission_error is not Track.admission_error
+
     def admission_error(self, cohort: Cohort, user: User) -> str | None:
         """A message when ``user`` may not join ``cohort`` for a rule of this kind, else None."""
         return None

@@ -83,7 +83,7 @@ def sign_up(cohort_id: int) -> ResponseReturnValue:
     # The cohort was read again under its lock and the user at the start of the request:
     # both stay loaded over the commit, which a sign-up rush would otherwise pay for in reads.
     with unit_of_work(keep_loaded=True) as work:
-        decided = services.place(cohort, current_user)
+        decided = services.place(cohort, current_user, commit=True)
     if not work.ok:
         flash(work.message, "error")
         return redirect(url_for("cohorts.open_list"))

@@ -87,9 +87,19 @@ def _run_all(rush_app: Flask, jobs: list[Callable[[], None]]) -> list[BaseExcept
     return errors
 
 
-def _sign_up_job(cohort_id: int, user_id: int) -> Callable[[], None]:
+def _sign_up_job(cohort_id: int, user_id: int, *, as_the_page: bool = True) -> Callable[[], None]:
+    """A sign-up as the page makes it (cohorts.views.sign_up: decided and committed, on
+    PostgreSQL with the lock in the same round trip, then the notices), or as
+    ``services.sign_up`` makes it (the lock, the decision and the notices in one transaction)."""
+
     def job() -> None:
-        services.sign_up(db.session.get(Cohort, cohort_id), db.session.get(User, user_id))
+        cohort, user = db.session.get(Cohort, cohort_id), db.session.get(User, user_id)
+        if not as_the_page:
+            services.sign_up(cohort, user)
+            return
+        decided = services.place(cohort, user, commit=True)
+        db.session.commit()
+        services.notify(decided)
 
     return job
 
@@ -103,14 +113,16 @@ def _statuses(cohort_id: int) -> dict[EnrolmentStatus, int]:
     return {status: n for status, n in rows}
 
 
-def test_rush_of_200_sign_ups_never_overbooks(rush_app, org, make_user):
+@pytest.mark.parametrize("as_the_page", [True, False], ids=["page", "service"])
+def test_rush_of_200_sign_ups_never_overbooks(rush_app, org, make_user, as_the_page):
     coach = make_user(Role.FACILITATOR)
     cohort = make_cohort(org, coach, capacity=CAPACITY)
     ids = _make_participants(org, RUSH)
     cohort_id = cohort.id
     db.session.commit()
 
-    errors = _run_all(rush_app, [_sign_up_job(cohort_id, uid) for uid in ids])
+    jobs = [_sign_up_job(cohort_id, uid, as_the_page=as_the_page) for uid in ids]
+    errors = _run_all(rush_app, jobs)
 
     assert errors == []
     db.session.expire_all()

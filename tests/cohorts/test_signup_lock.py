@@ -4,23 +4,30 @@ From the statement that locks the cohort (``SELECT ... FOR UPDATE`` on PostgreSQ
 same SELECT inside a BEGIN IMMEDIATE transaction) to the commit there is exactly one more
 statement: an INSERT ... SELECT that counts the seats and the waitlist and writes the enrolment
 with its final status. No UPDATE of the new row, no savepoint, no mail: the notices (mail, calendar
-invitations) follow in their own transaction, after the commit, and still go out.
+invitations) follow in their own transaction, after the commit, and still go out. On PostgreSQL
+the lock, the INSERT and the COMMIT travel in one round trip (learnpath.cohorts.locking), with a
+clock reading that measures the lock.
 """
 
 from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import event, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from learnpath.accounts.models import Role
 from learnpath.cohorts import services
-from learnpath.cohorts.models import Enrolment, EnrolmentStatus
+from learnpath.cohorts.models import CohortKind, Enrolment, EnrolmentStatus
+from learnpath.cohorts.tracks import for_kind
+from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.notifications.models import OutboxMessage
+from tests.conftest import is_postgres
 from tests.factories import make_cohort, plan
 
 
@@ -55,12 +62,34 @@ def _is_lock(text: str) -> bool:
     )
 
 
+#: learnpath.cohorts.locking: what measures the lock (the database's clock after the lock's
+#: grant and after the COMMIT).
+CLOCK = "SELECT clock_timestamp()"
+
+
+def _one_round_trip(log: list[str]) -> str | None:
+    return next((t for t in log if _is_lock(t) and t.endswith(f"; COMMIT; {CLOCK}")), None)
+
+
 def locked_part(log: list[str]) -> list[str]:
-    """The statements from the cohort's lock to the commit that ends it."""
+    """The statements from the cohort's lock to the commit that ends it (when they travel in
+    one round trip: its statements, without the clock reading)."""
+    together = _one_round_trip(log)
+    if together is not None:
+        return [t for t in together.split("; ")[:-2] if t != CLOCK]
     insert = next(i for i, t in enumerate(log) if t.startswith("INSERT INTO enrolments"))
     lock = max(i for i, t in enumerate(log[:insert]) if _is_lock(t))
     end = next(i for i in range(insert, len(log)) if log[i] == "COMMIT")
     return log[lock:end]
+
+
+def after_the_decision(log: list[str]) -> list[str]:
+    """What runs after the commit of the decision."""
+    together = _one_round_trip(log)
+    if together is not None:
+        return log[log.index(together) + 1 :]
+    insert = next(i for i, t in enumerate(log) if t.startswith("INSERT INTO enrolments"))
+    return log[log.index("COMMIT", insert) :]
 
 
 def outbox_kinds(user) -> list[str]:
@@ -161,8 +190,7 @@ def test_after_the_lock_a_sign_up_reads_neither_the_cohort_nor_the_user_again(
     with recorded() as log:
         response = client.post(f"/trajecten/{cohort.id}/aanmelden")
     assert response.status_code == 302
-    insert = next(i for i, t in enumerate(log) if t.startswith("INSERT INTO enrolments"))
-    after = log[log.index("COMMIT", insert) :]
+    after = after_the_decision(log)
     # A row read again after it expired: by its primary key (users and their roles, cohorts).
     again = [
         t
@@ -182,7 +210,8 @@ def test_a_sign_up_runs_seven_statements(app, client, org, coach, make_user, log
     seat the planned sessions (calendar invitations: none planned here), for the waitlist the
     position once (for the mail and the message alike), and the mail. After the commit, the
     organisation's report counter is raised in one statement (of its own transaction; on
-    PostgreSQL outside tests by a thread, later, together with other commits': none here)."""
+    PostgreSQL outside tests by a thread, later, together with other commits': none here).
+    On PostgreSQL the lock and the INSERT are sent together (with the COMMIT): six."""
     cohort = make_cohort(org, coach, capacity=4)
     if full:
         for _ in range(5):
@@ -205,17 +234,21 @@ def test_a_sign_up_runs_seven_statements(app, client, org, coach, make_user, log
     )
     positions = [t for t in statements if t.startswith("SELECT count(*)")]
     assert len(positions) == (1 if full else 0), statements
-    assert len(statements) == 7, "\n".join(statements)
+    assert len(statements) == (6 if _one_round_trip(log) else 7), "\n".join(statements)
     db.session.rollback()
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person_id))
     assert enrolment.status == (EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED)
     assert outbox_kinds(enrolment.user) == [f"enrolment.{enrolment.status.value}"]
 
 
-def test_the_decision_follows_a_capacity_changed_just_before_the_lock(org, coach, make_user):
+@pytest.mark.parametrize("commit", [False, True], ids=["lock-first", "one-round-trip"])
+def test_the_decision_follows_a_capacity_changed_just_before_the_lock(
+    org, coach, make_user, commit
+):
     """The INSERT is built before the lock (building it costs more than running it): when the
     cohort changed between the first read and the lock, it is built again from the row as
-    locked."""
+    locked. Sent with the lock in one round trip (PostgreSQL), it inserts nothing when the
+    row no longer says what it was built from, and the sign-up is decided the slow way."""
     cohort = make_cohort(org, coach, capacity=4)
     for _ in range(4):
         services.sign_up(cohort, make_user(Role.PARTICIPANT))
@@ -227,6 +260,58 @@ def test_the_decision_follows_a_capacity_changed_just_before_the_lock(org, coach
     assert cohort.capacity == 5  # loaded
     set_committed_value(cohort, "capacity", 4)
     assert cohort.capacity == 4
-    decided = services.place(cohort, person)
+    decided = services.place(cohort, person, commit=commit)
     assert decided.enrolment.status == EnrolmentStatus.ENROLLED
     assert cohort.capacity == 5
+    db.session.commit()
+    seated = db.session.scalars(
+        select(Enrolment.status).where(Enrolment.cohort_id == cohort.id)
+    ).all()
+    assert seated.count(EnrolmentStatus.ENROLLED) == 5 and len(seated) == 5
+
+
+@pytest.mark.parametrize("commit", [False, True], ids=["lock-first", "one-round-trip"])
+def test_a_sign_up_closed_just_before_the_lock_is_refused_and_writes_nothing(
+    org, coach, make_user, commit
+):
+    cohort = make_cohort(org, coach, capacity=4)
+    person = make_user(Role.PARTICIPANT)
+    opened_until = cohort.signup_closes_at
+    cohort.signup_closes_at = utcnow() - timedelta(minutes=1)  # the facilitator closes it ...
+    db.session.commit()
+    set_committed_value(cohort, "signup_closes_at", opened_until)  # ... after it was read
+    with pytest.raises(services.CohortError, match="gesloten"):
+        services.place(cohort, person, commit=commit)
+    db.session.rollback()
+    assert db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id)) is None
+
+
+@pytest.mark.skipif(not is_postgres(), reason="one round trip: PostgreSQL (psycopg) only")
+def test_on_postgresql_the_lock_the_insert_and_the_commit_are_one_round_trip(
+    client, org, coach, make_user, login_as
+):
+    cohort = make_cohort(org, coach, capacity=4)
+    person = make_user(Role.PARTICIPANT)
+    login_as(person)
+    measured = REGISTRY.get_sample_value("learnpath_signup_lock_seconds_count") or 0
+    with recorded() as log:
+        response = client.post(f"/trajecten/{cohort.id}/aanmelden", follow_redirects=True)
+    assert "Je bent aangemeld" in response.text
+    together = _one_round_trip(log)
+    assert together is not None, log
+    lock, granted, insert, commit, released = together.split("; ")
+    assert lock.endswith(f"WHERE cohorts.id = {cohort.id} FOR UPDATE")
+    assert insert.startswith("INSERT INTO enrolments") and commit == "COMMIT"
+    assert granted == released == CLOCK
+    # the lock was measured (by the database's clock)
+    assert REGISTRY.get_sample_value("learnpath_signup_lock_seconds_count") == measured + 1
+    db.session.rollback()
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == person.id))
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+
+
+def test_a_kind_with_an_admission_rule_decides_under_a_lock_of_its_own():
+    """Intervision refuses two people of one reporting line: its rule reads the members, so
+    it must run under the lock (not in the lock's round trip)."""
+    assert for_kind(CohortKind.INTERVISION).has_admission_rule
+    assert not for_kind(CohortKind.PROGRAMME).has_admission_rule
