@@ -465,11 +465,7 @@ def bump(connection: Connection, organisation_ids: Iterable[int]) -> None:
             index_elements=[table.c.organisation_id], set_={"version": table.c.version + 1}
         )
     rows = [{"organisation_id": i, "version": 1} for i in sorted(set(organisation_ids))]
-    if connection.dialect.name == "postgresql":
-        connection.execute(statement, rows)
-    else:  # SQLite's batched upsert raised only the last row's counter: one statement each
-        for row in rows:
-            connection.execute(statement, row)
+    connection.execute(statement, rows)
 
 
 def uncommitted(session: Session) -> bool:
