@@ -1237,17 +1237,20 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
 
 def hr_extras(org: OrgPlan, label: str, app: Any = None) -> list[Page]:
     """The HR dashboard computed anew (its data changed before each run; the plain row shows
-    it again while unchanged), its SQL alone, and one table as CSV, for an organisation."""
+    it again while unchanged), then the evaluation report after that change (the plain row,
+    measured first in the next run, shows it unchanged), its SQL alone, and one table as CSV,
+    for an organisation."""
     cold = []
     if app is not None:
-        cold.append(
+        cold += [
             Page(
                 f"HR /rapportage, data changed ({label})",
                 org.hr,
                 "/rapportage/organisatie",
                 prepare=changed(app, org.id),
-            )
-        )
+            ),
+            Page(f"HR evaluation report, data changed ({label})", org.hr, "/rapportage/evaluatie"),
+        ]
     return cold + [
         Page(f"HR report SQL only ({label})", None, "", call=report_queries(org.id)),
         Page(f"HR one-table CSV ({label})", org.hr, "/rapportage/organisatie/status.csv"),
