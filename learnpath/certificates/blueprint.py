@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint
@@ -16,8 +17,8 @@ def _mine() -> list[Enrolment]:
     return services.earned_by(current_user, get_content())
 
 
-def _of_cohort(cohort: Cohort) -> list[Enrolment]:
-    return services.earned_in(cohort, get_content())
+def _of_cohort(cohort: Cohort, enrolments: Sequence[Enrolment] | None = None) -> list[Enrolment]:
+    return services.earned_in(cohort, get_content(), enrolments)
 
 
 @bp.app_context_processor

@@ -89,14 +89,22 @@ def earned(enrolments: Sequence[Enrolment], content: Content) -> list[Enrolment]
     return result
 
 
-def earned_in(cohort: Cohort, content: Content) -> list[Enrolment]:
-    """The participants of a cohort who earned a certificate, by name (for its facilitators)."""
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.COMPLETED)
-        .options(selectinload(Enrolment.user), selectinload(Enrolment.cohort))
-    ).all()
-    return sorted(earned(enrolments, content), key=lambda e: (e.user.name, e.id))
+def earned_in(
+    cohort: Cohort, content: Content, enrolments: Sequence[Enrolment] | None = None
+) -> list[Enrolment]:
+    """The participants of a cohort who earned a certificate, by name (for its facilitators).
+    ``enrolments``: the cohort's enrolments with their people, when the caller read them
+    already (the cohort page's roster): not read again."""
+    if enrolments is None:
+        enrolments = db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.COMPLETED)
+            .options(selectinload(Enrolment.user), selectinload(Enrolment.cohort))
+        ).all()
+    completed = [
+        e for e in enrolments if e.cohort_id == cohort.id and e.status == EnrolmentStatus.COMPLETED
+    ]
+    return sorted(earned(completed, content), key=lambda e: (e.user.name, e.id))
 
 
 def earned_by(user: User, content: Content) -> list[Enrolment]:

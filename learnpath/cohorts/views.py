@@ -261,7 +261,7 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         can_complete=can_complete,
         history=presenters.history(cohort, sessions),
         account_invitations=invitations.open_invitations(cohort),
-        seats=services.seats_taken(cohort),
+        seats=len(roster.seated),  # the seat statuses, as services.seats_taken counts them
         quota_rows=quotas.overview(cohort),
         facilitates=services.facilitates(current_user, cohort),
         invite_form=InviteForm(),
