@@ -33,18 +33,21 @@ test in tests/ical/test_feed_plans.py).
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from psycopg import RawCursor
 from sqlalchemy import (
     BigInteger,
     BindParameter,
@@ -62,7 +65,7 @@ from sqlalchemy import (
     true,
     union,
 )
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from learnpath.accounts.models import Organisation, Role, User, UserRole
@@ -723,11 +726,123 @@ def _reader(engine: Engine) -> Engine:
     return reader
 
 
-def _version_row(params: dict[str, Any]) -> Row[Any] | None:
-    if db.engine.dialect.name != "postgresql":
+@dataclass(frozen=True)
+class _Sent:
+    """The version query as SQLAlchemy sent it on a reader (PostgreSQL, psycopg): its text with
+    ``$n`` placeholders, its parameters in their order (None where the request's own token hash
+    and cut-off go) and its row's column names. Sending that text straight to the driver skips
+    what costs most in a 304 after the query itself: SQLAlchemy's per-execution work (the
+    expanding IN lists, the result's metadata) and psycopg's parsing of a statement too long
+    for its cache."""
+
+    sql: bytes
+    values: tuple[Any, ...]
+    #: As SQLAlchemy announced it (named parameters), for the listeners of the app's engine.
+    statement: str
+    named: dict[str, Any]
+    token_at: tuple[int, ...]
+    since_at: tuple[int, ...]
+    row: Any  # a namedtuple of the columns
+
+    def parameters(self, token_hash: str, since: datetime) -> tuple[list[Any], dict[str, Any]]:
+        since = since.astimezone(UTC)  # as UTCDateTime binds it
+        values = list(self.values)
+        for index in self.token_at:
+            values[index] = token_hash
+        for index in self.since_at:
+            values[index] = since
+        return values, {**self.named, "token_hash": token_hash, "since": since}
+
+    def make_row(self, found: Sequence[Any]) -> Any:
+        # As UTCDateTime reads a timestamp (the only result type with a result processor).
+        return self.row._make(
+            value.astimezone(UTC) if isinstance(value, datetime) else value for value in found
+        )
+
+
+_SENT: weakref.WeakKeyDictionary[Engine, _Sent] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _as_sent(statement: str, parameters: Any, keys: Sequence[str]) -> _Sent | None:
+    """The statement SQLAlchemy sent, with positional placeholders; None if it is not in the
+    form expected (named parameters including token_hash and since)."""
+    if not isinstance(parameters, dict) or not {"token_hash", "since"} <= parameters.keys():
+        return None
+    order: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        return f"${order.setdefault(name, len(order)) + 1}"
+
+    sql = _PLACEHOLDER.sub(number, statement)
+    names = list(order)
+    return _Sent(
+        sql=sql.encode(),
+        values=tuple(None if n in ("token_hash", "since") else parameters[n] for n in names),
+        statement=statement,
+        named=dict(parameters),
+        token_at=tuple(i for i, n in enumerate(names) if n == "token_hash"),
+        since_at=tuple(i for i, n in enumerate(names) if n == "since"),
+        row=namedtuple("FeedVersion", keys, rename=True),
+    )
+
+
+def _version_row_sqlalchemy(reader: Engine, params: dict[str, Any]) -> Any:
+    """Run the version query through SQLAlchemy on the reader, and keep how it was sent."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    with reader.connect() as connection:
+        event.listen(connection, "before_cursor_execute", capture)
+        result = connection.execute(_version_query(), params)
+        keys = list(result.keys())
+        row = result.first()
+    if reader.dialect.driver == "psycopg" and len(sent) == 1:
+        found = _as_sent(*sent[0], keys)
+        if found is not None:
+            _SENT[reader] = found
+    return row
+
+
+def _version_row(params: dict[str, Any]) -> Any:
+    """The version row (None: no such token). On PostgreSQL, on a reader connection: the
+    first time through SQLAlchemy, then the same statement straight to the driver, announced
+    on the app's engine like any other (``before/after_cursor_execute``)."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
         return db.session.execute(_version_query(), params).first()
-    with _reader(db.engine).connect() as connection:
-        return connection.execute(_version_query(), params).first()
+    reader = _reader(engine)
+    sent = _SENT.get(reader)
+    if sent is None:
+        return _version_row_sqlalchemy(reader, params)
+    values, named = sent.parameters(params["token_hash"], params["since"])
+    raw = reader.raw_connection()
+    driver: Any = raw.driver_connection  # psycopg's own connection
+    try:
+        cursor = RawCursor(driver)
+        announce = engine.dispatch
+        announce.before_cursor_execute(None, cursor, sent.statement, named, None, False)
+        cursor.execute(sent.sql, values, prepare=True)
+        found = cursor.fetchone()
+        announce.after_cursor_execute(None, cursor, sent.statement, named, None, False)
+        cursor.close()
+    except psycopg.Error:
+        # A broken connection (or anything unexpected): drop it and let SQLAlchemy run the
+        # query, which reconnects, or raises and handles the error as for any statement.
+        raw.invalidate()
+        failed = True
+    else:
+        failed = False
+    finally:
+        raw.close()
+    if failed:
+        return _version_row_sqlalchemy(reader, params)
+    return None if found is None else sent.make_row(found)
 
 
 # --- the feed ------------------------------------------------------------------------------
