@@ -9,12 +9,13 @@ cohorts of the scope.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -22,15 +23,19 @@ from sqlalchemy import (
     FromClause,
     MetaData,
     Select,
+    String,
     Subquery,
     Table,
+    Text,
     and_,
     case,
+    cast,
     func,
     insert,
     literal_column,
     select,
     true,
+    type_coerce,
 )
 
 from learnpath.accounts.models import Role, User, UserRole
@@ -344,7 +349,7 @@ def _in_scope(query: _Q, scope: Scope, starts: Subquery) -> _Q:
 def _counts(query: Select[Any]) -> Counts:
     """Rows (dept, key..., count) -> {(dept, key): count}; several keys become a tuple."""
     result: Counts = {}
-    for row in db.session.execute(query):
+    for row in db.session.execute(query).all():  # fetchall: much cheaper than row by row
         dept, *keys, count = row
         key: Hashable = keys[0] if len(keys) == 1 else tuple(keys)
         result[(dept, key)] = count
@@ -391,7 +396,7 @@ def cohort_counts(pop: Subquery) -> tuple[Counts, Counts]:
         select(pop.c.dept, pop.c.cohort_id, func.count(), func.sum(waitlisted)).group_by(
             pop.c.dept, pop.c.cohort_id
         )
-    )
+    ).all()
     registrations: Counts = {}
     waitlist: Counts = {}
     for dept, cohort_id, count, waiting in rows:
@@ -485,8 +490,7 @@ def dropout_counts(pop: Subquery) -> Counts:
     )
 
 
-@dataclass(frozen=True)
-class AssessmentPair:
+class AssessmentPair(NamedTuple):
     dept: int | None
     start: dict[str, int]
     end: dict[str, int]
@@ -496,11 +500,16 @@ def assessment_pairs(pop: Subquery) -> list[AssessmentPair]:
     """Start and end answers of everyone in scope who completed both (one query).
 
     Scoring (items per competency, reverse-scored items) is content, so it happens in Python.
+    The answers are read as text and decoded in one call (a call per value costs twice that).
     """
     start = SelfAssessment.__table__.alias("sa_start")
     end = SelfAssessment.__table__.alias("sa_end")
     rows = db.session.execute(
-        select(pop.c.dept, start.c.answers, end.c.answers)
+        select(
+            pop.c.dept,
+            cast(start.c.answers, Text).label("start_answers"),
+            cast(end.c.answers, Text).label("end_answers"),
+        )
         .select_from(pop)
         .join(
             start,
@@ -518,8 +527,12 @@ def assessment_pairs(pop: Subquery) -> list[AssessmentPair]:
                 end.c.moment == AssessmentMoment.END,
             ),
         )
-    )
-    return [AssessmentPair(dept, a or {}, b or {}) for dept, a, b in rows]
+    ).all()
+    answers = json.loads("[" + ",".join(f"{a or 'null'},{b or 'null'}" for _, a, b in rows) + "]")
+    return [
+        AssessmentPair(row[0], answers[2 * i] or {}, answers[2 * i + 1] or {})
+        for i, row in enumerate(rows)
+    ]
 
 
 @dataclass(frozen=True)
@@ -695,8 +708,7 @@ def plan_step_counts(pop: Subquery) -> Counts:
     return result
 
 
-@dataclass(frozen=True)
-class GoalFact:
+class GoalFact(NamedTuple):
     dept: int | None
     user_id: int
     category: str | None
@@ -709,8 +721,13 @@ def goal_facts(pop: Subquery) -> list[GoalFact]:
     One row per goal (at most three per person) so that cells can be protected by the number
     of people behind them, not only by the number of goals.
     """
+    # the stored values as they are (no enum members made and read back for every goal)
+    category, achievement = (
+        type_coerce(PlanGoal.category, String),
+        type_coerce(PlanGoal.achievement, String),
+    )
     rows = db.session.execute(
-        select(pop.c.dept, pop.c.user_id, PlanGoal.category, PlanGoal.achievement)
+        select(pop.c.dept, pop.c.user_id, category, achievement)
         .select_from(pop)
         .join(
             ActionPlan,
@@ -718,11 +735,8 @@ def goal_facts(pop: Subquery) -> list[GoalFact]:
         )
         .join(PlanGoal, PlanGoal.plan_id == ActionPlan.id)
         .where(pop.c.status.in_(TOOK_PART))
-    )
-    return [
-        GoalFact(dept, user_id, _value(category), _value(achievement))
-        for dept, user_id, category, achievement in rows
-    ]
+    ).all()
+    return [GoalFact(*row) for row in rows]
 
 
 def goal_position_counts(
