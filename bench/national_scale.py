@@ -1222,15 +1222,66 @@ def national_users(app: Any, largest: OrgPlan, median: OrgPlan) -> dict[str, Any
 
 
 def changed(app: Any, organisation_id: int) -> Callable[[], None]:
-    """Raise the organisation's report counter, as a commit that changed its data does: the
-    next dashboard is computed anew (learnpath.reports.freshness)."""
+    """A real change of the organisation's data before each run: one more of its participants
+    drops out of their programme (a programme cohort of the organisation that started this
+    year: the dashboard's year),
+    so the dashboard's counts are new and neither a kept report nor the suppression's memory
+    of its inputs can answer. The counter is raised at once (learnpath.reports.freshness; on
+    PostgreSQL its thread would raise it a moment later)."""
 
     def call() -> None:
+        from sqlalchemy import func, select
+
+        from learnpath.accounts.models import User
+        from learnpath.cohorts.models import (
+            Cohort,
+            CohortKind,
+            CohortSession,
+            DropoutReason,
+            Enrolment,
+            EnrolmentStatus,
+            SessionStatus,
+        )
+        from learnpath.db import utcnow
         from learnpath.extensions import db
         from learnpath.reports import freshness
 
-        with app.app_context(), db.engine.begin() as connection:
-            freshness.bump(connection, [organisation_id])
+        now = utcnow()
+        this_year = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        started = (
+            select(CohortSession.cohort_id)
+            .join(Cohort, Cohort.id == CohortSession.cohort_id)
+            .where(
+                CohortSession.status == SessionStatus.SCHEDULED,
+                Cohort.kind == CohortKind.PROGRAMME,
+                Cohort.organisation_id == organisation_id,
+            )
+            .group_by(CohortSession.cohort_id)
+            .having(
+                func.min(CohortSession.starts_at) >= this_year,
+                func.min(CohortSession.starts_at) < now,
+            )
+        )
+        with app.app_context():
+            enrolment = db.session.scalar(
+                select(Enrolment)
+                .join(User, User.id == Enrolment.user_id)
+                .where(
+                    User.organisation_id == organisation_id,
+                    Enrolment.status == EnrolmentStatus.ENROLLED,
+                    Enrolment.cohort_id.in_(started),
+                )
+                .order_by(Enrolment.id.desc())
+                .limit(1)
+            )
+            if enrolment is not None:
+                enrolment.status = EnrolmentStatus.DROPPED_OUT
+                enrolment.dropout_reason = DropoutReason.WORKLOAD
+                enrolment.ended_at = now
+                enrolment.active_user_id = None
+            db.session.commit()
+            with db.engine.begin() as connection:
+                freshness.bump(connection, [organisation_id])
 
     return call
 
