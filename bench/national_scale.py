@@ -95,6 +95,10 @@ def make_app(url: str) -> Any:
             "BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
             "MAIL_BACKEND": "file",
+            # report counters raised at the commit, not by a thread a moment later: a page
+            # measured right after a change (``changed``) sees the new version, and no raise
+            # lands later in the middle of the runs
+            "REPORT_VERSION_DELAY": 0,
         }
     )
 
@@ -1226,8 +1230,8 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
     drops out of their programme (a programme cohort of the organisation that started this
     year: the dashboard's year),
     so the dashboard's counts are new and neither a kept report nor the suppression's memory
-    of its inputs can answer. The counter is raised at once (learnpath.reports.freshness; on
-    PostgreSQL its thread would raise it a moment later)."""
+    of its inputs can answer. The commit raises the organisation's report counter
+    (learnpath.reports.freshness; at once: ``make_app``)."""
 
     def call() -> None:
         from sqlalchemy import func, select
@@ -1244,7 +1248,6 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
         )
         from learnpath.db import utcnow
         from learnpath.extensions import db
-        from learnpath.reports import freshness
 
         now = utcnow()
         this_year = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -1280,8 +1283,6 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
                 enrolment.ended_at = now
                 enrolment.active_user_id = None
             db.session.commit()
-            with db.engine.begin() as connection:
-                freshness.bump(connection, [organisation_id])
 
     return call
 
