@@ -1231,7 +1231,9 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
     year: the dashboard's year),
     so the dashboard's counts are new and neither a kept report nor the suppression's memory
     of its inputs can answer. The commit raises the organisation's report counter
-    (learnpath.reports.freshness; at once: ``make_app``)."""
+    (learnpath.reports.freshness; at once: ``make_app``). A smaller organisation can run out
+    of such participants: then the counter is raised and the suppression's memory emptied
+    without a change, which costs the same as one."""
 
     def call() -> None:
         from sqlalchemy import func, select
@@ -1248,6 +1250,7 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
         )
         from learnpath.db import utcnow
         from learnpath.extensions import db
+        from learnpath.reports import anonymity, freshness
 
         now = utcnow()
         this_year = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -1282,7 +1285,11 @@ def changed(app: Any, organisation_id: int) -> Callable[[], None]:
                 enrolment.dropout_reason = DropoutReason.WORKLOAD
                 enrolment.ended_at = now
                 enrolment.active_user_id = None
-            db.session.commit()
+                db.session.commit()
+                return
+            anonymity.clear_memo()
+            with db.engine.begin() as connection:
+                freshness.bump(connection, [organisation_id])
 
     return call
 
