@@ -29,8 +29,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from learnpath import cli, content_registry, i18n, models
-    from learnpath.extensions import csrf, db, login_manager, migrate
     from learnpath.cohorts import locking
+    from learnpath.extensions import csrf, db, login_manager, migrate
     from learnpath.reports import freshness
     from learnpath.web import access, errors, filters, headers, inputs
 
