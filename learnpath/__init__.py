@@ -31,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from learnpath import cli, content_registry, i18n, models
     from learnpath.cohorts import locking
     from learnpath.extensions import csrf, db, login_manager, migrate
-    from learnpath.reports import freshness
+    from learnpath.reports import freshness, snapshots
     from learnpath.web import access, errors, filters, headers, inputs
 
     content_registry.init_app(app)  # refuses to start on invalid content
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # a sign-up's lock, decision and commit in one round trip (hooks added later, e.g. a
         # test's or a benchmark's, see the round trip's whole text)
         locking.listen(db.engine)
+    snapshots.init_app(app)  # computed reports kept for every server, after the session ends
     migrate.init_app(
         app,
         db,

@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     # a process in that time (learnpath.reports.freshness); None: 0.25 on PostgreSQL (several
     # workers and servers, rushes of writes), 0 (at once) on SQLite and in tests.
     "REPORT_VERSION_DELAY": None,
+    # Seconds an HR report computed before a change may still be shown (marked with the time
+    # of its figures) while the job report_snapshots computes it again; after that the page
+    # computes it itself (learnpath.reports.snapshots). None: 120, and 0 in tests.
+    "REPORT_LAG_SECONDS": None,
     # A manager who has not acknowledged a shared action plan after this many days is reminded.
     "PLAN_ACK_REMINDER_DAYS": 7,
     # Failed-login throttling (learnpath.accounts.services.authenticate): a source (IP address,
@@ -157,6 +161,12 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         values["REPORT_VERSION_DELAY"] = max(0.0, float(values["REPORT_VERSION_DELAY"]))
     except (TypeError, ValueError):
         raise ConfigError("LEARNPATH_REPORT_VERSION_DELAY must be a number of seconds.") from None
+    if values.get("REPORT_LAG_SECONDS") in (None, ""):
+        values["REPORT_LAG_SECONDS"] = 0.0 if values.get("TESTING") else 120.0
+    try:
+        values["REPORT_LAG_SECONDS"] = max(0.0, float(values["REPORT_LAG_SECONDS"]))
+    except (TypeError, ValueError):
+        raise ConfigError("LEARNPATH_REPORT_LAG_SECONDS must be a number of seconds.") from None
     values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
     if not values.get("MAIL_BACKEND"):
         # A first run has no mail server: development writes .eml files, production sends.

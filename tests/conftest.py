@@ -23,6 +23,7 @@ from learnpath import create_app
 from learnpath.accounts.models import Department, Organisation, Role, User
 from learnpath.accounts.services import hash_password, set_roles
 from learnpath.extensions import db
+from learnpath.reports import snapshots
 
 #: Fixtures that several test packages use (one place, instead of conftests importing each other).
 pytest_plugins = ["tests.shared_fixtures"]
@@ -119,6 +120,7 @@ def app(_shared_app: Flask) -> Iterator[Flask]:
         with app.app_context():
             yield app
             db.session.remove()
+            snapshots.write_pending()  # what the context's end writes, before the tables empty
             _empty_tables()
     finally:
         app.config.clear()

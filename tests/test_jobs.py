@@ -27,6 +27,7 @@ EXPECTED = [
     ("deliver_outbox", Beat.DELIVERY, True),
     ("lti_scores", Beat.REMINDER, False),
     ("retention", Beat.REMINDER, True),
+    ("report_snapshots", Beat.DELIVERY, True),
 ]
 
 
@@ -34,7 +35,7 @@ def test_every_feature_registers_its_jobs_with_their_intervals(app):
     registry = jobs.registry()
     assert [(job.name, job.every, job.commits) for job in registry.values()] == EXPECTED
     intervals = {name: job.interval(app) for name, job in registry.items()}
-    assert intervals == {name: 30 if name == "deliver_outbox" else 300 for name, *_ in EXPECTED}
+    assert intervals == {name: 30 if every is Beat.DELIVERY else 300 for name, every, _ in EXPECTED}
     # What queues mail runs before delivery, so it goes out in the same tick.
     queuing = [
         "expire_offers",
@@ -58,6 +59,7 @@ def test_every_feature_registers_its_jobs_with_their_intervals(app):
             "privacy",
             "rooms",
             "live",
+            "reports",
         )
     }
 

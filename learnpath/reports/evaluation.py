@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -27,9 +28,10 @@ from learnpath.accounts.models import Organisation
 from learnpath.action_plans.outcomes import GoalCategory
 from learnpath.assignments.selfassessment import INSTRUMENT_SLUG
 from learnpath.content.schema import EVALUATION_SCALE, Content, EvaluationItem
+from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.live.queries import MIN_RESPONSES
-from learnpath.reports import charts, queries
+from learnpath.reports import charts, queries, snapshots
 from learnpath.reports.anonymity import (
     ALL,
     Key,
@@ -461,16 +463,34 @@ class Evaluation:
     organisation_name: str
 
 
-def evaluation_report(organisation: Organisation, period: Period, content: Content) -> Evaluation:
+def evaluation_report(
+    organisation: Organisation, period: Period, content: Content, may_lag: bool = False
+) -> Evaluation:
     """The evaluation of ``organisation`` for the cohorts starting in ``period``, computed
-    again only when its data changed (learnpath.reports.services.reused)."""
+    again only when its data changed (learnpath.reports.services.reused; ``may_lag``: the
+    page, which marks figures of before)."""
     from learnpath.reports.services import reused
 
     return reused(
         organisation,
-        ("evaluation", period.start, period.end, content.version),
+        "evaluation",
+        {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "content": content.version,
+        },
         lambda: build_evaluation_report(organisation, period, content),
+        may_lag=may_lag,
     )
+
+
+def _evaluation_again(organisation: Organisation, params: Mapping[str, Any], now: datetime) -> Any:
+    period = Period(date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    return build_evaluation_report(organisation, period, get_content())
+
+
+def _evaluation_current(params: Mapping[str, Any], now: datetime) -> bool:
+    return params.get("content") == get_content().version
 
 
 def build_evaluation_report(
@@ -512,3 +532,8 @@ def build_evaluation_report(
     ]
     report.tables += [_with_aid(t, inputs.threshold) for t in tables]
     return result
+
+
+snapshots.register(
+    "evaluation", snapshots.Kind(build=_evaluation_again, current=_evaluation_current)
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from statistics import mean
 from typing import cast
 
@@ -117,6 +118,10 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     #: The whole selection has fewer people than the threshold: no figures at all.
     too_small: bool = False
+    #: When the figures were computed (learnpath.reports.services.reused); None: just now.
+    computed_at: datetime | None = None
+    #: Data changed since ``computed_at``; the figures are being computed again.
+    behind: bool = False
 
     def table(self, slug: str) -> Table | None:
         return next((t for t in self.tables if t.slug == slug), None)

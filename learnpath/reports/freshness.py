@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import NO_VALUE
 from sqlalchemy.orm.util import identity_key
 
+from learnpath.db import utcnow
 from learnpath.extensions import db
 from learnpath.reports.models import EVERY_ORGANISATION, ReportVersion
 
@@ -89,6 +90,7 @@ UNRELATED = frozenset(
         "password_reset_requests",
         "recovery_codes",
         "reminder_items",
+        "report_snapshots",
         "report_versions",
         "retention_runs",
         "room_settings",
@@ -282,15 +284,14 @@ def listen(engine: Any, delay: float = 0.0) -> None:
         flagged = context is not None and (context.isinsert or context.isupdate or context.isdelete)
         if not (flagged or _DML.match(statement)) or not has_app_context():
             return
+        table = _table_of(statement, context)
+        if table in UNRELATED:  # (also the counters' and snapshots' own writes, after a session)
+            return
         session = db.session()
         if session._flushing:  # the flush's own statements: noted by their objects
             return
         named = getattr(context, "compiled_parameters", None) or []
-        note_statement(
-            _changes(session),
-            _table_of(statement, context),
-            named[0] if len(named) == 1 else parameters,
-        )
+        note_statement(_changes(session), table, named[0] if len(named) == 1 else parameters)
 
 
 # --- after the commit: raise the counters -------------------------------------------------------
@@ -456,7 +457,8 @@ _UPSERTS: dict[str, Any] = {}
 
 def bump(connection: Connection, organisation_ids: Iterable[int]) -> None:
     """Raise the counters of ``organisation_ids`` by one (a missing counter becomes 1); in
-    ascending order, so two commits raising the same counters cannot deadlock."""
+    ascending order, so two commits raising the same counters cannot deadlock. Their report
+    snapshots not yet marked are marked as behind from now (learnpath.reports.snapshots)."""
     statement = _UPSERTS.get(connection.dialect.name)
     if statement is None:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -464,8 +466,11 @@ def bump(connection: Connection, organisation_ids: Iterable[int]) -> None:
         statement = _UPSERTS[connection.dialect.name] = dialect.insert(table).on_conflict_do_update(
             index_elements=[table.c.organisation_id], set_={"version": table.c.version + 1}
         )
-    rows = [{"organisation_id": i, "version": 1} for i in sorted(set(organisation_ids))]
-    connection.execute(statement, rows)
+    ids = sorted(set(organisation_ids))
+    connection.execute(statement, [{"organisation_id": i, "version": 1} for i in ids])
+    from learnpath.reports.snapshots import mark_stale
+
+    mark_stale(connection, ids, utcnow())
 
 
 def uncommitted(session: Session) -> bool:

@@ -6,7 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -15,15 +15,16 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Subquery, select
+from sqlalchemy import Subquery, delete, select
 
 from learnpath.accounts.models import Department, Organisation
 from learnpath.cohorts.models import SEAT_STATUSES, Cohort, EnrolmentStatus
 from learnpath.content.schema import Content
+from learnpath.content_registry import get_content
 from learnpath.db import utcnow
 from learnpath.errors import Refusal
 from learnpath.extensions import db
-from learnpath.reports import freshness, queries
+from learnpath.reports import freshness, queries, snapshots
 from learnpath.reports.anonymity import (
     ALL,
     MAX_THRESHOLD,
@@ -36,6 +37,7 @@ from learnpath.reports.anonymity import (
     publishable,
 )
 from learnpath.reports.figures import Builder, Formatter, Inputs, Report, Table
+from learnpath.reports.models import ReportSnapshot
 
 
 class ReportError(Refusal):
@@ -127,9 +129,10 @@ class _Reports:
             self.entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Any, age: float = 0.0) -> None:
+        """Keep ``value``, computed ``age`` seconds ago."""
         with self.lock:
-            self.entries[key] = (time.monotonic(), value)
+            self.entries[key] = (time.monotonic() - age, value)
             self.entries.move_to_end(key)
             while len(self.entries) > REPORTS_KEPT:
                 self.entries.popitem(last=False)
@@ -147,46 +150,93 @@ def _reports() -> _Reports:
 
 
 def forget_reports() -> None:
-    """Drop this process's computed reports (the next ones are computed anew)."""
+    """Drop the computed reports of this process and the kept ones of every process (the next
+    ones are computed anew); commits the session."""
     _reports().clear()
+    db.session.execute(delete(ReportSnapshot))
+    db.session.commit()
 
 
 T = TypeVar("T")
 
 
+def stamp(value: T, computed_at: datetime, behind: bool) -> T:
+    """``value`` with its report saying when its figures were computed, and whether data
+    changed since (a copy: the kept value is shared)."""
+    if isinstance(value, Report):
+        return cast(T, replace(value, computed_at=computed_at, behind=behind))
+    if isinstance(value, tuple):
+        return cast(T, tuple(stamp(part, computed_at, behind) for part in value))
+    if hasattr(value, "report") and isinstance(value.report, Report):
+        return cast(T, replace(value, report=stamp(value.report, computed_at, behind)))  # type: ignore[type-var]
+    return value
+
+
 def reused(
     organisation: Organisation,
-    what: tuple[Any, ...],
+    kind: str,
+    params: Mapping[str, Any],
     build: Callable[[], T],
-    also: tuple[Any, ...] | None = None,
+    *,
+    shared: bool = True,
+    also: Mapping[str, Any] | None = None,
+    may_lag: bool = False,
 ) -> T:
-    """``build()``, or what it returned before for the same ``what`` of ``organisation``
-    while the organisation's report data (learnpath.reports.freshness), its settings, the
-    day, the language are unchanged and for at most ``REPORT_MAX_AGE`` seconds. ``also``: a
-    ``what`` whose result may stand in (the whole report for one of its tables)."""
+    """``build()``, or what it returned before for the same ``kind`` and ``params`` of
+    ``organisation`` while the organisation's report data (learnpath.reports.freshness), its
+    settings, the day and the language are unchanged, for at most ``REPORT_MAX_AGE`` seconds:
+    kept by this process, else by any (learnpath.reports.snapshots, when ``shared``). For a
+    page that marks it (``may_lag``), a snapshot computed before the data changed is shown for
+    ``REPORT_LAG_SECONDS`` after the change (marked ``behind``) while the job computes it
+    again; downloads and other pages get the current figures. ``also``: parameters of the
+    same kind whose report may stand in (the whole report for one of its tables; shared)."""
     session = db.session()
-    version = freshness.version_of(organisation.id)  # flushes: uncommitted() knows all
+    versions = freshness.version_of(organisation.id)  # flushes: uncommitted() knows all
     if freshness.uncommitted(session):
         return build()
-    settings = (
-        organisation.id,
-        organisation.report_min_group,
-        organisation.timezone,
-        organisation.name,
-        utcnow().astimezone(ZoneInfo(organisation.timezone)).date(),
-        str(get_locale()),
-        version,
-    )
+    now = utcnow()
+    locale = str(get_locale())
+    settings = snapshots.settings_of(organisation, locale)
+    zone = ZoneInfo(organisation.timezone)
+    day = now.astimezone(zone).date()
+    wanted = snapshots.params_text(params)
+    choices = ([snapshots.params_text(also)] if also is not None else []) + [wanted]
     reports = _reports()
-    if also is not None:
-        found = reports.get((*also, *settings))
+    for choice in choices:
+        found = reports.get((kind, choice, settings, versions, day))
         if found is not None:
             return cast(T, found)
-    found = reports.get((*what, *settings))
-    if found is None:
-        found = build()
-        reports.put((*what, *settings), found)
-    return cast(T, found)
+    keys = {
+        snapshots.key_of(kind, choice, settings): choice
+        for choice in choices
+        if shared or choice != wanted
+    }
+    lag = float(current_app.config["REPORT_LAG_SECONDS"]) if may_lag else 0.0
+    best: tuple[datetime | None, snapshots.Snapshot, str] | None = None
+    for key, snapshot in snapshots.read(organisation.id, keys).items():
+        since = snapshot.behind_since(versions, day, zone, now)
+        if since is not None and (now - since).total_seconds() >= lag:
+            continue
+        if best is None or (best[0] is not None and since is None):
+            best = (since, snapshot, keys[key])
+    if best is not None:
+        since, snapshot, choice = best
+        value = snapshot.value()
+        if value is not None:
+            snapshots.seen(snapshot, now)
+            value = stamp(value, snapshot.computed_at, behind=since is not None)
+            if since is None:
+                age = (now - snapshot.computed_at).total_seconds()
+                reports.put((kind, choice, settings, versions, day), value, age=age)
+            return cast(T, value)
+    value = stamp(build(), now, behind=False)
+    reports.put((kind, wanted, settings, versions, day), value)
+    if shared:
+        key = snapshots.key_of(kind, wanted, settings)
+        snapshots.keep(
+            snapshots.Kept(organisation.id, key, kind, wanted, locale, versions, day, now, value)
+        )
+    return value
 
 
 def hr_report(
@@ -196,17 +246,49 @@ def hr_report(
     content: Content,
     today: datetime,
     only: Collection[str] | None = None,
+    may_lag: bool = False,
 ) -> tuple[Report, Selection]:
     """The HR dashboard (see :func:`build_hr_report`), computed again only when its data
-    changed (see :func:`reused`); a table of the whole report computed before is taken from
-    it (a CSV after the page)."""
-    what = ("hr", year, department_id, content.version, today.year)
+    changed (see :func:`reused`; ``may_lag``: the page, which marks figures of before); a
+    table of the whole report computed before is taken from it (a CSV after the page)."""
+    params = _hr_params(year, department_id, content, today)
     return reused(
         organisation,
-        (*what, None if only is None else tuple(sorted(only))),
+        "hr",
+        {**params, "only": None if only is None else sorted(only)},
         lambda: build_hr_report(organisation, year, department_id, content, today, only),
-        also=None if only is None else (*what, None),
+        shared=only is None,
+        also=None if only is None else {**params, "only": None},
+        may_lag=may_lag,
     )
+
+
+def _hr_params(
+    year: int, department_id: int | None, content: Content, today: datetime
+) -> dict[str, Any]:
+    return {
+        "year": year,
+        "department_id": department_id,
+        "content": content.version,
+        "today_year": today.year,
+    }
+
+
+def _hr_again(organisation: Organisation, params: Mapping[str, Any], now: datetime) -> Any:
+    return build_hr_report(
+        organisation, params["year"], params["department_id"], get_content(), now
+    )
+
+
+def _hr_current(params: Mapping[str, Any], now: datetime) -> bool:
+    return (
+        params.get("only") is None
+        and params.get("content") == get_content().version
+        and params.get("today_year") == now.year
+    )
+
+
+snapshots.register("hr", snapshots.Kind(build=_hr_again, current=_hr_current))
 
 
 def build_hr_report(

@@ -43,13 +43,15 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _hr_report(only: tuple[str, ...] | None = None) -> tuple[Report, services.Selection]:
+def _hr_report(
+    only: tuple[str, ...] | None = None, may_lag: bool = False
+) -> tuple[Report, services.Selection]:
     today = utcnow()
     year = _int_arg("jaar") or today.year
     if not 2000 <= year <= 2200:
         year = today.year
     return services.hr_report(
-        current_user.organisation, year, _int_arg("afdeling"), get_content(), today, only
+        current_user.organisation, year, _int_arg("afdeling"), get_content(), today, only, may_lag
     )
 
 
@@ -61,7 +63,7 @@ def dashboard() -> ResponseReturnValue:
 
 
 def _render_dashboard(form: ThresholdForm) -> str:
-    report, selection = _hr_report()
+    report, selection = _hr_report(may_lag=True)  # figures of before are marked on the page
     csv_urls = {
         t.slug: url_for(
             "reports.dashboard_csv",
@@ -134,8 +136,9 @@ def _csv(report: Report, slug: str, filename: str) -> Response:
 # -- the evaluation report ----------------------------------------------------------------------
 
 
-def _evaluation() -> tuple[evaluation.Evaluation | None, dict[str, str]]:
-    """The evaluation for the period in the query string (or the errors of its fields)."""
+def _evaluation(may_lag: bool = False) -> tuple[evaluation.Evaluation | None, dict[str, str]]:
+    """The evaluation for the period in the query string (or the errors of its fields);
+    ``may_lag``: for the page, which marks figures of before (downloads get current ones)."""
     organisation = current_user.organisation
     today = utcnow().astimezone(ZoneInfo(organisation.timezone)).date()
     period, errors = evaluation.parse_period(
@@ -143,7 +146,7 @@ def _evaluation() -> tuple[evaluation.Evaluation | None, dict[str, str]]:
     )
     if period is None:
         return None, errors
-    return evaluation.evaluation_report(organisation, period, get_content()), {}
+    return evaluation.evaluation_report(organisation, period, get_content(), may_lag), {}
 
 
 def _render_evaluation(result: evaluation.Evaluation | None, errors: dict[str, str]) -> str:
@@ -193,7 +196,7 @@ def _subtitle(name: str, period: evaluation.Period) -> list[str]:
 @roles(*HR_ROLES)
 def evaluation_page() -> ResponseReturnValue:
     """Show the programme evaluation of the organisation for a period from–to."""
-    result, errors = _evaluation()
+    result, errors = _evaluation(may_lag=True)
     return _render_evaluation(result, errors), 400 if errors else 200
 
 

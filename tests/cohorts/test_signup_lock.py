@@ -209,8 +209,9 @@ def test_a_sign_up_runs_seven_statements(app, client, org, coach, make_user, log
     active place) in one read, the lock, the INSERT that returns the enrolment, then for a
     seat the planned sessions (calendar invitations: none planned here), for the waitlist the
     position once (for the mail and the message alike), and the mail. After the commit, the
-    organisation's report counter is raised in one statement (of its own transaction; on
-    PostgreSQL outside tests by a thread, later, together with other commits': none here).
+    organisation's report counter is raised and its kept reports marked behind, in two
+    statements of their own transaction (on PostgreSQL outside tests by a thread, later,
+    together with other commits': none here).
     On PostgreSQL the lock and the INSERT are sent together (with the COMMIT): six."""
     cohort = make_cohort(org, coach, capacity=4)
     if full:
@@ -226,11 +227,17 @@ def test_a_sign_up_runs_seven_statements(app, client, org, coach, make_user, log
         response = client.post(url)
     assert response.status_code == 302
     statements = [t for t in log if t != "COMMIT" and not t.startswith(("BEGIN", "PRAGMA"))]
-    counters = [t for t in statements if "report_versions" in t or "synchronous_commit" in t]
+    counters = [
+        t
+        for t in statements
+        if "report_versions" in t or "report_snapshots" in t or "synchronous_commit" in t
+    ]
     statements = [t for t in statements if t not in counters]
     raised_at_once = app.config["REPORT_VERSION_DELAY"] == 0
-    assert [t.split()[0:3] for t in counters if "report_versions" in t] == (
-        [["INSERT", "INTO", "report_versions"]] if raised_at_once else []
+    assert [t.split()[0:3] for t in counters if "synchronous_commit" not in t] == (
+        [["INSERT", "INTO", "report_versions"], ["UPDATE", "report_snapshots", "SET"]]
+        if raised_at_once
+        else []
     )
     positions = [t for t in statements if t.startswith("SELECT count(*)")]
     assert len(positions) == (1 if full else 0), statements
