@@ -154,19 +154,10 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     values.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(values["SQLALCHEMY_DATABASE_URI"])
     )
-    if values.get("REPORT_VERSION_DELAY") in (None, ""):
-        postgres = values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
-        values["REPORT_VERSION_DELAY"] = 0.25 if postgres and not values.get("TESTING") else 0.0
-    try:
-        values["REPORT_VERSION_DELAY"] = max(0.0, float(values["REPORT_VERSION_DELAY"]))
-    except (TypeError, ValueError):
-        raise ConfigError("LEARNPATH_REPORT_VERSION_DELAY must be a number of seconds.") from None
-    if values.get("REPORT_LAG_SECONDS") in (None, ""):
-        values["REPORT_LAG_SECONDS"] = 0.0 if values.get("TESTING") else 120.0
-    try:
-        values["REPORT_LAG_SECONDS"] = max(0.0, float(values["REPORT_LAG_SECONDS"]))
-    except (TypeError, ValueError):
-        raise ConfigError("LEARNPATH_REPORT_LAG_SECONDS must be a number of seconds.") from None
+    testing = bool(values.get("TESTING"))
+    postgres = values["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    _seconds(values, "REPORT_VERSION_DELAY", 0.25 if postgres and not testing else 0.0)
+    _seconds(values, "REPORT_LAG_SECONDS", 0.0 if testing else 120.0)
     values["DEV_OUTBOX"] = not production and is_on(values.get("DEV_OUTBOX"))
     if not values.get("MAIL_BACKEND"):
         # A first run has no mail server: development writes .eml files, production sends.
@@ -181,6 +172,16 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
         PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     return values
+
+
+def _seconds(values: dict[str, Any], key: str, default: float) -> None:
+    """Set ``values[key]`` to a number of seconds (at least 0), ``default`` when not given."""
+    if values.get(key) in (None, ""):
+        values[key] = default
+    try:
+        values[key] = max(0.0, float(values[key]))
+    except (TypeError, ValueError):
+        raise ConfigError(f"LEARNPATH_{key} must be a number of seconds.") from None
 
 
 def is_on(value: object) -> bool:

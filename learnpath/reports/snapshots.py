@@ -44,7 +44,7 @@ from flask import Flask, current_app, g
 from flask_babel import force_locale
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from learnpath.accounts.models import Organisation
 from learnpath.db import utcnow
@@ -353,7 +353,7 @@ def refresh(snapshot_id: int) -> bool:
     True when it was computed."""
     from learnpath.reports import freshness
 
-    row = db.session.get(ReportSnapshot, snapshot_id)
+    row = db.session.get(ReportSnapshot, snapshot_id, options=[defer(ReportSnapshot.body)])
     if row is None:
         return False
     organisation = db.session.get(Organisation, row.organisation_id)
